@@ -1,0 +1,206 @@
+"""Every exception helping_process raises, under one base class.
+
+Each error keeps its context as attributes and builds its English message in
+``__init__``; :meth:`HelpingProcessError.message` renders it in Indonesian or
+English, so callers never format error text themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from helping_process import labels
+from helping_process.labels import Language
+
+
+class HelpingProcessError(Exception):
+    """Base class of every error raised by helping_process."""
+
+    #: The message template id in :mod:`helping_process.labels`.
+    template: ClassVar[str] = "error.generic"
+
+    def __init__(self) -> None:
+        super().__init__(self.message("en"))
+
+    def message(self, lang: Language = "en") -> str:
+        """Return the message in the given language.
+
+        The message is rendered from the error's attributes, so it always
+        says what the attributes say.
+
+        Args:
+            lang: ``"en"`` or ``"id"``.
+
+        Returns:
+            One line that names what is wrong.
+        """
+        return labels.render(self.template, lang, vars(self))
+
+
+class ProcessDefinitionError(HelpingProcessError):
+    """Raised at import when the process definition breaks its own invariants."""
+
+    template = "error.definition"
+
+    def __init__(self, subject: str, problem: str) -> None:
+        self.subject = subject
+        self.problem = problem
+        super().__init__()
+
+
+class RefusalError(HelpingProcessError):
+    """A well-formed command that the process refuses; the case is unchanged."""
+
+
+class InvalidTransitionError(RefusalError):
+    """Raised when no legal move leads from the case's stage to the target."""
+
+    template = "error.invalid_transition"
+
+    def __init__(self, stage: str, target: str) -> None:
+        self.stage = stage
+        self.target = target
+        super().__init__()
+
+
+class RequirementNotMetError(RefusalError):
+    """Raised when a legal move or command still lacks requirements.
+
+    Attributes:
+        missing: the stable ids of every unmet requirement, e.g.
+            ``contract.time_period``.
+    """
+
+    template = "error.requirements"
+
+    def __init__(
+        self, stage: str, missing: Iterable[str], *, target: str | None = None
+    ) -> None:
+        self.stage = stage
+        self.target = target
+        self.missing: tuple[str, ...] = tuple(missing)
+        super().__init__()
+
+    def message(self, lang: Language = "en") -> str:
+        """Return the message, naming the move when there is one."""
+        template = self.template if self.target else "error.requirements_in_stage"
+        return labels.render(template, lang, vars(self))
+
+
+class RecordNotAllowedError(RefusalError):
+    """Raised when a record kind may not be added in the case's current stage."""
+
+    template = "error.record_not_allowed"
+
+    def __init__(self, kind: str, stage: str) -> None:
+        self.kind = kind
+        self.stage = stage
+        super().__init__()
+
+
+class InvalidTerminationReasonError(RefusalError, ValueError):
+    """Raised when a termination reason or sub-reason is not allowed here.
+
+    The reason is a known code, but the stage (or the case not being
+    residential, or the sub-reason not belonging to the reason) rules it out.
+    """
+
+    template = "error.termination_reason"
+
+    def __init__(self, reason: str, stage: str) -> None:
+        self.reason = reason
+        self.stage = stage
+        super().__init__()
+
+
+class InvalidSubReasonError(InvalidTerminationReasonError):
+    """Raised when a sub-reason is given that does not belong to the reason."""
+
+    template = "error.termination_sub_reason"
+
+    def __init__(self, reason: str, stage: str, sub_reason: str) -> None:
+        self.sub_reason = sub_reason
+        super().__init__(reason, stage)
+
+
+class InvalidInputError(HelpingProcessError, ValueError):
+    """Raised for malformed input: a bad code, date, value or command field."""
+
+    template = "error.invalid_input"
+
+    def __init__(self, field: str, problem: str, value: object = None) -> None:
+        self.field = field
+        self.problem = problem
+        self.value = value
+        super().__init__()
+
+
+class RecordInvalidError(InvalidInputError):
+    """Raised when a record is malformed; names the offending field.
+
+    Attributes:
+        kind: the record kind (``contract``, ``plan``, ...).
+        field: the path of the field inside the record, e.g.
+            ``goals[0].objectives``.
+        problem: a stable problem code (``missing``, ``blank``, ...).
+    """
+
+    template = "error.record_invalid"
+
+    def __init__(
+        self, kind: str, field: str, problem: str, value: object = None
+    ) -> None:
+        self.kind = kind
+        super().__init__(field, problem, value)
+
+    def within(self, prefix: str) -> RecordInvalidError:
+        """Return the same error with its field path nested under ``prefix``."""
+        field = f"{prefix}.{self.field}" if self.field else prefix
+        return RecordInvalidError(self.kind, field, self.problem, self.value)
+
+
+class UnknownCaseError(HelpingProcessError, LookupError):
+    """Raised when no case has the given id."""
+
+    template = "error.unknown_case"
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__()
+
+
+class ConcurrentUpdateError(HelpingProcessError):
+    """Raised when another writer changed the case first; nothing was stored.
+
+    Reload the case and decide again (see ``helping_process.retry``).
+    """
+
+    template = "error.concurrent_update"
+
+    def __init__(self, case_id: str, seq: int) -> None:
+        self.case_id = case_id
+        self.seq = seq
+        super().__init__()
+
+
+class AuditIntegrityError(HelpingProcessError):
+    """Raised when the trail contradicts itself: a gap, a bad hash, an illegal move."""
+
+    template = "error.audit_integrity"
+
+    def __init__(self, case_id: str, seq: int, finding: str) -> None:
+        self.case_id = case_id
+        self.seq = seq
+        self.finding = finding
+        super().__init__()
+
+
+class StorageError(HelpingProcessError):
+    """Raised for any other database failure; always chained ``from`` the cause."""
+
+    template = "error.storage"
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__()

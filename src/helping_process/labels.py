@@ -1,0 +1,465 @@
+"""Indonesian and English labels for every code, requirement and message.
+
+Codes are the persisted identifiers (``Stage.INTAKE == "intake"``); labels are
+what people read. This module is pure data plus two lookups, keyed by plain
+strings so that every other module may use it without an import cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Final
+from typing import Literal
+
+Language = Literal["en", "id"]
+LANGUAGES: Final[tuple[Language, ...]] = ("en", "id")
+
+_Table = Mapping[str, tuple[str, str]]
+
+_LABELS: Final[Mapping[str, _Table]] = {
+    "stage": {
+        "engagement": ("Engagement", "Engagement (kontak awal)"),
+        "intake": ("Intake", "Intake (penerimaan)"),
+        "contract": ("Contract", "Kontrak"),
+        "assessment": (
+            "Assessment",
+            "Asesmen (pengungkapan dan pemahaman masalah)",
+        ),
+        "planning": ("Planning", "Perencanaan (rencana intervensi)"),
+        "intervention": ("Intervention", "Intervensi"),
+        "evaluation": ("Evaluation", "Evaluasi"),
+        "termination": ("Termination", "Terminasi"),
+    },
+    "reason": {
+        "goals_achieved": (
+            "Agreed goals achieved",
+            "Tujuan yang disepakati telah dicapai",
+        ),
+        "no_meaningful_progress": (
+            "No further meaningful progress",
+            "Tidak ada lagi kemajuan berarti",
+        ),
+        "client_request": ("Client's own wish", "Atas kemauan klien"),
+        "no_suitable_service": (
+            "No suitable service for the client",
+            "Ketiadaan pelayanan yang sesuai",
+        ),
+        "service_available_elsewhere": (
+            "Service available elsewhere",
+            "Pelayanan di tempat lain telah tersedia",
+        ),
+        "not_eligible": (
+            "Candidate not eligible",
+            "Calon klien tidak memenuhi persyaratan",
+        ),
+        "beyond_agency_capacity": (
+            "Problem beyond the agency's capacity",
+            "Masalah di luar kemampuan lembaga",
+        ),
+        "client_dislikes_worker": (
+            "Client dislikes the worker",
+            "Klien tidak suka kepada pekerja sosial",
+        ),
+        "client_absconded": (
+            "Client ran away from the institution",
+            "Klien kabur dari panti",
+        ),
+    },
+    "sub_reason": {
+        "permanent_illness": ("Permanent illness", "Penyakit permanen"),
+        "mental_disorder": ("Mental disorder", "Gangguan jiwa"),
+        "needs_other_discipline": (
+            "Needs another discipline",
+            "Memerlukan penanganan disiplin lain",
+        ),
+        "emotional_involvement": (
+            "Emotional involvement",
+            "Keterlibatan emosional",
+        ),
+        "personal_factors": ("Personal factors", "Faktor pribadi"),
+        "dislikes_institutional_life": (
+            "Dislikes institutional life",
+            "Tidak betah dengan kehidupan panti",
+        ),
+        "dissatisfied_with_services": (
+            "Dissatisfied with the services",
+            "Tidak puas dengan pelayanan",
+        ),
+        "inadequate_facilities": (
+            "Inadequate facilities",
+            "Fasilitas tidak memadai",
+        ),
+        "unfriendly_staff": ("Unfriendly staff", "Petugas tidak ramah"),
+    },
+    "role": {
+        "enabler": ("Enabler", "Fasilitator (pemungkin)"),
+        "broker": ("Broker", "Penghubung (broker)"),
+        "mediator": ("Mediator", "Perantara (mediator)"),
+        "advocate": ("Advocate", "Pembela (advokat)"),
+        "protector": ("Protector", "Pelindung"),
+        "educator": ("Educator", "Penyalur informasi (pendidik)"),
+        "evaluator": ("Evaluator", "Evaluator (penilai)"),
+        "case_manager": ("Case manager", "Manajer kasus (koordinator)"),
+    },
+    "model": {
+        "induce": ("Induce", "Membujuk (induce)"),
+        "persuade": ("Persuade", "Meyakinkan (persuade)"),
+        "direct_obedience": ("Direct obedience", "Kepatuhan langsung"),
+        "coerce": ("Coerce", "Paksaan (coerce)"),
+    },
+    "referral_source": {
+        "self": ("Self", "Datang sendiri"),
+        "family": ("Family", "Keluarga"),
+        "community": ("Community", "Masyarakat"),
+        "agency": ("Agency", "Lembaga"),
+        "court": ("Court", "Pengadilan"),
+        "police": ("Police", "Kepolisian"),
+        "outreach": ("Outreach", "Penjangkauan"),
+        "other": ("Other", "Lainnya"),
+    },
+    "contract_kind": {
+        "preliminary": ("Preliminary contract", "Kontrak awal"),
+        "primary": ("Primary contract", "Kontrak utama"),
+        "secondary": ("Secondary contract", "Kontrak sekunder"),
+    },
+    "record_kind": {
+        "engagement": ("Engagement record", "Catatan kontak awal"),
+        "intake": ("Intake record", "Catatan penerimaan"),
+        "contract": ("Contract", "Kontrak"),
+        "assessment": ("Assessment", "Asesmen"),
+        "plan": ("Intervention plan", "Rencana intervensi"),
+        "activity": ("Intervention activity", "Kegiatan intervensi"),
+        "evaluation": ("Evaluation", "Evaluasi"),
+    },
+    "action": {
+        "open": ("Opened", "Dibuka"),
+        "record": ("Record added", "Catatan ditambahkan"),
+        "move": ("Moved", "Berpindah tahap"),
+        "terminate": ("Terminated", "Diterminasi"),
+        "reopen": ("Reopened", "Dibuka kembali"),
+        "redact": ("Personal data redacted", "Data pribadi dihapus"),
+    },
+    "actor_role": {
+        "worker": ("Social worker", "Pekerja sosial"),
+        "supervisor": ("Supervisor", "Supervisor"),
+        "administrator": ("Administrator", "Administrator"),
+    },
+    "requirement": {
+        "engagement.record": (
+            "an engagement record (first contact, request, referral source)",
+            "catatan kontak awal (kontak pertama, permintaan, sumber rujukan)",
+        ),
+        "intake.record": (
+            "an intake record",
+            "catatan penerimaan (intake)",
+        ),
+        "intake.eligible": (
+            "the candidate found eligible at intake",
+            "calon klien dinyatakan memenuhi persyaratan",
+        ),
+        "intake.resources_informed": (
+            "the client told which resources exist",
+            "klien sudah diberi informasi tentang sumber yang tersedia",
+        ),
+        "contract.record": (
+            "a preliminary or primary contract",
+            "kontrak awal atau kontrak utama",
+        ),
+        "contract.consensual": (
+            "the contract agreed consensually",
+            "kontrak disepakati secara konsensual",
+        ),
+        "contract.mutual_agreement": (
+            "mutual agreement on the contract",
+            "kesepakatan bersama atas kontrak",
+        ),
+        "contract.acceptance": (
+            "the contract accepted by the client",
+            "kontrak diterima oleh klien",
+        ),
+        "contract.reciprocal": (
+            "reciprocal obligations in the contract",
+            "kewajiban timbal balik dalam kontrak",
+        ),
+        "contract.responsibilities": (
+            "the responsibilities of each party",
+            "tanggung jawab masing-masing pihak",
+        ),
+        "contract.tasks": (
+            "the tasks promised in the contract",
+            "tugas yang dijanjikan dalam kontrak",
+        ),
+        "contract.time_period": (
+            "the contract's time period (valid_from before valid_until)",
+            "jangka waktu kontrak (valid_from sebelum valid_until)",
+        ),
+        "contract.primary": (
+            "a primary contract",
+            "kontrak utama",
+        ),
+        "contract.in_force": (
+            "a contract in force today",
+            "kontrak yang masih berlaku hari ini",
+        ),
+        "assessment.record": (
+            "an assessment",
+            "asesmen",
+        ),
+        "plan.record": (
+            "an intervention plan",
+            "rencana intervensi",
+        ),
+        "plan.goals": (
+            "at least one goal in the plan",
+            "setidaknya satu tujuan dalam rencana",
+        ),
+        "plan.objectives": (
+            "at least one objective for every goal",
+            "setidaknya satu sasaran untuk setiap tujuan",
+        ),
+        "plan.tasks": (
+            "at least one task for every objective",
+            "setidaknya satu tugas untuk setiap sasaran",
+        ),
+        "activity.record": (
+            "at least one intervention activity since entering intervention",
+            "setidaknya satu kegiatan intervensi sejak masuk tahap intervensi",
+        ),
+        "evaluation.record": (
+            "an evaluation of the current plan",
+            "evaluasi atas rencana yang berlaku",
+        ),
+        "evaluation.goals_achieved": (
+            "an evaluation in which every planned goal is achieved",
+            "evaluasi yang menunjukkan semua tujuan tercapai",
+        ),
+        "evaluation.gas_scores": (
+            "a GAS score for every goal with a GAS scale",
+            "skor GAS untuk setiap tujuan yang memiliki skala GAS",
+        ),
+        "move.note": (
+            "a note saying why the case goes back",
+            "catatan alasan kasus kembali ke tahap sebelumnya",
+        ),
+        "termination.note": (
+            "a termination note",
+            "catatan terminasi",
+        ),
+        "termination.sub_reason": (
+            "a sub-reason for this termination reason",
+            "sub-alasan untuk alasan terminasi ini",
+        ),
+        "termination.referral_to": (
+            "where the client is referred to",
+            "tujuan rujukan klien",
+        ),
+        "termination.reason": (
+            "a termination reason (use terminate, not move)",
+            "alasan terminasi (gunakan terminate, bukan move)",
+        ),
+        "reopen.note": (
+            "a note saying why the case is reopened",
+            "catatan alasan kasus dibuka kembali",
+        ),
+        "redact.note": (
+            "a note giving the lawful basis of the redaction",
+            "catatan dasar hukum penghapusan data",
+        ),
+    },
+    "definition": {
+        "duplicate_move": (
+            "has two moves to the same stage",
+            "punya dua perpindahan ke tahap yang sama",
+        ),
+        "ambiguous_trigger": (
+            "has one trigger leading to two stages",
+            "punya satu pemicu ke dua tahap",
+        ),
+        "dead_end": ("is a dead end", "adalah jalan buntu"),
+        "unreachable": (
+            "is unreachable from engagement",
+            "tidak dapat dicapai dari engagement",
+        ),
+        "cannot_terminate": (
+            "cannot reach termination",
+            "tidak dapat mencapai terminasi",
+        ),
+        "never_allowed": ("is never allowed", "tidak pernah diizinkan"),
+        "allowed_without_termination": (
+            "is allowed in a stage that cannot terminate",
+            "diizinkan pada tahap yang tidak dapat diterminasi",
+        ),
+    },
+    "problem": {
+        "missing": ("is missing", "tidak ada"),
+        "blank": ("must not be blank", "tidak boleh kosong"),
+        "too_long": ("is too long", "terlalu panjang"),
+        "not_text": ("must be text", "harus berupa teks"),
+        "not_bool": ("must be true or false", "harus true atau false"),
+        "not_date": (
+            "must be a date (YYYY-MM-DD)",
+            "harus berupa tanggal (YYYY-MM-DD)",
+        ),
+        "not_datetime": (
+            "must be an ISO 8601 date and time with a time zone",
+            "harus berupa tanggal dan waktu ISO 8601 dengan zona waktu",
+        ),
+        "not_list": ("must be a list", "harus berupa daftar"),
+        "not_object": ("must be a JSON object", "harus berupa objek JSON"),
+        "not_number": ("must be a number", "harus berupa angka"),
+        "not_integer": ("must be a whole number", "harus berupa bilangan bulat"),
+        "empty": ("must not be empty", "tidak boleh kosong"),
+        "unknown_code": ("is not a known code", "bukan kode yang dikenal"),
+        "unknown_field": ("is not a field of this record", "bukan isian catatan ini"),
+        "duplicate": ("repeats a value", "berisi nilai ganda"),
+        "out_of_range": ("is out of range", "di luar rentang yang diizinkan"),
+        "unknown_goal": (
+            "names a goal that is not in the current plan",
+            "menyebut tujuan yang tidak ada dalam rencana yang berlaku",
+        ),
+        "no_gas_scale": (
+            "scores a goal that has no GAS scale",
+            "memberi skor pada tujuan tanpa skala GAS",
+        ),
+        "future": ("lies in the future", "berada di masa depan"),
+        "before_previous": (
+            "is earlier than the case's previous event",
+            "lebih awal daripada peristiwa kasus sebelumnya",
+        ),
+        "not_eligible": (
+            "must list the failed criteria only when not eligible",
+            "kriteria yang tidak terpenuhi hanya diisi bila tidak memenuhi syarat",
+        ),
+        "not_utc": ("must carry a time zone", "harus memiliki zona waktu"),
+        "not_json": ("is not valid JSON", "bukan JSON yang sah"),
+        "not_utf8": ("is not valid UTF-8 text", "bukan teks UTF-8 yang sah"),
+        "nul_character": ("contains a NUL character", "berisi karakter NUL"),
+    },
+}
+
+_MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
+    "error.generic": ("helping_process failed.", "helping_process gagal."),
+    "error.definition": (
+        "The process definition is broken: {subject} {problem}.",
+        "Definisi proses rusak: {subject} {problem}.",
+    ),
+    "error.invalid_transition": (
+        "No legal move leads from {stage} to {target}.",
+        "Tidak ada perpindahan yang sah dari {stage} ke {target}.",
+    ),
+    "error.requirements": (
+        "Cannot go from {stage} to {target}; missing: {missing}.",
+        "Tidak dapat berpindah dari {stage} ke {target}; belum ada: {missing}.",
+    ),
+    "error.requirements_in_stage": (
+        "Not possible in {stage}; missing: {missing}.",
+        "Tidak dapat dilakukan pada tahap {stage}; belum ada: {missing}.",
+    ),
+    "error.record_not_allowed": (
+        "A {kind} cannot be added while the case is in {stage}.",
+        "{kind} tidak dapat ditambahkan selama kasus berada di tahap {stage}.",
+    ),
+    "error.termination_reason": (
+        "The termination reason '{reason}' is not allowed in {stage}.",
+        "Alasan terminasi '{reason}' tidak diizinkan pada tahap {stage}.",
+    ),
+    "error.termination_sub_reason": (
+        "The sub-reason '{sub_reason}' does not belong to '{reason}'.",
+        "Sub-alasan '{sub_reason}' bukan bagian dari '{reason}'.",
+    ),
+    "error.invalid_input": (
+        "{field} {problem}{value}.",
+        "{field} {problem}{value}.",
+    ),
+    "error.record_invalid": (
+        "{kind}: the field '{field}' {problem}{value}.",
+        "{kind}: isian '{field}' {problem}{value}.",
+    ),
+    "error.unknown_case": (
+        "No case has the id {case_id}.",
+        "Tidak ada kasus dengan id {case_id}.",
+    ),
+    "error.concurrent_update": (
+        "Case {case_id} was changed by someone else (event {seq}); "
+        "nothing was stored. Reload and try again.",
+        "Kasus {case_id} sudah diubah orang lain (peristiwa {seq}); "
+        "tidak ada yang disimpan. Muat ulang lalu coba lagi.",
+    ),
+    "error.audit_integrity": (
+        "Audit trail of case {case_id} is broken at event {seq}: {finding}.",
+        "Jejak audit kasus {case_id} rusak pada peristiwa {seq}: {finding}.",
+    ),
+    "error.storage": (
+        "The database failed: {detail}",
+        "Basis data gagal: {detail}",
+    ),
+}
+
+#: How each message parameter is turned into words before formatting.
+_PARAM_NAMESPACES: Final[Mapping[str, str]] = {
+    "stage": "stage",
+    "target": "stage",
+    "reason": "reason",
+    "sub_reason": "sub_reason",
+    "kind": "record_kind",
+    "problem": "problem",
+}
+#: Templates whose ``problem`` parameter names a definition problem.
+_DEFINITION_TEMPLATE: Final = "error.definition"
+
+_MAX_VALUE_SHOWN: Final = 40
+
+
+def label(namespace: str, code: str, lang: Language = "en") -> str:
+    """Return the label of a code, or the code itself when it has none.
+
+    Args:
+        namespace: ``stage``, ``reason``, ``sub_reason``, ``role``, ``model``,
+            ``referral_source``, ``contract_kind``, ``record_kind``, ``action``,
+            ``actor_role``, ``requirement`` or ``problem``.
+        code: the persisted code, e.g. ``"intake"``.
+        lang: ``"en"`` or ``"id"``.
+    """
+    pair = _LABELS[namespace].get(str(code))
+    if pair is None:
+        return str(code)
+    return pair[LANGUAGES.index(lang)]
+
+
+def codes(namespace: str) -> tuple[str, ...]:
+    """Return every code that has a label in ``namespace``."""
+    return tuple(_LABELS[namespace])
+
+
+def render(template: str, lang: Language, params: Mapping[str, object]) -> str:
+    """Render a message template with its parameters turned into words.
+
+    Codes become labels; a list of missing requirements becomes their labels
+    with the stable id in brackets, so people and software read the same line.
+    """
+    words: dict[str, object] = {}
+    for key, value in params.items():
+        if key == "missing" and isinstance(value, Sequence):
+            words[key] = "; ".join(
+                f"{label('requirement', str(item), lang)} [{item}]" for item in value
+            )
+        elif key == "value":
+            words[key] = _show_value(value)
+        elif key == "problem" and template == _DEFINITION_TEMPLATE:
+            words[key] = label("definition", str(value), lang)
+        elif key in _PARAM_NAMESPACES and value is not None:
+            words[key] = label(_PARAM_NAMESPACES[key], str(value), lang)
+        else:
+            words[key] = value
+    return _MESSAGES[template][LANGUAGES.index(lang)].format(**words)
+
+
+def _show_value(value: object) -> str:
+    """Quote an offending value briefly, or nothing when there is none."""
+    if value is None:
+        return ""
+    shown = repr(value)
+    if len(shown) > _MAX_VALUE_SHOWN:
+        shown = shown[: _MAX_VALUE_SHOWN - 1] + "…"
+    return f" ({shown})"

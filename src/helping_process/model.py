@@ -1,0 +1,281 @@
+"""The values the engine works with: actors, cases, events and commands.
+
+All are frozen attrs classes. A :class:`Case` is what a fold over its
+:class:`Event` trail gives; a command is what someone asks for, and the
+engine turns an accepted command into exactly one event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from enum import unique
+from typing import Any
+
+import attrs
+
+from helping_process.exceptions import InvalidInputError
+from helping_process.states import Record
+from helping_process.states import RecordsInForce
+from helping_process.states import Stage
+from helping_process.states import SubReason
+from helping_process.states import TerminationReason
+from helping_process.states._fields import PERSONAL
+from helping_process.states._fields import check_text
+from helping_process.states.records import NO_RECORDS
+from helping_process.states.records import RECORD_TYPES
+
+UTC = dt.UTC
+
+
+@unique
+class ActorRole(StrEnum):
+    """The role in which someone acts on a case."""
+
+    WORKER = "worker"
+    SUPERVISOR = "supervisor"
+    ADMINISTRATOR = "administrator"
+
+
+@unique
+class Action(StrEnum):
+    """What an event did to its case."""
+
+    OPEN = "open"
+    RECORD = "record"
+    MOVE = "move"
+    TERMINATE = "terminate"
+    REOPEN = "reopen"
+    REDACT = "redact"
+
+
+def _text_field(name: str, *, optional: bool) -> Any:
+    """Return a validator for a command's free text, raising InvalidInputError."""
+
+    def validate(
+        instance: object, attribute: attrs.Attribute[Any], value: object
+    ) -> None:
+        if value is None and optional:
+            return
+        problem = check_text(value)
+        if problem is not None:
+            raise InvalidInputError(name, problem)
+
+    return validate
+
+
+def _blank_to_none(value: object) -> object:
+    """Treat blank optional text as absent, so it is reported as missing."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _note() -> Any:
+    return attrs.field(
+        default=None,
+        converter=_blank_to_none,
+        validator=_text_field("note", optional=True),
+        metadata=PERSONAL,
+    )
+
+
+def _utc(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate an aware datetime (stored and compared in UTC)."""
+    if value is None:
+        return
+    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+        raise InvalidInputError(attribute.name, "not_utc", value)
+
+
+def _to_utc(value: dt.datetime | None) -> dt.datetime | None:
+    if isinstance(value, dt.datetime) and value.utcoffset() is not None:
+        return value.astimezone(UTC)
+    return value
+
+
+def _occurred_at() -> Any:
+    return attrs.field(default=None, converter=_to_utc, validator=_utc)
+
+
+def _actor_role(value: object) -> ActorRole:
+    try:
+        return ActorRole(str(value))
+    except ValueError:
+        raise InvalidInputError("role", "unknown_code", value) from None
+
+
+@attrs.frozen
+class Actor:
+    """Who acts: an id the agency knows them by, and the role they act in."""
+
+    id: str = attrs.field(validator=_text_field("actor", optional=False))
+    role: ActorRole = attrs.field(default=ActorRole.WORKER, converter=_actor_role)
+
+
+@attrs.frozen(kw_only=True)
+class Case:
+    """A case as its trail makes it.
+
+    Attributes:
+        case_id: the case's id.
+        residential: whether the client lives in the institution (panti).
+        stage: the current stage.
+        episode: the current episode; reopening starts the next one.
+        seq: the sequence number of the last event (the case's version).
+        opened_at: when the case was opened.
+        stage_entered_at: when the case entered its current stage.
+        last_occurred_at: when the last event took place.
+        records: the records that count for the next move.
+        termination_reason: why the last episode ended, while it is ended.
+    """
+
+    case_id: str
+    residential: bool
+    stage: Stage
+    episode: int
+    seq: int
+    opened_at: dt.datetime
+    stage_entered_at: dt.datetime
+    last_occurred_at: dt.datetime
+    records: RecordsInForce = NO_RECORDS
+    termination_reason: TerminationReason | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """One accepted command, as the audit trail keeps it.
+
+    Personal fields (the client reference, notes, the referral and the
+    record's free text) are marked so they can be kept apart from the
+    hash chain and redacted on a lawful request.
+
+    Attributes:
+        case_id: the case.
+        seq: the event's number within the case, gap-free from 1.
+        episode: the episode it belongs to.
+        occurred_at: when it took place (UTC).
+        recorded_at: when it was recorded (UTC).
+        actor: who acted.
+        action: what was done.
+        from_stage: the stage before.
+        to_stage: the stage after.
+        residential: for ``open``: whether the client lives in a panti.
+        client: for ``open``: the agency's reference for the client.
+        record: for ``record``: the record added.
+        reason: for ``terminate``: the termination reason.
+        sub_reason: for ``terminate``: the sub-reason, if the reason has them.
+        referral_to: for ``terminate``: where the client was referred.
+        note: the worker's note.
+    """
+
+    case_id: str
+    seq: int
+    episode: int
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+    actor: Actor
+    action: Action
+    from_stage: Stage | None
+    to_stage: Stage
+    residential: bool | None = None
+    client: str | None = attrs.field(default=None, metadata=PERSONAL)
+    record: Record | None = None
+    reason: TerminationReason | None = None
+    sub_reason: SubReason | None = None
+    referral_to: str | None = attrs.field(default=None, metadata=PERSONAL)
+    note: str | None = attrs.field(default=None, metadata=PERSONAL)
+
+
+@attrs.frozen(kw_only=True)
+class OpenCase:
+    """Open a new case in engagement.
+
+    Attributes:
+        client: the agency's reference for the client (kept as personal data).
+        residential: whether the client lives in the institution (panti).
+        note: an optional note.
+        occurred_at: when it took place, if earlier than now.
+    """
+
+    client: str = attrs.field(
+        validator=_text_field("client", optional=False), metadata=PERSONAL
+    )
+    residential: bool = attrs.field(default=False)
+    note: str | None = _note()
+    occurred_at: dt.datetime | None = _occurred_at()
+
+    @residential.validator
+    def _residential(self, attribute: attrs.Attribute[bool], value: object) -> None:
+        if not isinstance(value, bool):
+            raise InvalidInputError("residential", "not_bool", value)
+
+
+@attrs.frozen(kw_only=True)
+class AddRecord:
+    """Add a record to the case in the stage that allows it."""
+
+    record: Record = attrs.field()
+    occurred_at: dt.datetime | None = _occurred_at()
+
+    @record.validator
+    def _record(self, attribute: attrs.Attribute[Record], value: object) -> None:
+        if not isinstance(value, tuple(RECORD_TYPES.values())):
+            raise InvalidInputError("record", "not_object")
+
+
+@attrs.frozen(kw_only=True)
+class MoveCase:
+    """Move the case to another stage; a loop back needs a note saying why."""
+
+    target: Stage = attrs.field()
+    note: str | None = _note()
+    occurred_at: dt.datetime | None = _occurred_at()
+
+    @target.validator
+    def _target(self, attribute: attrs.Attribute[Stage], value: object) -> None:
+        if not isinstance(value, Stage):
+            raise InvalidInputError("stage", "unknown_code", value)
+
+
+@attrs.frozen(kw_only=True)
+class TerminateCase:
+    """End the episode for a reason allowed in the case's stage."""
+
+    reason: TerminationReason = attrs.field()
+    sub_reason: SubReason | None = attrs.field(default=None)
+    referral_to: str | None = attrs.field(
+        default=None,
+        converter=_blank_to_none,
+        validator=_text_field("referral_to", optional=True),
+        metadata=PERSONAL,
+    )
+    note: str | None = _note()
+    occurred_at: dt.datetime | None = _occurred_at()
+
+    @reason.validator
+    def _reason(self, attribute: attrs.Attribute[object], value: object) -> None:
+        if not isinstance(value, TerminationReason):
+            raise InvalidInputError("reason", "unknown_code", value)
+
+    @sub_reason.validator
+    def _sub_reason(self, attribute: attrs.Attribute[object], value: object) -> None:
+        if value is not None and not isinstance(value, SubReason):
+            raise InvalidInputError("sub_reason", "unknown_code", value)
+
+
+@attrs.frozen(kw_only=True)
+class ReopenCase:
+    """Start a new episode of a terminated case, saying why."""
+
+    note: str | None = _note()
+    occurred_at: dt.datetime | None = _occurred_at()
+
+
+@attrs.frozen(kw_only=True)
+class RedactCase:
+    """Redact the personal data of every earlier event, giving the lawful basis."""
+
+    note: str | None = _note()
+    occurred_at: dt.datetime | None = _occurred_at()
+
+
+Command = AddRecord | MoveCase | TerminateCase | ReopenCase | RedactCase

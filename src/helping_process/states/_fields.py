@@ -1,0 +1,377 @@
+"""Reading, validating, serialising and redacting record fields.
+
+Two layers keep bad input out. :class:`Reader` turns one JSON object into
+typed values (dates, codes, tuples) and names the JSON path of any problem;
+the attrs validators here check values however a record is built, so a
+record constructed in Python obeys the same rules as one read from JSON.
+Free-text fields carry :data:`PERSONAL` metadata: :func:`redact` replaces
+their text and keeps the structure, so rules still apply after a lawful
+redaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any
+from typing import Final
+from typing import TypeVar
+
+import attrs
+
+from helping_process.exceptions import RecordInvalidError
+
+#: Longest free text accepted in one field, in characters.
+MAX_TEXT: Final = 10_000
+#: Most items accepted in one list.
+MAX_ITEMS: Final = 200
+#: What replaces personal text after redaction.
+REDACTED: Final = "[redacted]"
+#: Field metadata marking personal data (free text, names).
+PERSONAL: Final[Mapping[str, object]] = {"personal": True}
+
+JSON = Any
+E = TypeVar("E", bound=Enum)
+T = TypeVar("T")
+
+
+def kind_of(instance: object) -> str:
+    """Return the record kind a (possibly nested) record value belongs to."""
+    return str(getattr(type(instance), "kind", type(instance).__name__))
+
+
+def _fail(instance: object, name: str, problem: str, value: object = None) -> None:
+    raise RecordInvalidError(kind_of(instance), name, problem, value)
+
+
+def check_text(value: object) -> str | None:
+    """Return the problem code of a free-text value, or None when it is fine."""
+    if not isinstance(value, str):
+        return "not_text"
+    if not value.strip():
+        return "blank"
+    if len(value) > MAX_TEXT:
+        return "too_long"
+    if "\x00" in value:
+        return "nul_character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "not_utf8"
+    return None
+
+
+def text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate non-blank free text of bounded length."""
+    problem = check_text(value)
+    if problem is not None:
+        _fail(instance, attribute.name, problem)
+
+
+def optional_text(
+    instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    """Validate free text that may be absent (None)."""
+    if value is not None:
+        text(instance, attribute, value)
+
+
+def texts(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a tuple of non-blank free texts (it may be empty)."""
+    if not isinstance(value, tuple):
+        _fail(instance, attribute.name, "not_list")
+        return
+    if len(value) > MAX_ITEMS:
+        _fail(instance, attribute.name, "too_long")
+    for index, item in enumerate(value):
+        problem = check_text(item)
+        if problem is not None:
+            _fail(instance, f"{attribute.name}[{index}]", problem)
+
+
+def ids(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a tuple of distinct identifiers."""
+    texts(instance, attribute, value)
+    assert isinstance(value, tuple)  # noqa: S101 - texts() has just checked it
+    if len(set(value)) != len(value):
+        _fail(instance, attribute.name, "duplicate")
+
+
+def boolean(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a real bool (not 0, 1 or a string)."""
+    if not isinstance(value, bool):
+        _fail(instance, attribute.name, "not_bool", value)
+
+
+def date(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a calendar date (not a datetime)."""
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        _fail(instance, attribute.name, "not_date", value)
+
+
+def member(
+    enum: type[E],
+) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """Return a validator accepting only members of ``enum``."""
+
+    def validate(
+        instance: object, attribute: attrs.Attribute[Any], value: object
+    ) -> None:
+        if not isinstance(value, enum):
+            _fail(instance, attribute.name, "unknown_code", value)
+
+    return validate
+
+
+def each(
+    cls: type[T],
+) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """Return a validator accepting a tuple of ``cls`` instances."""
+
+    def validate(
+        instance: object, attribute: attrs.Attribute[Any], value: object
+    ) -> None:
+        if not isinstance(value, tuple):
+            _fail(instance, attribute.name, "not_list")
+            return
+        if len(value) > MAX_ITEMS:
+            _fail(instance, attribute.name, "too_long")
+        for index, item in enumerate(value):
+            if not isinstance(item, cls):
+                _fail(instance, f"{attribute.name}[{index}]", "not_object")
+
+    return validate
+
+
+class Reader:
+    """Reads one JSON object into typed values, naming the path of any problem.
+
+    Unknown fields are refused by :meth:`finish`, so a misspelt field name
+    is reported instead of silently ignored.
+    """
+
+    def __init__(self, kind: str, data: object, path: str = "") -> None:
+        self.kind = kind
+        self.path = path
+        if not isinstance(data, Mapping):
+            raise RecordInvalidError(kind, path, "not_object")
+        self._data: Mapping[str, JSON] = data
+        self._read: set[str] = set()
+
+    def _where(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def _fail(
+        self, name: str, problem: str, value: object = None
+    ) -> RecordInvalidError:
+        return RecordInvalidError(self.kind, self._where(name), problem, value)
+
+    def raw(self, name: str, *, required: bool = True) -> JSON:
+        """Return a field's JSON value; None when absent and not required."""
+        self._read.add(name)
+        value = self._data.get(name)
+        if value is None and required:
+            raise self._fail(name, "missing")
+        return value
+
+    def text(self, name: str) -> str:
+        """Read a required text field."""
+        value = self.raw(name)
+        if not isinstance(value, str):
+            raise self._fail(name, "not_text", value)
+        return value
+
+    def optional_text(self, name: str) -> str | None:
+        """Read a text field that may be absent."""
+        value = self.raw(name, required=False)
+        if value is not None and not isinstance(value, str):
+            raise self._fail(name, "not_text", value)
+        return value
+
+    def texts(self, name: str, *, required: bool = True) -> tuple[str, ...]:
+        """Read a list of texts; a single text counts as a list of one."""
+        value = self.raw(name, required=required)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list):
+            raise self._fail(name, "not_list", value)
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                raise self._fail(f"{name}[{index}]", "not_text", item)
+        return tuple(value)
+
+    def boolean(self, name: str) -> bool:
+        """Read a required true/false field."""
+        value = self.raw(name)
+        if not isinstance(value, bool):
+            raise self._fail(name, "not_bool", value)
+        return value
+
+    def date(self, name: str) -> dt.date:
+        """Read a required ISO 8601 date (``YYYY-MM-DD``)."""
+        value = self.raw(name)
+        if not isinstance(value, str):
+            raise self._fail(name, "not_date", value)
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise self._fail(name, "not_date", value) from None
+
+    def code(self, name: str, enum: type[E]) -> E:
+        """Read a required code of ``enum``."""
+        value = self.raw(name)
+        try:
+            return enum(value)
+        except ValueError:
+            raise self._fail(name, "unknown_code", value) from None
+
+    def number(self, name: str, default: float) -> float:
+        """Read an optional finite number."""
+        value = self.raw(name, required=False)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self._fail(name, "not_number", value)
+        if not math.isfinite(value):
+            raise self._fail(name, "out_of_range", value)
+        return float(value)
+
+    def objects(
+        self, name: str, build: Callable[[Reader], T], *, required: bool = True
+    ) -> tuple[T, ...]:
+        """Read a list of JSON objects, building each with ``build``."""
+        value = self.raw(name, required=required)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise self._fail(name, "not_list", value)
+        return tuple(
+            self.nested(f"{name}[{index}]", item, build)
+            for index, item in enumerate(value)
+        )
+
+    def nested(self, name: str, data: JSON, build: Callable[[Reader], T]) -> T:
+        """Build a value from a nested JSON object, naming paths inside it."""
+        path = self._where(name)
+        try:
+            return build(Reader(self.kind, data, path))
+        except RecordInvalidError as error:
+            if error.field.startswith(path):
+                raise
+            raise error.within(path) from None
+
+    def mapping(self, name: str) -> Mapping[str, JSON]:
+        """Read an optional JSON object field (empty when absent)."""
+        value = self.raw(name, required=False)
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise self._fail(name, "not_object", value)
+        return value
+
+    def finish(self) -> None:
+        """Refuse any field this reader was not asked for."""
+        unknown = sorted(set(self._data) - self._read)
+        if unknown:
+            raise self._fail(unknown[0], "unknown_field")
+
+
+def to_json(value: object) -> JSON:
+    """Return the JSON form of a record value (None fields left out)."""
+    return split_json(value)[1]
+
+
+def split_json(value: object) -> tuple[JSON, JSON]:
+    """Return the JSON form of a record value twice: redacted, and in full.
+
+    One pass gives both, because sealing an event needs the redacted form
+    for the chain and the full form for the personal data kept apart.
+    """
+    return _split(value, personal=False)
+
+
+#: Per attrs class: (attribute, JSON key, personal) of each field, in order.
+_PLANS: dict[type, tuple[tuple[str, str, bool], ...]] = {}
+
+
+def _plan(cls: type) -> tuple[tuple[str, str, bool], ...] | None:
+    """Return how to walk an attrs class's fields, computed once per class."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        fields = getattr(cls, "__attrs_attrs__", None)
+        if fields is None:
+            return None
+        plan = _PLANS[cls] = tuple(
+            (
+                field.name,
+                field.metadata.get("json", field.name),
+                "personal" in field.metadata,
+            )
+            for field in fields
+        )
+    return plan
+
+
+def _split(value: object, *, personal: bool) -> tuple[JSON, JSON]:  # noqa: PLR0911 - one return per JSON type
+    if isinstance(value, str):
+        if isinstance(value, Enum):
+            return value.value, value.value
+        return (REDACTED if personal else value), value
+    if isinstance(value, bool | int | float):
+        return value, value
+    plan = _plan(type(value))
+    if plan is not None:
+        public: dict[str, JSON] = {}
+        full: dict[str, JSON] = {}
+        for name, key, is_personal in plan:
+            item = getattr(value, name)
+            if item is not None:
+                public[key], full[key] = _split(item, personal=personal or is_personal)
+        return public, full
+    if isinstance(value, Enum):
+        return value.value, value.value
+    if isinstance(value, dt.date):
+        return value.isoformat(), value.isoformat()
+    if isinstance(value, tuple | list):
+        pairs = [_split(item, personal=personal) for item in value]
+        return [pair[0] for pair in pairs], [pair[1] for pair in pairs]
+    if isinstance(value, Mapping):
+        public_map: dict[str, JSON] = {}
+        full_map: dict[str, JSON] = {}
+        for key, item in value.items():
+            public_map[str(key)], full_map[str(key)] = _split(item, personal=personal)
+        return public_map, full_map
+    return value, value
+
+
+def redact(value: T) -> T:
+    """Return ``value`` with every personal text replaced by :data:`REDACTED`.
+
+    Structure survives: list lengths, ids, codes, dates and flags stay, so
+    the process rules read a redacted record exactly as the original.
+    """
+    return _redact(value, personal=False)  # type: ignore[no-any-return] # same shape in, same shape out
+
+
+def _redact(value: Any, *, personal: bool) -> Any:
+    if attrs.has(type(value)):
+        changes = {
+            field.name: _redact(
+                getattr(value, field.name),
+                personal=personal or bool(field.metadata.get("personal")),
+            )
+            for field in attrs.fields(type(value))
+        }
+        return attrs.evolve(value, **changes)
+    if isinstance(value, str) and personal:
+        return REDACTED
+    if isinstance(value, tuple):
+        return tuple(_redact(item, personal=personal) for item in value)
+    if isinstance(value, Mapping):
+        return {key: _redact(item, personal=personal) for key, item in value.items()}
+    return value

@@ -1,0 +1,169 @@
+"""The record kinds, where each may be added, and the records in force.
+
+"In force" means "counts for the next move": a newer record of a kind
+supersedes the older one (both stay in the trail), activities count only
+since the case last entered intervention, an evaluation only during the
+current visit to evaluation, and a loop back into assessment or planning
+asks for that stage's record anew, since revising it is why the case went
+back. A reopened case starts a new episode with no records in force.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+import attrs
+
+from helping_process.exceptions import InvalidInputError
+from helping_process.states.assessment import AssessmentRecord
+from helping_process.states.contract import ContractRecord
+from helping_process.states.engagement import EngagementRecord
+from helping_process.states.evaluation import EvaluationRecord
+from helping_process.states.intake import IntakeRecord
+from helping_process.states.intervention import ActivityRecord
+from helping_process.states.planning import PlanRecord
+from helping_process.states.vocabulary import ContractKind
+from helping_process.states.vocabulary import RecordKind
+from helping_process.states.vocabulary import Stage
+
+Record = (
+    EngagementRecord
+    | IntakeRecord
+    | ContractRecord
+    | AssessmentRecord
+    | PlanRecord
+    | ActivityRecord
+    | EvaluationRecord
+)
+
+RECORD_TYPES: Final[Mapping[RecordKind, type[Record]]] = {
+    RecordKind.ENGAGEMENT: EngagementRecord,
+    RecordKind.INTAKE: IntakeRecord,
+    RecordKind.CONTRACT: ContractRecord,
+    RecordKind.ASSESSMENT: AssessmentRecord,
+    RecordKind.PLAN: PlanRecord,
+    RecordKind.ACTIVITY: ActivityRecord,
+    RecordKind.EVALUATION: EvaluationRecord,
+}
+
+#: The stages in which each record kind may be added.
+RECORD_STAGES: Final[Mapping[RecordKind, frozenset[Stage]]] = {
+    RecordKind.ENGAGEMENT: frozenset({Stage.ENGAGEMENT}),
+    RecordKind.INTAKE: frozenset({Stage.INTAKE}),
+    RecordKind.CONTRACT: frozenset(
+        {
+            Stage.CONTRACT,
+            Stage.ASSESSMENT,
+            Stage.PLANNING,
+            Stage.INTERVENTION,
+            Stage.EVALUATION,
+        }
+    ),
+    RecordKind.ASSESSMENT: frozenset({Stage.ASSESSMENT}),
+    RecordKind.PLAN: frozenset({Stage.PLANNING}),
+    RecordKind.ACTIVITY: frozenset({Stage.INTERVENTION}),
+    RecordKind.EVALUATION: frozenset({Stage.EVALUATION}),
+}
+
+
+def record_kind(value: str) -> RecordKind:
+    """Return the record kind with code ``value``.
+
+    Raises:
+        InvalidInputError: ``value`` is not a record kind.
+    """
+    try:
+        return RecordKind(value)
+    except ValueError:
+        raise InvalidInputError("kind", "unknown_code", value) from None
+
+
+def parse_record(kind: RecordKind | str, data: object) -> Record:
+    """Build a record of ``kind`` from its JSON object.
+
+    Raises:
+        InvalidInputError: ``kind`` is not a record kind.
+        RecordInvalidError: the object is malformed; names the field.
+    """
+    return RECORD_TYPES[record_kind(kind)].from_json(data)
+
+
+@attrs.frozen(kw_only=True)
+class RecordsInForce:
+    """The records that count for the case's next move.
+
+    Attributes:
+        engagement: the latest engagement record.
+        intake: the latest intake record.
+        contract: the latest preliminary or primary contract.
+        primary_contract: the latest primary contract.
+        secondary_contracts: the secondary contracts of this episode.
+        assessment: the assessment of this visit to assessment or later.
+        plan: the plan of this visit to planning or later.
+        activities: the activities since the case entered intervention.
+        evaluation: the evaluation of this visit to evaluation.
+    """
+
+    engagement: EngagementRecord | None = None
+    intake: IntakeRecord | None = None
+    contract: ContractRecord | None = None
+    primary_contract: ContractRecord | None = None
+    secondary_contracts: tuple[ContractRecord, ...] = ()
+    assessment: AssessmentRecord | None = None
+    plan: PlanRecord | None = None
+    activities: tuple[ActivityRecord, ...] = ()
+    evaluation: EvaluationRecord | None = None
+
+    def with_record(self, record: Record) -> RecordsInForce:  # noqa: PLR0911 - one return per kind
+        """Return the records with ``record`` in force."""
+        match record:
+            case EngagementRecord():
+                return attrs.evolve(self, engagement=record)
+            case IntakeRecord():
+                return attrs.evolve(self, intake=record)
+            case ContractRecord(contract_kind=ContractKind.SECONDARY):
+                return attrs.evolve(
+                    self, secondary_contracts=(*self.secondary_contracts, record)
+                )
+            case ContractRecord(contract_kind=ContractKind.PRIMARY):
+                return attrs.evolve(self, contract=record, primary_contract=record)
+            case ContractRecord():
+                return attrs.evolve(self, contract=record)
+            case AssessmentRecord():
+                return attrs.evolve(self, assessment=record)
+            case PlanRecord():
+                return attrs.evolve(self, plan=record)
+            case ActivityRecord():
+                return attrs.evolve(self, activities=(*self.activities, record))
+            case EvaluationRecord():
+                return attrs.evolve(self, evaluation=record)
+
+    def entering(self, stage: Stage, *, loop: bool) -> RecordsInForce:
+        """Return the records in force once the case enters ``stage``."""
+        if stage is Stage.INTERVENTION:
+            return attrs.evolve(self, activities=())
+        if stage is Stage.EVALUATION:
+            return attrs.evolve(self, evaluation=None)
+        if loop and stage is Stage.ASSESSMENT:
+            return attrs.evolve(self, assessment=None)
+        if loop and stage is Stage.PLANNING:
+            return attrs.evolve(self, plan=None)
+        return self
+
+    def latest(self) -> Mapping[RecordKind, Record]:
+        """Return the newest record in force of each kind."""
+        newest: dict[RecordKind, Record | None] = {
+            RecordKind.ENGAGEMENT: self.engagement,
+            RecordKind.INTAKE: self.intake,
+            RecordKind.CONTRACT: self.primary_contract or self.contract,
+            RecordKind.ASSESSMENT: self.assessment,
+            RecordKind.PLAN: self.plan,
+            RecordKind.ACTIVITY: self.activities[-1] if self.activities else None,
+            RecordKind.EVALUATION: self.evaluation,
+        }
+        return {kind: record for kind, record in newest.items() if record is not None}
+
+
+#: No records in force: how every case and every new episode starts.
+NO_RECORDS: Final = RecordsInForce()

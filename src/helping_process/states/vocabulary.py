@@ -1,0 +1,114 @@
+"""The codes of the helping process: stages, reasons, roles and record kinds.
+
+Every value is persisted and typed on the command line, so renaming one is a
+data migration (DOMAIN.md §1, §4, §5).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from enum import unique
+
+
+@unique
+class Stage(StrEnum):
+    """A stage (tahap) of the helping process, in its forward order."""
+
+    ENGAGEMENT = "engagement"
+    INTAKE = "intake"
+    CONTRACT = "contract"
+    ASSESSMENT = "assessment"
+    PLANNING = "planning"
+    INTERVENTION = "intervention"
+    EVALUATION = "evaluation"
+    TERMINATION = "termination"
+
+
+@unique
+class TerminationReason(StrEnum):
+    """Why an episode ends (DOMAIN.md §4)."""
+
+    GOALS_ACHIEVED = "goals_achieved"
+    NO_MEANINGFUL_PROGRESS = "no_meaningful_progress"
+    CLIENT_REQUEST = "client_request"
+    NO_SUITABLE_SERVICE = "no_suitable_service"
+    SERVICE_AVAILABLE_ELSEWHERE = "service_available_elsewhere"
+    NOT_ELIGIBLE = "not_eligible"
+    BEYOND_AGENCY_CAPACITY = "beyond_agency_capacity"
+    CLIENT_DISLIKES_WORKER = "client_dislikes_worker"
+    CLIENT_ABSCONDED = "client_absconded"
+
+
+@unique
+class SubReason(StrEnum):
+    """The finer reason some termination reasons require."""
+
+    PERMANENT_ILLNESS = "permanent_illness"
+    MENTAL_DISORDER = "mental_disorder"
+    NEEDS_OTHER_DISCIPLINE = "needs_other_discipline"
+    EMOTIONAL_INVOLVEMENT = "emotional_involvement"
+    PERSONAL_FACTORS = "personal_factors"
+    DISLIKES_INSTITUTIONAL_LIFE = "dislikes_institutional_life"
+    DISSATISFIED_WITH_SERVICES = "dissatisfied_with_services"
+    INADEQUATE_FACILITIES = "inadequate_facilities"
+    UNFRIENDLY_STAFF = "unfriendly_staff"
+
+
+@unique
+class WorkerRole(StrEnum):
+    """The role a worker plays in an intervention activity (DOMAIN.md §5)."""
+
+    ENABLER = "enabler"
+    BROKER = "broker"
+    MEDIATOR = "mediator"
+    ADVOCATE = "advocate"
+    PROTECTOR = "protector"
+    EDUCATOR = "educator"
+    EVALUATOR = "evaluator"
+    CASE_MANAGER = "case_manager"
+
+
+@unique
+class InterventionModel(StrEnum):
+    """How an activity seeks change; ``coerce`` must be justified."""
+
+    INDUCE = "induce"
+    PERSUADE = "persuade"
+    DIRECT_OBEDIENCE = "direct_obedience"
+    COERCE = "coerce"
+
+
+@unique
+class ContractKind(StrEnum):
+    """A contract's kind: a secondary contract never replaces the primary."""
+
+    PRELIMINARY = "preliminary"
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+
+
+@unique
+class ReferralSource(StrEnum):
+    """Who brought the client to the agency."""
+
+    SELF = "self"
+    FAMILY = "family"
+    COMMUNITY = "community"
+    AGENCY = "agency"
+    COURT = "court"
+    POLICE = "police"
+    OUTREACH = "outreach"
+    OTHER = "other"
+
+
+@unique
+class RecordKind(StrEnum):
+    """A kind of record the process requires (DOMAIN.md §3)."""
+
+    ENGAGEMENT = "engagement"
+    INTAKE = "intake"
+    CONTRACT = "contract"
+    ASSESSMENT = "assessment"
+    PLAN = "plan"
+    ACTIVITY = "activity"
+    EVALUATION = "evaluation"

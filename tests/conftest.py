@@ -1,0 +1,43 @@
+"""Shared fixtures and hypothesis profiles.
+
+Choose the profile with ``HYPOTHESIS_PROFILE``: ``dev`` (the default) keeps
+the suite quick; ``ci`` runs at least 500 examples per property, without a
+deadline, so a slow machine does not fail a run.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings
+
+from helping_process import Actor
+from helping_process.testing import FixedClock
+
+settings.register_profile(
+    "ci",
+    deadline=None,
+    max_examples=500,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.register_profile(
+    "dev",
+    deadline=None,
+    max_examples=50,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A clock standing still at :data:`helping_process.testing.EPOCH`."""
+    return FixedClock()
+
+
+@pytest.fixture
+def actor() -> Actor:
+    """The social worker who acts in a test."""
+    return Actor("worker-1")
