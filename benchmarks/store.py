@@ -1,0 +1,365 @@
+"""Durable writes, bulk import, verification and PostgreSQL: engine vs raw driver.
+
+Every floor does *the same writes* as the engine: the same schema (made by
+the project's migrations), the same pragmas, the same rows, byte for byte:
+update the case head, insert the event, insert its personal data. Engine
+and floor runs alternate, and each ratio is the median of the repeats, so a
+noisy neighbour hits both sides alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from typing import Final
+
+from _report import Figures
+
+from helping_process import Actor
+from helping_process import Stage
+from helping_process import parse_record
+from helping_process.audit import Sealed
+from helping_process.persistence import SqlStore
+from helping_process.service import CaseService
+from helping_process.testing import FixedClock
+from helping_process.testing import activity_data
+from helping_process.testing import assessment_data
+from helping_process.testing import contract_data
+from helping_process.testing import engagement_data
+from helping_process.testing import intake_data
+from helping_process.testing import plan_data
+
+TARGETS: Final = {
+    "durable_ratio": ">= 0.8 (one commit per command, WAL + FULL)",
+    "bulk_ratio": ">= 0.5 (1000 commands per commit)",
+    "verify_ratio": ">= 0.6 of fetch + SHA-256 of the stored bytes",
+    "postgres_ratio": ">= 0.7 (8 writers on distinct cases)",
+}
+
+POSTGRES_URL: Final = os.environ.get(
+    "HELPING_PROCESS_TEST_POSTGRES_URL",
+    "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+)
+_RECORDS: Final = (
+    ("engagement", engagement_data, Stage.INTAKE),
+    ("intake", intake_data, Stage.CONTRACT),
+    ("contract", contract_data, Stage.ASSESSMENT),
+    ("assessment", assessment_data, Stage.PLANNING),
+    ("plan", plan_data, Stage.INTERVENTION),
+)
+_ACTOR: Final = Actor("worker-1")
+_STAMP: Final = "2025-01-06 09:00:00.000000"
+
+
+def _cases_in_intervention(service: CaseService, count: int) -> list[str]:
+    """Open ``count`` cases and bring each to intervention (one batch)."""
+    ids = []
+    with service.batch() as batch:
+        for index in range(count):
+            case = batch.open(f"client {index}", actor=_ACTOR)
+            for kind, data, target in _RECORDS:
+                batch.add_record_json(case.case_id, kind, data(), actor=_ACTOR)
+                batch.move(case.case_id, target, actor=_ACTOR)
+            ids.append(case.case_id)
+    return ids
+
+
+def _engine_run(path: Path, cases: int, commands: int, per_commit: int) -> float:
+    """Commands/s through the full engine, ``per_commit`` commands a commit."""
+    service = CaseService(SqlStore.from_url(f"sqlite:///{path}"), clock=FixedClock())
+    ids = _cases_in_intervention(service, cases)
+    activity = parse_record("activity", activity_data())
+    started = time.perf_counter()
+    if per_commit == 1:
+        for index in range(commands):
+            service.add_record(ids[index % cases], activity, actor=_ACTOR)
+    else:
+        for start in range(0, commands, per_commit):
+            with service.batch() as batch:
+                for index in range(start, min(start + per_commit, commands)):
+                    batch.add_record(ids[index % cases], activity, actor=_ACTOR)
+    rate = commands / (time.perf_counter() - started)
+    service.store.dispose()  # type: ignore[attr-defined] # SqlStore
+    return rate
+
+
+def _sample(path: Path) -> Sealed:
+    """One stored activity event, whose bytes the raw floor writes again."""
+    service = CaseService(SqlStore.from_url(f"sqlite:///{path}"))
+    with service.store.unit_of_work() as uow:
+        case_id = next(iter(uow.heads()))
+        sealed = uow.events(case_id)[-1]
+    service.store.dispose()  # type: ignore[attr-defined] # SqlStore
+    return sealed
+
+
+def _raw_sqlite_run(
+    path: Path, cases: int, commands: int, per_commit: int, sample: Sealed
+) -> float:
+    """The same writes with the sqlite3 module, on the same schema and pragmas."""
+    import sqlite3  # noqa: PLC0415
+
+    SqlStore.from_url(f"sqlite:///{path}").dispose()  # the schema, by migration
+    connection = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
+        connection.execute(f"PRAGMA {pragma}")
+    ids = [str(uuid.uuid4()) for _ in range(cases)]
+    connection.execute("BEGIN")
+    for case_id in ids:
+        connection.execute(
+            "INSERT INTO cases (case_id, client, residential, stage, episode, seq,"
+            " last_hash, opened_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            (case_id, "client", 0, "intervention", 1, 0, "0" * 64, _STAMP, _STAMP),
+        )
+    connection.execute("COMMIT")
+    seqs = dict.fromkeys(ids, 0)
+    last = dict.fromkeys(ids, "0" * 64)
+    started = time.perf_counter()
+    for start in range(0, commands, per_commit):
+        connection.execute("BEGIN IMMEDIATE")
+        for index in range(start, min(start + per_commit, commands)):
+            case_id = ids[index % cases]
+            seqs[case_id] += 1
+            seq = seqs[case_id]
+            prev = last[case_id]
+            digest = hashlib.sha256(prev.encode() + sample.body).hexdigest()
+            moved = connection.execute(
+                "UPDATE cases SET stage=?, episode=?, seq=?, last_hash=?,"
+                " updated_at=? WHERE case_id=? AND seq=?",
+                ("intervention", 1, seq, digest, _STAMP, case_id, seq - 1),
+            ).rowcount
+            assert moved == 1
+            connection.execute(
+                "INSERT INTO events (case_id, seq, episode, action, from_stage,"
+                " to_stage, occurred_at, recorded_at, actor_id, body, prev_hash,"
+                " hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    case_id,
+                    seq,
+                    1,
+                    "record",
+                    "intervention",
+                    "intervention",
+                    _STAMP,
+                    _STAMP,
+                    "worker-1",
+                    sample.body,
+                    prev,
+                    digest,
+                ),
+            )
+            connection.execute(
+                "INSERT INTO personal (case_id, seq, data, redacted_at)"
+                " VALUES (?,?,?,?)",
+                (case_id, seq, sample.personal, None),
+            )
+            last[case_id] = digest
+        connection.execute("COMMIT")
+    rate = commands / (time.perf_counter() - started)
+    connection.close()
+    return rate
+
+
+def _side_by_side(
+    engine: Callable[[Path], float],
+    floor: Callable[[Path], float],
+    repeats: int,
+) -> tuple[float, float, float]:
+    """Median engine rate, floor rate and ratio over alternating repeats."""
+    engine_rates, floor_rates, ratios = [], [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as folder:
+            engine_rate = engine(Path(folder) / "engine.db")
+            floor_rate = floor(Path(folder) / "floor.db")
+        engine_rates.append(engine_rate)
+        floor_rates.append(floor_rate)
+        ratios.append(engine_rate / floor_rate)
+    return (
+        statistics.median(engine_rates),
+        statistics.median(floor_rates),
+        statistics.median(ratios),
+    )
+
+
+def _writes(quick: bool, per_commit: int, prefix: str) -> Figures:
+    cases = 20
+    commands = (
+        (1000 if quick else 4000) if per_commit == 1 else (10_000 if quick else 50_000)
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        seed = Path(folder) / "seed.db"
+        _engine_run(seed, cases, 10, 1)
+        sample = _sample(seed)
+    engine, floor, ratio = _side_by_side(
+        lambda path: _engine_run(path, cases, commands, per_commit),
+        lambda path: _raw_sqlite_run(path, cases, commands, per_commit, sample),
+        repeats=3,
+    )
+    return {
+        f"{prefix}_per_s": round(engine),
+        f"{prefix}_floor_per_s": round(floor),
+        f"{prefix}_ratio": round(ratio, 2),
+    }
+
+
+def _verify(quick: bool) -> Figures:
+    """Chain verification events/s against fetching and hashing the same rows."""
+    import sqlite3  # noqa: PLC0415
+
+    cases, commands = (200, 30_000) if quick else (2000, 300_000)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "verify.db"
+        _engine_run(path, cases, commands, 1000)
+        service = CaseService(SqlStore.from_url(f"sqlite:///{path}"))
+        with service.store.unit_of_work() as uow:
+            total = sum(head.seq for head in uow.heads().values())
+        chain_rates, floor_rates, ratios = [], [], []
+        for _ in range(3):
+            started = time.perf_counter()
+            findings = service.verify(replay=False)
+            chain = total / (time.perf_counter() - started)
+            assert findings == [], findings
+            connection = sqlite3.connect(path)
+            started = time.perf_counter()
+            for body, prev, stored in connection.execute(
+                "SELECT body, prev_hash, hash FROM events ORDER BY case_id, seq"
+            ):
+                hashlib.sha256(prev.encode() + body).hexdigest() == stored  # noqa: B015 - the work measured
+            floor = total / (time.perf_counter() - started)
+            connection.close()
+            chain_rates.append(chain)
+            floor_rates.append(floor)
+            ratios.append(chain / floor)
+        started = time.perf_counter()
+        service.verify(replay=True)
+        replay = total / (time.perf_counter() - started)
+        service.store.dispose()  # type: ignore[attr-defined] # SqlStore
+    return {
+        "verify_events": total,
+        "verify_per_s": round(statistics.median(chain_rates)),
+        "verify_floor_per_s": round(statistics.median(floor_rates)),
+        "verify_ratio": round(statistics.median(ratios), 2),
+        "verify_replay_per_s": round(replay),
+    }
+
+
+def _postgres(quick: bool) -> Figures:
+    """8 writers on distinct cases: the engine against psycopg doing the same."""
+    try:
+        import psycopg  # noqa: PLC0415
+        from sqlalchemy import create_engine  # noqa: PLC0415
+    except ImportError:
+        return {"postgres_note": "psycopg is not installed"}
+    writers, each = 8, (150 if quick else 600)
+    schema = f"bench_{os.getpid()}"
+    base = POSTGRES_URL
+    admin_url = base.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f"CREATE SCHEMA {schema}")
+    except psycopg.Error as error:
+        return {"postgres_note": f"no server: {str(error).splitlines()[0]}"}
+    try:
+        engine = create_engine(
+            base, connect_args={"options": f"-csearch_path={schema}"}, pool_size=writers
+        )
+        store = SqlStore(engine)
+        service = CaseService(store, clock=FixedClock())
+        ids = _cases_in_intervention(service, writers)
+        activity = parse_record("activity", activity_data())
+        with store.unit_of_work() as uow:
+            sample = uow.events(ids[0])[-1]
+
+        def engine_writer(case_id: str) -> None:
+            mine = CaseService(store, clock=FixedClock())
+            for _ in range(each):
+                mine.add_record(case_id, activity, actor=_ACTOR)
+
+        engine_rate = _threads(engine_writer, ids, writers * each)
+
+        raw_ids = [str(uuid.uuid4()) for _ in range(writers)]
+        with psycopg.connect(admin_url, options=f"-csearch_path={schema}") as setup:
+            for case_id in raw_ids:
+                setup.execute(
+                    "INSERT INTO cases (case_id, client, residential, stage, episode,"
+                    " seq, last_hash, opened_at, updated_at)"
+                    " VALUES (%s,%s,%s,%s,%s,%s,%s,now(),now())",
+                    (case_id, "client", False, "intervention", 1, 0, "0" * 64),
+                )
+
+        def raw_writer(case_id: str) -> None:
+            with psycopg.connect(admin_url, options=f"-csearch_path={schema}") as conn:
+                prev = "0" * 64
+                for seq in range(1, each + 1):
+                    digest = hashlib.sha256(prev.encode() + sample.body).hexdigest()
+                    with conn.transaction():
+                        conn.execute(
+                            "UPDATE cases SET stage=%s, episode=%s, seq=%s,"
+                            " last_hash=%s, updated_at=now()"
+                            " WHERE case_id=%s AND seq=%s",
+                            ("intervention", 1, seq, digest, case_id, seq - 1),
+                        )
+                        conn.execute(
+                            "INSERT INTO events (case_id, seq, episode, action,"
+                            " from_stage, to_stage, occurred_at, recorded_at,"
+                            " actor_id, body, prev_hash, hash) VALUES"
+                            " (%s,%s,%s,%s,%s,%s,now(),now(),%s,%s,%s,%s)",
+                            (
+                                case_id,
+                                seq,
+                                1,
+                                "record",
+                                "intervention",
+                                "intervention",
+                                "worker-1",
+                                sample.body,
+                                prev,
+                                digest,
+                            ),
+                        )
+                        conn.execute(
+                            "INSERT INTO personal (case_id, seq, data)"
+                            " VALUES (%s,%s,%s)",
+                            (case_id, seq, sample.personal),
+                        )
+                    prev = digest
+
+        raw_rate = _threads(raw_writer, raw_ids, writers * each)
+        engine.dispose()
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+    return {
+        "postgres_per_s": round(engine_rate),
+        "postgres_floor_per_s": round(raw_rate),
+        "postgres_ratio": round(engine_rate / raw_rate, 2),
+    }
+
+
+def _threads(work: Callable[[str], Any], ids: list[str], total: int) -> float:
+    """Run ``work(case_id)`` on a thread per case; return total commands/s."""
+    threads = [threading.Thread(target=work, args=(case_id,)) for case_id in ids]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return total / (time.perf_counter() - started)
+
+
+def measure(quick: bool) -> Figures:
+    """Durable, bulk, verification and PostgreSQL figures with their floors."""
+    figures: Figures = {}
+    figures.update(_writes(quick, 1, "durable"))
+    figures.update(_writes(quick, 1000, "bulk"))
+    figures.update(_verify(quick))
+    figures.update(_postgres(quick))
+    return figures

@@ -1,0 +1,494 @@
+"""The audit trail's hash chain: canonical bytes, sealing and verification.
+
+An event is stored as two byte strings. The **body** is the canonical JSON
+of the event with every personal text replaced by ``[redacted]`` and the
+SHA-256 digest of the personal data; it is what the chain covers:
+``hash = SHA-256(prev_hash ‖ body)``, with ``prev_hash`` as 64 ASCII hex
+digits and the first event chained to :data:`GENESIS`. The **personal**
+bytes (client reference, notes, referral, the record's free text) are kept
+apart, so a lawful redaction removes them and the chain still verifies: the
+body alone replays through the process rules, and a missing personal part
+reads as "redacted", never "tampered". ``docs/audit-format.md`` specifies
+the encoding for auditors who verify with their own tools.
+
+Everything here is pure: it works on events and stored rows, not on a
+database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
+from enum import StrEnum
+from enum import unique
+from itertools import groupby
+from operator import attrgetter
+from typing import Any
+from typing import Final
+
+import attrs
+import orjson
+
+from helping_process import engine
+from helping_process.exceptions import AuditIntegrityError
+from helping_process.exceptions import HelpingProcessError
+from helping_process.model import UTC
+from helping_process.model import Action
+from helping_process.model import Actor
+from helping_process.model import Case
+from helping_process.model import Event
+from helping_process.states import REDACTED
+from helping_process.states import Stage
+from helping_process.states import SubReason
+from helping_process.states import TerminationReason
+from helping_process.states import parse_record
+from helping_process.states._fields import split_json
+
+#: The ``prev_hash`` of every case's first event.
+GENESIS: Final = "0" * 64
+#: The version of the body encoding; bumped only with a documented migration.
+FORMAT_VERSION: Final = 1
+
+_TIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+@unique
+class FindingKind(StrEnum):
+    """What verification can find wrong (or, for ``redacted``, merely note)."""
+
+    EDITED = "edited"
+    DELETED = "deleted"
+    INSERTED = "inserted"
+    REORDERED = "reordered"
+    TRUNCATED = "truncated"
+    ILLEGAL_MOVE = "illegal_move"
+    HEAD_MISMATCH = "head_mismatch"
+    CASE_MISSING = "case_missing"
+    BAD_SEAL = "bad_seal"
+    REDACTED = "redacted"
+
+
+@attrs.frozen
+class Finding:
+    """One verification finding: which case, which event, what kind.
+
+    Attributes:
+        case_id: the case.
+        seq: the event concerned (0 when it is about the case as a whole).
+        kind: what was found.
+        detail: a short explanation for people.
+    """
+
+    case_id: str
+    seq: int
+    kind: FindingKind
+    detail: str = ""
+
+    @property
+    def is_tampering(self) -> bool:
+        """Whether this finding is a fault (a redaction is only information)."""
+        return self.kind is not FindingKind.REDACTED
+
+
+@attrs.frozen(kw_only=True)
+class Sealed:
+    """An event as the trail stores it.
+
+    Attributes:
+        case_id: the case.
+        seq: the event's number within the case.
+        body: the canonical bytes the chain covers.
+        personal: the personal data kept apart from the chain, or None when
+            the event had none or it was redacted.
+        prev_hash: the hash of the case's previous event.
+        hash: ``SHA-256(prev_hash ‖ body)`` as hex.
+    """
+
+    case_id: str
+    seq: int
+    body: bytes
+    personal: bytes | None
+    prev_hash: str
+    hash: str
+
+
+@attrs.frozen(kw_only=True)
+class Head:
+    """A case's head as stored beside its trail: what the last event should be.
+
+    Attributes:
+        case_id: the case.
+        seq: the number of its last event.
+        last_hash: the hash of its last event.
+        stage: the code of the stage the head says the case is in, as
+            stored (None where only the chain's end is known, as in a
+            seal's leaves).
+        episode: the episode the head says the case is in (None likewise).
+    """
+
+    case_id: str
+    seq: int
+    last_hash: str
+    stage: str | None = None
+    episode: int | None = None
+
+
+def canonical(value: object) -> bytes:
+    """Return the canonical JSON bytes of ``value``.
+
+    Object keys sorted by code point, no insignificant white space, UTF-8
+    without escapes (the output of ``json.dumps(value, sort_keys=True,
+    separators=(",", ":"), ensure_ascii=False)`` for the values events hold).
+    orjson does it about ten times faster than the standard library.
+    """
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+def link(prev_hash: str, body: bytes) -> str:
+    """Return ``SHA-256(prev_hash ‖ body)`` as 64 lowercase hex digits."""
+    return hashlib.sha256(prev_hash.encode("ascii") + body).hexdigest()
+
+
+def digest(data: bytes) -> str:
+    """Return the SHA-256 of ``data`` as 64 lowercase hex digits."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _time(value: dt.datetime) -> str:
+    # Events hold UTC already; isoformat is several times faster than strftime.
+    return (
+        value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+        + "Z"
+    )
+
+
+def _hidden(text: str | None) -> str | None:
+    return None if text is None else REDACTED
+
+
+def _body(event: Event, record: Any, personal_digest: str | None) -> dict[str, Any]:
+    """Return the chained JSON object of an event (personal text redacted)."""
+    return {
+        "v": FORMAT_VERSION,
+        "case_id": event.case_id,
+        "seq": event.seq,
+        "episode": event.episode,
+        "occurred_at": _time(event.occurred_at),
+        "recorded_at": _time(event.recorded_at),
+        "actor": {"id": event.actor.id, "role": event.actor.role.value},
+        "action": event.action.value,
+        "from_stage": event.from_stage.value if event.from_stage else None,
+        "to_stage": event.to_stage.value,
+        "residential": event.residential,
+        "client": _hidden(event.client),
+        "record_kind": event.record.kind.value if event.record else None,
+        "record": record,
+        "reason": event.reason.value if event.reason else None,
+        "sub_reason": event.sub_reason.value if event.sub_reason else None,
+        "referral_to": _hidden(event.referral_to),
+        "note": _hidden(event.note),
+        "personal_digest": personal_digest,
+    }
+
+
+def seal(event: Event, prev_hash: str) -> Sealed:
+    """Encode an event and chain it to ``prev_hash``."""
+    personal_data: dict[str, Any] = {
+        name: text
+        for name, text in (
+            ("client", event.client),
+            ("note", event.note),
+            ("referral_to", event.referral_to),
+        )
+        if text is not None
+    }
+    record = None
+    if event.record is not None:
+        record, personal_data["record"] = split_json(event.record)
+    personal = canonical(personal_data) if personal_data else None
+    body = canonical(_body(event, record, digest(personal) if personal else None))
+    return Sealed(
+        case_id=event.case_id,
+        seq=event.seq,
+        body=body,
+        personal=personal,
+        prev_hash=prev_hash,
+        hash=link(prev_hash, body),
+    )
+
+
+def unseal(sealed: Sealed) -> Event:
+    """Decode a stored event, with its personal data when it is still there.
+
+    Raises:
+        AuditIntegrityError: the bytes are not an event of this format, or
+            the personal data does not match the digest the chain holds.
+    """
+    try:
+        body = orjson.loads(sealed.body)
+        personal = orjson.loads(sealed.personal) if sealed.personal else None
+    except orjson.JSONDecodeError:
+        raise AuditIntegrityError(sealed.case_id, sealed.seq, "undecodable") from None
+    if personal is not None and digest(sealed.personal or b"") != body.get(
+        "personal_digest"
+    ):
+        raise AuditIntegrityError(sealed.case_id, sealed.seq, "personal_edited")
+    try:
+        return _event(body, personal or {})
+    except (KeyError, TypeError, ValueError, HelpingProcessError):
+        raise AuditIntegrityError(sealed.case_id, sealed.seq, "undecodable") from None
+
+
+def _event(body: Mapping[str, Any], personal: Mapping[str, Any]) -> Event:
+    if body["v"] != FORMAT_VERSION:
+        raise ValueError(body["v"])
+
+    def text(name: str) -> str | None:
+        value = body[name]
+        return None if value is None else str(personal.get(name, REDACTED))
+
+    kind = body["record_kind"]
+    record = None
+    if kind is not None:
+        record = parse_record(kind, personal.get("record", body["record"]))
+    return Event(
+        case_id=body["case_id"],
+        seq=body["seq"],
+        episode=body["episode"],
+        occurred_at=dt.datetime.strptime(body["occurred_at"], _TIME_FORMAT).replace(
+            tzinfo=UTC
+        ),
+        recorded_at=dt.datetime.strptime(body["recorded_at"], _TIME_FORMAT).replace(
+            tzinfo=UTC
+        ),
+        actor=Actor(body["actor"]["id"], body["actor"]["role"]),
+        action=Action(body["action"]),
+        from_stage=Stage(body["from_stage"]) if body["from_stage"] else None,
+        to_stage=Stage(body["to_stage"]),
+        residential=body["residential"],
+        client=text("client"),
+        record=record,
+        reason=TerminationReason(body["reason"]) if body["reason"] else None,
+        sub_reason=SubReason(body["sub_reason"]) if body["sub_reason"] else None,
+        referral_to=text("referral_to"),
+        note=text("note"),
+    )
+
+
+def verify_chain(rows: Sequence[Sealed], head: Head | None) -> list[Finding]:
+    """Recompute one case's chain against its head; return the first break.
+
+    Only the first break is reported: after it, every later link is suspect
+    anyway. The bodies are not parsed unless a break needs classifying, so
+    verification runs at close to the speed of hashing the stored bytes.
+    The personal data kept apart is not looked at (see :func:`verify_case`).
+
+    Args:
+        rows: the case's stored events in the order of their ``seq`` column.
+        head: the case's head, or None when the case row is missing.
+    """
+    case_id = rows[0].case_id if rows else (head.case_id if head else "")
+    if head is None:
+        return [Finding(case_id, 0, FindingKind.CASE_MISSING, "events without a case")]
+    broken = _first_break(rows)
+    if broken is not None:
+        return [broken]
+    last = rows[-1] if rows else None
+    last_seq = last.seq if last else 0
+    if head.seq > last_seq:
+        detail = f"the head says {head.seq} events, the trail has {last_seq}"
+        return [Finding(case_id, last_seq + 1, FindingKind.TRUNCATED, detail)]
+    if head.seq < last_seq:
+        detail = f"events after the head's {head.seq}"
+        return [Finding(case_id, head.seq + 1, FindingKind.INSERTED, detail)]
+    if last is not None and head.last_hash != last.hash:
+        detail = "the head's hash differs from the last event's"
+        return [Finding(case_id, last_seq, FindingKind.HEAD_MISMATCH, detail)]
+    return []
+
+
+def _first_break(rows: Sequence[Sealed]) -> Finding | None:
+    prev = GENESIS
+    sha256 = hashlib.sha256
+    for index, row in enumerate(rows):
+        expected = index + 1
+        if row.seq > expected:
+            return Finding(row.case_id, expected, FindingKind.DELETED, "a gap in seq")
+        if row.seq < expected:
+            return Finding(row.case_id, row.seq, FindingKind.INSERTED, "a repeated seq")
+        if sha256(row.prev_hash.encode("ascii") + row.body).hexdigest() != row.hash:
+            return Finding(row.case_id, row.seq, FindingKind.EDITED, "hash mismatch")
+        if row.prev_hash != prev:
+            return _classify_break(rows, index)
+        prev = row.hash
+    return None
+
+
+def _classify_break(rows: Sequence[Sealed], index: int) -> Finding:
+    """Say why ``rows[index]`` does not link to the row before it."""
+    row = rows[index]
+    if any(later.hash == row.prev_hash for later in rows[index + 1 :]):
+        return Finding(row.case_id, row.seq, FindingKind.REORDERED, "out of order")
+    try:
+        own_seq = int(orjson.loads(row.body)["seq"])
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return Finding(row.case_id, row.seq, FindingKind.EDITED, "undecodable body")
+    if own_seq > row.seq:
+        return Finding(row.case_id, row.seq, FindingKind.DELETED, "renumbered")
+    if own_seq < row.seq:
+        return Finding(row.case_id, own_seq, FindingKind.INSERTED, "a forged event")
+    if any(earlier.hash == row.prev_hash for earlier in rows[:index]):
+        return Finding(row.case_id, row.seq - 1, FindingKind.INSERTED, "a forged event")
+    return Finding(row.case_id, row.seq - 1, FindingKind.EDITED, "re-hashed")
+
+
+def _redactions(rows: Sequence[Sealed]) -> list[Finding]:
+    """Note personal data that is gone: redacted if a later redaction covers it.
+
+    The bodies are searched as bytes: canonical JSON writes these pairs in
+    exactly one way, and no string value can contain them unescaped.
+    """
+    redacted_before = 0
+    for row in rows:
+        if b'"action":"redact"' in row.body:
+            redacted_before = row.seq
+    findings = []
+    for row in rows:
+        if row.personal is None and b'"personal_digest":null' not in row.body:
+            if row.seq < redacted_before:
+                findings.append(Finding(row.case_id, row.seq, FindingKind.REDACTED))
+            else:
+                findings.append(
+                    Finding(
+                        row.case_id,
+                        row.seq,
+                        FindingKind.EDITED,
+                        "personal data removed without a redaction",
+                    )
+                )
+    return findings
+
+
+def replay_case(rows: Iterable[Sealed]) -> tuple[Case | None, list[Finding]]:
+    """Decode a case's events and decide each one again through the rules.
+
+    Returns:
+        The case as far as it replays, and the first finding: an event that
+        cannot be decoded, or one the rules refuse (``illegal_move``).
+    """
+    case: Case | None = None
+    for row in rows:
+        try:
+            case = engine.readmit(case, unseal(row))
+        except AuditIntegrityError as error:
+            kind = FindingKind.ILLEGAL_MOVE
+            if error.finding in {"undecodable", "personal_edited"}:
+                kind = FindingKind.EDITED
+            return case, [Finding(row.case_id, row.seq, kind, error.finding)]
+        except HelpingProcessError as error:
+            detail = error.message("en")
+            return case, [
+                Finding(row.case_id, row.seq, FindingKind.ILLEGAL_MOVE, detail)
+            ]
+    return case, []
+
+
+def verify_case(rows: Sequence[Sealed], head: Head | None) -> list[Finding]:
+    """Verify one case: its chain, its replay through the rules, its head.
+
+    Args:
+        rows: the case's stored events in the order of their ``seq`` column.
+        head: the case's head, or None when the case row is missing.
+
+    Returns:
+        The first fault found (if any) and every redaction. Personal data
+        removed without a redaction covering it is an ``edited`` event.
+    """
+    findings = verify_chain(rows, head) + _redactions(rows)
+    if any(finding.is_tampering for finding in findings):
+        return findings
+    case, replayed = replay_case(rows)
+    if replayed:
+        return replayed + findings
+    if head is not None and case is not None and not _agrees(case, head):
+        detail = "the replayed case differs from its head"
+        return [Finding(head.case_id, head.seq, FindingKind.HEAD_MISMATCH, detail)]
+    return findings
+
+
+def _agrees(case: Case, head: Head) -> bool:
+    """Whether the head says what the replayed case is (where it says it)."""
+    return (
+        case.seq == head.seq
+        and head.stage in (None, case.stage)
+        and head.episode in (None, case.episode)
+    )
+
+
+#: The version of the JSON-lines export; see ``docs/audit-format.md``.
+EXPORT_FORMAT: Final = 1
+
+
+def export_lines(
+    heads: Mapping[str, Head], rows: Iterable[Sealed], *, exported_at: dt.datetime
+) -> Iterator[str]:
+    """Yield the trail as JSON lines that an auditor can verify independently.
+
+    The first line describes the export; then, per case, its head and its
+    events in order, each event with its stored bytes as text (canonical
+    JSON is UTF-8, so the text round-trips byte for byte). Personal data is
+    included as stored (null when redacted). See ``docs/audit-format.md``.
+
+    Args:
+        heads: the heads of the cases to export, by case id.
+        rows: their events, ordered by case id and ``seq``.
+        exported_at: when the export was made.
+    """
+    yield canonical(
+        {
+            "type": "export",
+            "format": EXPORT_FORMAT,
+            "chain_format": FORMAT_VERSION,
+            "exported_at": _time(exported_at),
+            "cases": len(heads),
+        }
+    ).decode()
+    pending = dict(heads)
+    for case_id, case_rows in groupby(rows, key=attrgetter("case_id")):
+        head = pending.pop(case_id, None)
+        if head is not None:
+            yield _head_line(head)
+        for row in case_rows:
+            yield canonical(
+                {
+                    "type": "event",
+                    "case_id": row.case_id,
+                    "seq": row.seq,
+                    "prev_hash": row.prev_hash,
+                    "hash": row.hash,
+                    "body": row.body.decode(),
+                    "personal": None if row.personal is None else row.personal.decode(),
+                }
+            ).decode()
+    for head in pending.values():
+        yield _head_line(head)
+
+
+def _head_line(head: Head) -> str:
+    return canonical(
+        {
+            "type": "head",
+            "case_id": head.case_id,
+            "seq": head.seq,
+            "last_hash": head.last_hash,
+        }
+    ).decode()
+
+
+def events_of(rows: Iterable[Sealed]) -> Iterator[Event]:
+    """Decode stored events in order."""
+    return (unseal(row) for row in rows)

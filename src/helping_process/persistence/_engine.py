@@ -1,0 +1,102 @@
+"""Making SQLAlchemy engines: durable SQLite by default, PostgreSQL at scale."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from typing import Final
+
+from sqlalchemy import Engine
+from sqlalchemy import create_engine
+from sqlalchemy import event
+from sqlalchemy.engine import URL
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import NoSuchModuleError
+from sqlalchemy.pool import StaticPool
+
+from helping_process.exceptions import InvalidInputError
+from helping_process.exceptions import StorageError
+
+#: How long a SQLite writer waits for another one, in milliseconds.
+SQLITE_BUSY_TIMEOUT_MS: Final = 30_000
+_POSTGRES_EXTRA: Final = "pip install 'helping-process[postgres]'"
+
+
+def make_engine(url: str | URL) -> Engine:
+    """Return an engine for ``url``, set up for a durable audit trail.
+
+    SQLite files are created with permissions 0600 and run with WAL,
+    ``synchronous=FULL`` and foreign keys on; every transaction starts with
+    ``BEGIN IMMEDIATE`` so writers queue instead of failing to upgrade a
+    read lock. ``postgresql://`` URLs use psycopg 3.
+
+    Raises:
+        InvalidInputError: the URL is malformed or names an unsupported
+            database.
+        StorageError: the database driver is not installed.
+    """
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):  # ValueError: a port that is no number
+        raise InvalidInputError("database_url", "not_url", str(url)) from None
+    backend = parsed.get_backend_name()
+    try:
+        if backend == "sqlite":
+            return _sqlite(parsed)
+        if backend == "postgresql":
+            if parsed.drivername == "postgresql":
+                parsed = parsed.set(drivername="postgresql+psycopg")
+            return create_engine(parsed, pool_size=16, max_overflow=16)
+    except NoSuchModuleError as error:
+        detail = f"{parsed.drivername} is not installed ({_POSTGRES_EXTRA})"
+        raise StorageError(detail) from error
+    except ModuleNotFoundError as error:
+        detail = (
+            f"{error.name} is not installed (pip install 'helping-process[postgres]')"
+        )
+        raise StorageError(detail) from error
+    raise InvalidInputError("database_url", "unsupported_database", backend)
+
+
+def _sqlite(url: URL) -> Engine:
+    path = url.database
+    if path and path != ":memory:" and not path.startswith("file:"):
+        _create_private(Path(path))
+        # Every unit of work ends its own transaction: no reset on check-in.
+        engine = create_engine(url, pool_reset_on_return=None)
+    else:
+        engine = create_engine(
+            url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file readable and writable by its owner only."""
+    if path.exists():
+        return
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    except OSError as error:
+        detail = f"cannot create {path}: {error.strerror}"
+        raise StorageError(detail) from error
+
+
+def _sqlite_connect(dbapi_connection: Any, record: object) -> None:
+    # pysqlite's own transaction handling is off; _sqlite_begin starts them.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # Straight to the driver: this runs once per command on the hot path.
+    connection.connection.driver_connection.execute("BEGIN IMMEDIATE")

@@ -1,0 +1,102 @@
+"""The tables: case heads, chained events, and personal data kept apart.
+
+Core ``Table`` objects rather than ORM classes: every write is a single
+guarded statement and the hot path never needs the ORM's unit of work
+(PERFORMANCE.md: an ORM session per command is five times slower).
+Migrations in ``migrations/versions`` create the same schema; a test checks
+the two agree.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from sqlalchemy import Boolean
+from sqlalchemy import Column
+from sqlalchemy import ForeignKey
+from sqlalchemy import ForeignKeyConstraint
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import LargeBinary
+from sqlalchemy import MetaData
+from sqlalchemy import String
+from sqlalchemy import Table
+from sqlalchemy import Text
+
+from helping_process.persistence._types import UTCDateTime
+
+NAMING: Final = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+#: One row per case: where its trail ends. Updated only forward.
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("client", Text, nullable=True),
+    Column("residential", Boolean, nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("episode", Integer, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_cases_stage", "stage"),
+)
+
+#: The audit trail: append-only; ``body`` holds the chained canonical bytes.
+events = Table(
+    "events",
+    metadata,
+    Column("case_id", String(64), ForeignKey("cases.case_id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("episode", Integer, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("from_stage", String(16), nullable=True),
+    Column("to_stage", String(16), nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("actor_id", Text, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_events_recorded_at", "recorded_at"),
+)
+
+#: Personal data of events, outside the chain; only ever set to NULL after.
+personal = Table(
+    "personal",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=True),
+    Column("redacted_at", UTCDateTime, nullable=True),
+    ForeignKeyConstraint(["case_id", "seq"], ["events.case_id", "events.seq"]),
+)
+
+#: Signed checkpoints over every case head (see helping_process.seals).
+seals = Table(
+    "seals",
+    metadata,
+    Column("seal_id", Integer, primary_key=True, autoincrement=False),
+    Column("sealed_at", UTCDateTime, nullable=False),
+    Column("message", LargeBinary, nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+    Column("public_key", LargeBinary, nullable=False),
+)
+
+#: The heads each seal covers, whose Merkle root the seal signs.
+seal_leaves = Table(
+    "seal_leaves",
+    metadata,
+    Column("seal_id", Integer, ForeignKey("seals.seal_id"), primary_key=True),
+    Column("case_id", String(64), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)

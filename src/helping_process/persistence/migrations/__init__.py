@@ -1,0 +1,1 @@
+"""Alembic migrations of the helping_process schema."""

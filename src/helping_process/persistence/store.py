@@ -1,0 +1,560 @@
+"""The SQLAlchemy audit store: case heads and hash-chained events.
+
+One unit of work is one database transaction. A command's writes are one
+guarded update of the case head (only from the ``seq`` and hash its event
+chains to, so two writers can never both win) and the inserts of its event
+and personal data; they commit together or not at all. Database errors are
+translated at this boundary, so no SQLAlchemy exception reaches a caller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from collections.abc import Mapping
+from contextlib import contextmanager
+from typing import Any
+from typing import Final
+
+from sqlalchemy import Connection
+from sqlalchemy import Engine
+from sqlalchemy import bindparam
+from sqlalchemy import insert
+from sqlalchemy import null
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.engine import URL
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
+
+from helping_process.audit import Head
+from helping_process.audit import Sealed
+from helping_process.engine import Decision
+from helping_process.exceptions import AuditIntegrityError
+from helping_process.exceptions import ConcurrentUpdateError
+from helping_process.exceptions import HelpingProcessError
+from helping_process.exceptions import StorageError
+from helping_process.exceptions import UnknownCaseError
+from helping_process.model import Action
+from helping_process.persistence import migrate
+from helping_process.persistence._engine import make_engine
+from helping_process.persistence._schema import cases
+from helping_process.persistence._schema import events
+from helping_process.persistence._schema import personal
+from helping_process.persistence._schema import seal_leaves
+from helping_process.persistence._schema import seals
+from helping_process.seals import Seal
+from helping_process.service import CaseSummary
+from helping_process.states import Stage
+
+#: Every trigger message of migration 0002 starts with this.
+_TRIGGER_MARK: Final = "helping_process:"
+#: How many rows a streaming scan fetches at a time.
+_SCAN_BATCH: Final = 2000
+
+
+class _Prepared:
+    """A Core statement compiled once for a dialect, run on a DBAPI cursor.
+
+    A command writes three rows; running them through Core's execution
+    machinery costs more than the writes themselves (PERFORMANCE.md: Core is
+    1.6 times slower than raw). So SQLAlchemy writes the SQL once and
+    converts values with the columns' own types, and the statement runs on
+    the cursor of a pooled connection.
+    """
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)  # noqa: S101 - statements compile to SQL
+        self.sql = str(compiled)
+        self.positional = dialect.positional
+        self.names: tuple[str, ...] = tuple(
+            compiled.positiontup
+            if self.positional and compiled.positiontup
+            else compiled.binds
+        )
+        binders = {
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in compiled.binds.items()
+        }
+        self.plan = [(name, binders.get(name)) for name in self.names]
+        selected = getattr(statement, "selected_columns", ())
+        self.readers = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in selected
+        ]
+
+    def _params(self, values: Mapping[str, Any]) -> Any:
+        converted = [
+            (bind(values.get(name)) if bind else values.get(name))
+            for name, bind in self.plan
+        ]
+        if self.positional:
+            return converted
+        return dict(zip(self.names, converted, strict=True))
+
+    def run(self, cursor: Any, values: Mapping[str, Any] | None = None) -> int:
+        """Execute; return the number of rows changed.
+
+        Parameters missing from ``values`` are NULL.
+        """
+        cursor.execute(self.sql, self._params(values or {}))
+        return int(cursor.rowcount)
+
+    def rows(
+        self, cursor: Any, values: Mapping[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Execute a query; return its rows with the columns' types applied."""
+        cursor.execute(self.sql, self._params(values or {}))
+        readers = self.readers
+        return [
+            tuple(
+                reader(value) if reader else value
+                for reader, value in zip(readers, row, strict=True)
+            )
+            for row in cursor.fetchall()
+        ]
+
+
+class _Statements:
+    """Every statement of the store, prepared for one dialect."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        # A named cursor is a server-side one on PostgreSQL: scans stream.
+        self.server_side = dialect.name == "postgresql"
+        self.insert_case = _Prepared(insert(cases), dialect)
+        self.insert_event = _Prepared(insert(events), dialect)
+        self.insert_personal = _Prepared(insert(personal), dialect)
+        self.advance_head = _Prepared(
+            update(cases)
+            .where(cases.c.case_id == bindparam("b_case_id"))
+            .where(cases.c.seq == bindparam("b_expected"))
+            .where(cases.c.last_hash == bindparam("b_prev_hash"))
+            .values(
+                stage=bindparam("b_stage"),
+                episode=bindparam("b_episode"),
+                seq=bindparam("b_seq"),
+                last_hash=bindparam("b_last_hash"),
+                updated_at=bindparam("b_updated_at"),
+            ),
+            dialect,
+        )
+        head = (cases.c.case_id, cases.c.seq, cases.c.last_hash, cases.c.stage)
+        self.head = _Prepared(
+            select(*head, cases.c.episode).where(
+                cases.c.case_id == bindparam("b_case_id")
+            ),
+            dialect,
+        )
+        self.trail = _Prepared(
+            select(
+                events.c.seq,
+                events.c.body,
+                events.c.prev_hash,
+                events.c.hash,
+                personal.c.data,
+            )
+            .outerjoin(
+                personal,
+                (personal.c.case_id == events.c.case_id)
+                & (personal.c.seq == events.c.seq),
+            )
+            .where(events.c.case_id == bindparam("b_case_id"))
+            .where(events.c.seq > bindparam("b_after"))
+            .order_by(events.c.seq),
+            dialect,
+        )
+        self.redact_personal = _Prepared(
+            update(personal)
+            .where(personal.c.case_id == bindparam("b_case_id"))
+            .where(personal.c.seq < bindparam("b_before"))
+            .where(personal.c.data.is_not(None))
+            .values(data=null(), redacted_at=bindparam("b_at")),
+            dialect,
+        )
+        self.redact_client = _Prepared(
+            update(cases)
+            .where(cases.c.case_id == bindparam("b_case_id"))
+            .values(client=null()),
+            dialect,
+        )
+        listing = select(
+            cases.c.case_id,
+            cases.c.client,
+            cases.c.residential,
+            cases.c.stage,
+            cases.c.episode,
+            cases.c.seq,
+            cases.c.opened_at,
+            cases.c.updated_at,
+        ).order_by(cases.c.opened_at, cases.c.case_id)
+        self.all_cases = _Prepared(listing, dialect)
+        self.cases_in_stage = _Prepared(
+            listing.where(cases.c.stage == bindparam("b_stage")), dialect
+        )
+        self.insert_seal = _Prepared(insert(seals), dialect)
+        self.insert_leaf = _Prepared(insert(seal_leaves), dialect)
+        self.seals = _Prepared(
+            select(
+                seals.c.seal_id, seals.c.message, seals.c.signature, seals.c.public_key
+            ).order_by(seals.c.seal_id),
+            dialect,
+        )
+        self.leaves = _Prepared(
+            select(
+                seal_leaves.c.seal_id,
+                seal_leaves.c.case_id,
+                seal_leaves.c.seq,
+                seal_leaves.c.hash,
+            ).order_by(seal_leaves.c.seal_id, seal_leaves.c.case_id),
+            dialect,
+        )
+        self.heads = _Prepared(select(*head, cases.c.episode), dialect)
+        chained = (
+            events.c.case_id,
+            events.c.seq,
+            events.c.body,
+            events.c.prev_hash,
+            events.c.hash,
+        )
+        self.scan_chain = _Prepared(
+            select(*chained, null()).order_by(events.c.case_id, events.c.seq),
+            dialect,
+        )
+        self.scan = _Prepared(
+            select(*chained, personal.c.data)
+            .outerjoin(
+                personal,
+                (personal.c.case_id == events.c.case_id)
+                & (personal.c.seq == events.c.seq),
+            )
+            .order_by(events.c.case_id, events.c.seq),
+            dialect,
+        )
+
+
+class SqlStore:
+    """An :class:`~helping_process.service.AuditStore` on SQLAlchemy.
+
+    Args:
+        bind: an engine (each unit of work is its own transaction on a pooled
+            connection) or a connection whose transaction the caller holds
+            (each unit of work is a savepoint in it, and the caller commits).
+        upgrade: bring the schema to the newest migration first.
+    """
+
+    def __init__(self, bind: Engine | Connection, *, upgrade: bool = True) -> None:
+        self.bind = bind
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        self._dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
+        if upgrade:
+            with _translated(self._dbapi_error):
+                migrate.upgrade(bind)
+        self._statements = _Statements(engine.dialect)
+        self._begin = "BEGIN IMMEDIATE" if engine.dialect.name == "sqlite" else None
+
+    @classmethod
+    def from_url(cls, url: str | URL, *, upgrade: bool = True) -> SqlStore:
+        """Open the store at a database URL (``sqlite:///…``, ``postgresql://…``)."""
+        return cls(make_engine(url), upgrade=upgrade)
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[SqlUnitOfWork]:
+        """Open a transaction; commit on a clean exit, roll back on any error."""
+        with _translated(self._dbapi_error):
+            if isinstance(self.bind, Connection):
+                with self.bind.begin_nested():
+                    cursor = self.bind.connection.cursor()
+                    try:
+                        yield SqlUnitOfWork(cursor, self._statements)
+                    finally:
+                        cursor.close()
+                return
+            connection = self.bind.raw_connection()
+            try:
+                cursor = connection.cursor()
+                if self._begin:
+                    cursor.execute(self._begin)
+                try:
+                    yield SqlUnitOfWork(cursor, self._statements)
+                except BaseException:
+                    connection.rollback()
+                    raise
+                connection.commit()
+            finally:
+                connection.close()
+
+    def dispose(self) -> None:
+        """Close the engine's pooled connections (not a caller's connection)."""
+        if isinstance(self.bind, Engine):
+            self.bind.dispose()
+
+
+class SqlUnitOfWork:
+    """The reads and the append of one command, in one transaction."""
+
+    def __init__(self, cursor: Any, statements: _Statements) -> None:
+        self._cursor = cursor
+        self._sql = statements
+
+    def find_head(self, case_id: str) -> Head | None:
+        """Return the case's head, or None when there is none."""
+        rows = self._sql.head.rows(self._cursor, {"b_case_id": case_id})
+        return _head(*rows[0]) if rows else None
+
+    def head(self, case_id: str) -> Head:
+        """Return the case's head.
+
+        Raises:
+            UnknownCaseError: no case has that id.
+        """
+        head = self.find_head(case_id)
+        if head is None:
+            raise UnknownCaseError(case_id)
+        return head
+
+    def events(self, case_id: str, *, after: int = 0) -> list[Sealed]:
+        """Return the case's stored events with ``seq`` above ``after``."""
+        rows = self._sql.trail.rows(
+            self._cursor, {"b_case_id": case_id, "b_after": after}
+        )
+        return [
+            Sealed(
+                case_id=case_id,
+                seq=seq,
+                body=bytes(body),
+                personal=None if data is None else bytes(data),
+                prev_hash=prev_hash,
+                hash=hash_,
+            )
+            for seq, body, prev_hash, hash_, data in rows
+        ]
+
+    def append(self, decision: Decision, sealed: Sealed) -> None:
+        """Store the event and move the case's head, or store nothing.
+
+        The head moves only from the event this one chains to (its ``seq``
+        and hash), so a decision made on a case that is no longer the
+        stored one, whether another writer moved on or a caller's rollback
+        undid it, is never stored.
+
+        Raises:
+            ConcurrentUpdateError: the head is no longer at ``sealed.seq - 1``
+                with hash ``sealed.prev_hash``.
+        """
+        case, event = decision.case, decision.event
+        if event.action is Action.OPEN:
+            self._sql.insert_case.run(
+                self._cursor,
+                {
+                    "case_id": case.case_id,
+                    "client": event.client,
+                    "residential": case.residential,
+                    "stage": case.stage.value,
+                    "episode": case.episode,
+                    "seq": case.seq,
+                    "last_hash": sealed.hash,
+                    "opened_at": case.opened_at,
+                    "updated_at": case.last_occurred_at,
+                },
+            )
+        else:
+            moved = self._sql.advance_head.run(
+                self._cursor,
+                {
+                    "b_case_id": case.case_id,
+                    "b_expected": sealed.seq - 1,
+                    "b_prev_hash": sealed.prev_hash,
+                    "b_stage": case.stage.value,
+                    "b_episode": case.episode,
+                    "b_seq": sealed.seq,
+                    "b_last_hash": sealed.hash,
+                    "b_updated_at": case.last_occurred_at,
+                },
+            )
+            if moved != 1:
+                raise ConcurrentUpdateError(case.case_id, sealed.seq - 1)
+        self._sql.insert_event.run(
+            self._cursor,
+            {
+                "case_id": sealed.case_id,
+                "seq": sealed.seq,
+                "episode": event.episode,
+                "action": event.action.value,
+                "from_stage": event.from_stage.value if event.from_stage else None,
+                "to_stage": event.to_stage.value,
+                "occurred_at": event.occurred_at,
+                "recorded_at": event.recorded_at,
+                "actor_id": event.actor.id,
+                "body": sealed.body,
+                "prev_hash": sealed.prev_hash,
+                "hash": sealed.hash,
+            },
+        )
+        if sealed.personal is not None:
+            self._sql.insert_personal.run(
+                self._cursor,
+                {"case_id": sealed.case_id, "seq": sealed.seq, "data": sealed.personal},
+            )
+
+    def redact(self, case_id: str, *, before: int, at: dt.datetime) -> None:
+        """Remove the personal data of the case's events before ``before``."""
+        self._sql.redact_personal.run(
+            self._cursor, {"b_case_id": case_id, "b_before": before, "b_at": at}
+        )
+        self._sql.redact_client.run(self._cursor, {"b_case_id": case_id})
+
+    def heads(self) -> dict[str, Head]:
+        """Return every case's head, by case id."""
+        return {row[0]: _head(*row) for row in self._sql.heads.rows(self._cursor)}
+
+    def scan(self, *, personal: bool = True) -> Iterator[Sealed]:
+        """Yield every stored event, ordered by case id and ``seq``, streaming.
+
+        Rows are fetched in batches on a cursor of their own, so memory stays
+        flat however long the trail.
+
+        Args:
+            personal: read the personal data too (False: the chain only).
+        """
+        statement = self._sql.scan if personal else self._sql.scan_chain
+        connection = self._cursor.connection
+        cursor = (
+            connection.cursor(name="helping_process_scan")
+            if self._sql.server_side
+            else connection.cursor()
+        )
+        try:
+            cursor.execute(statement.sql)
+            while batch := cursor.fetchmany(_SCAN_BATCH):
+                for case_id, seq, body, prev_hash, hash_, data in batch:
+                    yield Sealed(
+                        case_id=case_id,
+                        seq=seq,
+                        body=bytes(body),
+                        personal=None if data is None else bytes(data),
+                        prev_hash=prev_hash,
+                        hash=hash_,
+                    )
+        finally:
+            cursor.close()
+
+    def seals(self) -> list[Seal]:
+        """Return the stored seals, oldest first."""
+        leaves: dict[int, list[Head]] = {}
+        for seal_id, case_id, seq, hash_ in self._sql.leaves.rows(self._cursor):
+            leaves.setdefault(seal_id, []).append(
+                Head(case_id=case_id, seq=seq, last_hash=hash_)
+            )
+        return [
+            Seal(
+                message=bytes(message),
+                signature=bytes(signature),
+                public_key=bytes(public_key),
+                leaves=tuple(leaves.get(seal_id, ())),
+            )
+            for seal_id, message, signature, public_key in self._sql.seals.rows(
+                self._cursor
+            )
+        ]
+
+    def add_seal(self, seal: Seal, *, sealed_at: dt.datetime) -> int:
+        """Store a seal after the existing ones; return its number."""
+        number = len(self._sql.seals.rows(self._cursor)) + 1
+        self._sql.insert_seal.run(
+            self._cursor,
+            {
+                "seal_id": number,
+                "sealed_at": sealed_at,
+                "message": seal.message,
+                "signature": seal.signature,
+                "public_key": seal.public_key,
+            },
+        )
+        for head in seal.leaves:
+            self._sql.insert_leaf.run(
+                self._cursor,
+                {
+                    "seal_id": number,
+                    "case_id": head.case_id,
+                    "seq": head.seq,
+                    "hash": head.last_hash,
+                },
+            )
+        return number
+
+    def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
+        """Return the summaries of all cases, or of those in ``stage``."""
+        if stage is None:
+            rows = self._sql.all_cases.rows(self._cursor)
+        else:
+            rows = self._sql.cases_in_stage.rows(self._cursor, {"b_stage": stage.value})
+        return [
+            CaseSummary(
+                case_id=case_id,
+                client=client,
+                residential=bool(residential),
+                stage=Stage(stage_code),
+                episode=episode,
+                seq=seq,
+                opened_at=opened_at,
+                updated_at=updated_at,
+            )
+            for (
+                case_id,
+                client,
+                residential,
+                stage_code,
+                episode,
+                seq,
+                opened_at,
+                updated_at,
+            ) in rows
+        ]
+
+
+def _head(case_id: str, seq: int, last_hash: str, stage: str, episode: int) -> Head:
+    return Head(
+        case_id=case_id,
+        seq=seq,
+        last_hash=last_hash,
+        stage=stage,
+        episode=episode,
+    )
+
+
+@contextmanager
+def _translated(dbapi_error: type[Exception]) -> Iterator[None]:
+    """Turn database errors into helping_process errors, chained to the cause.
+
+    A duplicate key can only mean another writer appended the same ``seq``
+    first (the guarded head update usually catches that earlier).
+    """
+    try:
+        yield
+    except HelpingProcessError:
+        raise
+    except (SQLAlchemyError, dbapi_error) as error:
+        cause = getattr(error, "orig", None) or error
+        text = str(cause)
+        if _TRIGGER_MARK in text:
+            raise AuditIntegrityError("", 0, "append_only") from error
+        if isinstance(cause, _integrity_errors(dbapi_error)):
+            raise ConcurrentUpdateError("", 0) from error
+        raise StorageError(_first_line(text) or type(cause).__name__) from error
+
+
+def _integrity_errors(dbapi_error: type[Exception]) -> tuple[type[Exception], ...]:
+    """The DBAPI's IntegrityError: a duplicate key means another writer won."""
+    module = sys.modules[dbapi_error.__module__]
+    found = getattr(module, "IntegrityError", None)
+    return (IntegrityError, found) if isinstance(found, type) else (IntegrityError,)
+
+
+def _first_line(text: str) -> str:
+    """The first line of a driver's message, without the SQL or parameters."""
+    return text.strip().splitlines()[0] if text.strip() else ""
