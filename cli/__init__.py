@@ -1,0 +1,13 @@
+"""The ``helping-process`` command line, installed as ``helping_process.cli``.
+
+The only package that imports click. Commands open the database lazily, so
+``helping-process --help`` loads neither SQLAlchemy nor Alembic. ``main`` is
+the click group: the console script calls it, and tests and embedding code
+may call ``main(args, standalone_mode=False)``.
+"""
+
+from __future__ import annotations
+
+from ._app import main
+
+__all__ = ["main"]

@@ -1,0 +1,825 @@
+"""The command line's own words, in English and Indonesian.
+
+Codes (stages, reasons, record kinds, requirements) are worded by
+:mod:`helping_process.labels`; this table holds what only the command line
+says: help texts, prompts, table headings, the demo's story. Each entry is an
+``(english, indonesian)`` pair of :meth:`str.format` templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from helping_process.labels import LANGUAGES
+from helping_process.labels import Language
+
+
+def detect_language(environ: Mapping[str, str]) -> Language:
+    """Return the language the environment asks for.
+
+    ``HELPING_PROCESS_LANG`` first; then the locale, in POSIX order
+    (``LC_ALL``, ``LC_MESSAGES``, ``LANG``): one starting with ``id`` means
+    Indonesian, anything else English.
+    """
+    chosen = environ.get("HELPING_PROCESS_LANG", "")
+    for lang in LANGUAGES:
+        if chosen == lang:
+            return lang
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name)
+        if value:
+            return "id" if value.lower().startswith("id") else "en"
+    return "en"
+
+
+def say(key: str, lang: Language, /, **params: object) -> str:
+    """Return the message ``key`` in ``lang``, with its parameters filled in."""
+    english, indonesian = MESSAGES[key]
+    return (indonesian if lang == "id" else english).format(**params)
+
+
+_COMPLETION_EN: Final = """\
+Shell completion (bash; zsh and fish alike with zsh_source, fish_source):
+
+\b
+  eval "$(_HELPING_PROCESS_COMPLETE=bash_source helping-process)"
+
+Exit codes: 0 done; 1 refused by the process, changed by someone else,
+audit finding or database failure; 2 bad input; 130 cancelled at a prompt.
+Every CASE may be given as a unique prefix of its id (4 or more
+characters)."""
+
+_COMPLETION_ID: Final = """\
+Pelengkapan otomatis di shell (bash; zsh dan fish dengan zsh_source,
+fish_source):
+
+\b
+  eval "$(_HELPING_PROCESS_COMPLETE=bash_source helping-process)"
+
+Kode keluar: 0 berhasil; 1 ditolak oleh proses, diubah orang lain, temuan
+audit atau basis data gagal; 2 masukan salah; 130 dibatalkan saat ditanya.
+Setiap CASE boleh ditulis dengan awalan unik id-nya (minimal 4 karakter)."""
+
+MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
+    # Help screens.
+    "help.usage": ("Usage:", "Penggunaan:"),
+    "help.options": ("Options", "Opsi"),
+    "help.commands": ("Commands", "Perintah"),
+    "help.option.help": ("Show this message and exit.", "Tampilkan bantuan ini."),
+    "help.option.version": ("Show the version and exit.", "Tampilkan versi."),
+    "help.main": (
+        "Run social-work cases through the helping process (engagement to "
+        "termination), with a tamper-evident audit trail.",
+        "Jalankan kasus pekerjaan sosial melalui proses pertolongan (kontak "
+        "awal sampai terminasi), dengan jejak audit yang tahan rekayasa.",
+    ),
+    "help.main.epilog": (_COMPLETION_EN, _COMPLETION_ID),
+    "help.info": (
+        "Show the version, the database, the data directory and who acts.",
+        "Tampilkan versi, basis data, direktori data, dan siapa yang bertindak.",
+    ),
+    "help.case": (
+        "Open cases and take them through the helping process.",
+        "Buka kasus dan jalankan melalui proses pertolongan.",
+    ),
+    "help.case.open": (
+        "Open a case in engagement (episode 1).",
+        "Buka kasus baru pada tahap kontak awal (episode 1).",
+    ),
+    "help.case.record": (
+        "Add a record to a case. KIND is engagement, intake, contract, "
+        "assessment, plan, activity or evaluation; the record is a JSON "
+        "object given with --data, or in a file with --file (- reads "
+        "standard input).",
+        "Tambahkan catatan pada kasus. KIND adalah engagement, intake, "
+        "contract, assessment, plan, activity atau evaluation; catatan "
+        "berupa objek JSON lewat --data, atau berkas lewat --file (- "
+        "membaca masukan standar).",
+    ),
+    "help.case.move": (
+        "Move a case to another stage. A move back (a loop) needs --note.",
+        "Pindahkan kasus ke tahap lain. Kembali ke tahap sebelumnya memerlukan --note.",
+    ),
+    "help.case.terminate": (
+        "End a case's episode for a reason allowed in its stage.",
+        "Akhiri episode kasus dengan alasan yang diizinkan pada tahapnya.",
+    ),
+    "help.case.reopen": (
+        "Reopen a terminated case as a new episode.",
+        "Buka kembali kasus yang sudah diterminasi sebagai episode baru.",
+    ),
+    "help.case.show": (
+        "Show a case: its stage, its records in force, and every legal next "
+        "move with what it still lacks.",
+        "Tampilkan kasus: tahapnya, catatan yang berlaku, dan setiap langkah "
+        "berikutnya yang sah beserta apa yang masih kurang.",
+    ),
+    "help.case.list": (
+        "List the cases, or those in one stage.",
+        "Daftar kasus, atau kasus pada satu tahap.",
+    ),
+    "help.case.history": (
+        "Show a case's audit trail, oldest event first.",
+        "Tampilkan jejak audit kasus, dari peristiwa paling awal.",
+    ),
+    "help.case.step": (
+        "Take a case one step, interactively: record what is missing, move "
+        "it, or end the episode. Ctrl-C at any prompt changes nothing (exit "
+        "130).",
+        "Jalankan kasus satu langkah secara interaktif: catat yang kurang, "
+        "pindahkan, atau akhiri episode. Ctrl-C kapan saja tidak mengubah "
+        "apa pun (kode keluar 130).",
+    ),
+    "help.process": (
+        "Show the helping process itself.",
+        "Tampilkan proses pertolongan itu sendiri.",
+    ),
+    "help.process.show": (
+        "Show the stages, the legal moves and the termination reasons.",
+        "Tampilkan tahap, perpindahan yang sah, dan alasan terminasi.",
+    ),
+    "help.process.graph": (
+        "Print the process as a Mermaid or Graphviz (dot) graph; with --case, "
+        "the case's current stage is highlighted.",
+        "Cetak proses sebagai graf Mermaid atau Graphviz (dot); dengan "
+        "--case, tahap kasus saat ini ditandai.",
+    ),
+    "help.demo": (
+        "Tell three realistic cases on the database (a completed case with a "
+        "re-plan, a client who runs away from the panti, a referral), then "
+        "verify the audit trail.",
+        "Ceritakan tiga kasus nyata pada basis data (kasus selesai dengan "
+        "rencana ulang, klien yang kabur dari panti, rujukan), lalu "
+        "verifikasi jejak audit.",
+    ),
+    "help.info.short": (
+        "Show the version, the database and who acts",
+        "Tampilkan versi, basis data, dan siapa yang bertindak",
+    ),
+    "help.case.show.short": (
+        "Show a case and its legal next moves",
+        "Tampilkan kasus dan langkah sah berikutnya",
+    ),
+    "help.case.step.short": (
+        "Take a case one step, interactively",
+        "Jalankan kasus satu langkah secara interaktif",
+    ),
+    "help.demo.short": (
+        "Tell three realistic cases, then verify the trail",
+        "Ceritakan tiga kasus nyata, lalu verifikasi jejak",
+    ),
+    "help.verify.short": (
+        "Verify the audit trail (hash chains and replay)",
+        "Verifikasi jejak audit (rantai hash dan putar ulang)",
+    ),
+    "help.verify": (
+        "Verify the audit trail: recompute every hash chain and replay every "
+        "case (or one CASE) through the process rules. Exit 1 on a finding.",
+        "Verifikasi jejak audit: hitung ulang setiap rantai hash dan putar "
+        "ulang setiap kasus (atau satu CASE) dengan aturan proses. Kode "
+        "keluar 1 bila ada temuan.",
+    ),
+    # Options.
+    "opt.db": (
+        "Database URL (sqlite:///path or postgresql://...). Default: a SQLite "
+        "file in the user data directory (see 'info'). Env: HELPING_PROCESS_DB.",
+        "URL basis data (sqlite:///path atau postgresql://...). Bawaan: berkas "
+        "SQLite di direktori data pengguna (lihat 'info'). Env: "
+        "HELPING_PROCESS_DB.",
+    ),
+    "opt.actor": (
+        "Who acts (the worker's id). Default: the login name. Env: "
+        "HELPING_PROCESS_ACTOR.",
+        "Siapa yang bertindak (id pekerja sosial). Bawaan: nama login. Env: "
+        "HELPING_PROCESS_ACTOR.",
+    ),
+    "opt.role": (
+        "The role you act in: worker or supervisor.",
+        "Peran Anda saat bertindak: worker atau supervisor.",
+    ),
+    "opt.lang": (
+        "Language: en or id. Env: HELPING_PROCESS_LANG; else the locale.",
+        "Bahasa: en atau id. Env: HELPING_PROCESS_LANG; bila tidak, locale.",
+    ),
+    "opt.json": (
+        "Print machine-readable JSON on standard output.",
+        "Cetak JSON yang dapat dibaca mesin pada keluaran standar.",
+    ),
+    "opt.debug": (
+        "Show tracebacks of errors.",
+        "Tampilkan traceback dari galat.",
+    ),
+    "opt.client": (
+        "The agency's reference for the client.",
+        "Nomor rujukan klien di lembaga.",
+    ),
+    "opt.residential": (
+        "The client lives in the institution (panti).",
+        "Klien tinggal di panti.",
+    ),
+    "opt.data": ("The record as a JSON object.", "Catatan sebagai objek JSON."),
+    "opt.file": (
+        "A file holding the record as JSON; - reads standard input.",
+        "Berkas berisi catatan JSON; - membaca masukan standar.",
+    ),
+    "opt.note": (
+        "Why the case moves (required for a move back).",
+        "Alasan perpindahan (wajib bila kembali ke tahap sebelumnya).",
+    ),
+    "opt.reason": ("The termination reason code.", "Kode alasan terminasi."),
+    "opt.sub_reason": (
+        "The sub-reason code, for reasons that have them.",
+        "Kode sub-alasan, untuk alasan yang memilikinya.",
+    ),
+    "opt.referral_to": (
+        "Where the client is referred to.",
+        "Tujuan rujukan klien.",
+    ),
+    "opt.termination_note": ("The termination note.", "Catatan terminasi."),
+    "opt.reopen_note": (
+        "Why the case is reopened.",
+        "Alasan kasus dibuka kembali.",
+    ),
+    "opt.stage_filter": (
+        "Only the cases in this stage.",
+        "Hanya kasus pada tahap ini.",
+    ),
+    "opt.format": ("The graph format.", "Format graf."),
+    "opt.graph_case": (
+        "Highlight this case's current stage.",
+        "Tandai tahap kasus ini saat ini.",
+    ),
+    "opt.demo_db": (
+        "The database to tell the demo on (default: the global --db).",
+        "Basis data untuk demo (bawaan: --db global).",
+    ),
+    # Errors.
+    "error.prefix": ("Error", "Kesalahan"),
+    "error.prefix.refused": ("Refused", "Ditolak"),
+    "error.prefix.cancelled": ("Cancelled", "Dibatalkan"),
+    "error.one_of": ("Use one of: {codes}.", "Gunakan salah satu: {codes}."),
+    "error.ambiguous_case": (
+        "The id prefix {ref} matches {count} cases; give more characters.",
+        "Awalan id {ref} cocok dengan {count} kasus; tulis lebih banyak karakter.",
+    ),
+    "error.internal": (
+        "Unexpected failure ({detail}); rerun with --debug and report it.",
+        "Kegagalan tak terduga ({detail}); jalankan ulang dengan --debug dan laporkan.",
+    ),
+    "problem.not_url": (
+        "The database URL {value!r} is not a valid URL.",
+        "URL basis data {value!r} bukan URL yang sah.",
+    ),
+    "problem.unsupported_database": (
+        "The database {value!r} is not supported (use sqlite or postgresql).",
+        "Basis data {value!r} tidak didukung (gunakan sqlite atau postgresql).",
+    ),
+    "cancelled": (
+        "Nothing was changed.",
+        "Tidak ada yang diubah.",
+    ),
+    "interrupted": (
+        "Interrupted; each command is stored whole or not at all.",
+        "Dihentikan; setiap perintah tersimpan utuh atau tidak sama sekali.",
+    ),
+    "usage.no_such_option": (
+        "There is no option {name}.",
+        "Tidak ada opsi {name}.",
+    ),
+    "usage.no_such_command": (
+        "There is no command {name!r}.",
+        "Tidak ada perintah {name!r}.",
+    ),
+    "usage.missing_command": (
+        "A command is missing.",
+        "Perintah belum diberikan.",
+    ),
+    "usage.missing": (
+        "{name} is required.",
+        "{name} wajib diisi.",
+    ),
+    "usage.bad_value": (
+        "Bad value for {name}: {detail}",
+        "Nilai tidak sah untuk {name}: {detail}",
+    ),
+    "usage.generic": ("{detail}", "{detail}"),
+    "usage.see_help": (
+        "(See '{command} --help'.)",
+        "(Lihat '{command} --help'.)",
+    ),
+    "usage.data_or_file": (
+        "Give the record with exactly one of --data or --file.",
+        "Berikan catatan dengan tepat satu dari --data atau --file.",
+    ),
+    "usage.unreadable": (
+        "Cannot read {path}: {reason}.",
+        "Tidak dapat membaca {path}: {reason}.",
+    ),
+    # Answers.
+    "yes": ("yes", "ya"),
+    "no": ("no", "tidak"),
+    # info.
+    "info.version": ("version", "versi"),
+    "info.database": ("database", "basis data"),
+    "info.data_dir": ("data dir", "direktori data"),
+    "info.language": ("language", "bahasa"),
+    "info.actor": ("actor", "pelaku"),
+    "info.role": ("role", "peran"),
+    # case commands.
+    "case.opened": (
+        "Opened case {case_id} in {stage}.",
+        "Kasus {case_id} dibuka pada tahap {stage}.",
+    ),
+    "case.recorded": (
+        "{kind} recorded on case {case_id} (event {seq}).",
+        "{kind} dicatat pada kasus {case_id} (peristiwa {seq}).",
+    ),
+    "case.moved": (
+        "Case {case_id} moved from {source} to {target}.",
+        "Kasus {case_id} berpindah dari {source} ke {target}.",
+    ),
+    "case.terminated": (
+        "Case {case_id} terminated: {reason}.",
+        "Kasus {case_id} diterminasi: {reason}.",
+    ),
+    "case.reopened": (
+        "Case {case_id} reopened as episode {episode}.",
+        "Kasus {case_id} dibuka kembali sebagai episode {episode}.",
+    ),
+    "show.case": ("Case {case_id}", "Kasus {case_id}"),
+    "show.stage": ("Stage: {stage}", "Tahap: {stage}"),
+    "show.episode": (
+        "Episode {episode}, event {seq}, residential: {residential}",
+        "Episode {episode}, peristiwa {seq}, tinggal di panti: {residential}",
+    ),
+    "show.ended": ("Episode ended: {reason}", "Episode berakhir: {reason}"),
+    "show.records": ("Records in force:", "Catatan yang berlaku:"),
+    "show.none": ("(none)", "(tidak ada)"),
+    "show.moves": ("Next moves:", "Perpindahan berikutnya:"),
+    "show.terminations": (
+        "Termination reasons allowed in this stage:",
+        "Alasan terminasi yang diizinkan pada tahap ini:",
+    ),
+    "show.note_required": ("(note required)", "(wajib dengan catatan)"),
+    "show.sub_reason_needed": (
+        "needs a sub-reason: {codes}",
+        "perlu sub-alasan: {codes}",
+    ),
+    "show.referral_needed": (
+        "needs --referral-to (where the client is referred)",
+        "perlu --referral-to (tujuan rujukan klien)",
+    ),
+    "list.empty": ("No cases.", "Belum ada kasus."),
+    "list.id": ("id", "id"),
+    "list.client": ("client", "klien"),
+    "list.stage": ("stage", "tahap"),
+    "list.episode": ("ep", "ep"),
+    "list.events": ("events", "peristiwa"),
+    "list.updated": ("updated (UTC)", "diperbarui (UTC)"),
+    "history.seq": ("#", "#"),
+    "history.when": ("occurred (UTC)", "terjadi (UTC)"),
+    "history.actor": ("actor", "pelaku"),
+    "history.action": ("action", "tindakan"),
+    "history.stage": ("stage", "tahap"),
+    # process.
+    "process.stages": ("Stages:", "Tahap:"),
+    "process.moves": ("Moves:", "Perpindahan:"),
+    "process.terminate_any": (
+        "every stage but termination -> termination (terminate, with a "
+        "reason and a note); termination -> engagement only by reopening",
+        "setiap tahap kecuali terminasi -> terminasi (terminate, dengan "
+        "alasan dan catatan); terminasi -> engagement hanya dengan dibuka "
+        "kembali",
+    ),
+    "process.terminations": ("Termination reasons:", "Alasan terminasi:"),
+    "process.from": ("from: {stages}", "dari: {stages}"),
+    "process.needs": ("needs: {needs}", "perlu: {needs}"),
+    "process.residential_only": (
+        "residential clients only",
+        "hanya klien yang tinggal di panti",
+    ),
+    "trigger.advance": ("advance", "maju"),
+    "trigger.reassess": ("reassess", "asesmen ulang"),
+    "trigger.replan": ("re-plan", "rencana ulang"),
+    "trigger.resume": ("resume", "lanjutkan"),
+    "trigger.terminate": ("terminate", "terminasi"),
+    "trigger.reopen": ("reopen", "buka kembali"),
+    # verify.
+    "verify.ok": (
+        "trail verified: {cases} cases, {events} events",
+        "jejak audit terverifikasi: {cases} kasus, {events} peristiwa",
+    ),
+    "verify.faults": (
+        "The audit trail has {count} finding(s); see above.",
+        "Jejak audit memiliki {count} temuan; lihat di atas.",
+    ),
+    # step.
+    "step.heading": (
+        "Case {case_id}: {stage} (episode {episode}, event {seq})",
+        "Kasus {case_id}: {stage} (episode {episode}, peristiwa {seq})",
+    ),
+    "step.menu": ("What do you want to do?", "Apa yang ingin Anda lakukan?"),
+    "step.record_needed": (
+        "Record: {kind} (needed)",
+        "Catat: {kind} (diperlukan)",
+    ),
+    "step.record": (
+        "Record: {kind} (a new version)",
+        "Catat: {kind} (versi baru)",
+    ),
+    "step.move": ("Move to {stage}", "Pindah ke {stage}"),
+    "step.reopen": (
+        "Reopen the case (episode {episode})",
+        "Buka kembali kasus (episode {episode})",
+    ),
+    "step.terminate": (
+        "End the episode (terminate)",
+        "Akhiri episode (terminasi)",
+    ),
+    "step.quit": ("Leave without changes", "Keluar tanpa perubahan"),
+    "step.note_required": (
+        "Note (why the case goes this way)",
+        "Catatan (alasan kasus berpindah ke sini)",
+    ),
+    "step.note_optional": (
+        "Note (optional, Enter to skip)",
+        "Catatan (opsional, Enter untuk melewati)",
+    ),
+    "step.reason": ("Termination reason:", "Alasan terminasi:"),
+    "step.sub_reason": ("Sub-reason:", "Sub-alasan:"),
+    "step.referral_to": (
+        "Referred to (agency or service)",
+        "Dirujuk ke (lembaga atau layanan)",
+    ),
+    "step.termination_note": ("Termination note", "Catatan terminasi"),
+    "step.summary.record": ("To record: {kind}", "Akan dicatat: {kind}"),
+    "step.summary.move": (
+        "To move: {source} -> {target}",
+        "Akan dipindah: {source} -> {target}",
+    ),
+    "step.summary.reopen": (
+        "To reopen the case as episode {episode}",
+        "Kasus akan dibuka kembali sebagai episode {episode}",
+    ),
+    "step.summary.terminate": (
+        "To terminate: {reason}",
+        "Akan diterminasi: {reason}",
+    ),
+    "step.summary.referral": ("referred to: {referral}", "dirujuk ke: {referral}"),
+    "step.summary.note": ("note: {note}", "catatan: {note}"),
+    "step.confirm": ("Store this?", "Simpan ini?"),
+    "step.unchanged": ("Nothing was changed.", "Tidak ada yang diubah."),
+    "step.done": (
+        "Stored. The case is in {stage} (episode {episode}, event {seq}).",
+        "Tersimpan. Kasus berada di tahap {stage} (episode {episode}, "
+        "peristiwa {seq}).",
+    ),
+    # Prompts.
+    "prompt.invalid": ("Not accepted: {problem}.", "Tidak diterima: {problem}."),
+    "prompt.not_after": (
+        "must be after {day}",
+        "harus sesudah {day}",
+    ),
+    "prompt.yes_no": ("y/n", "y/t"),
+    "prompt.not_yes_no": (
+        "answer y (yes) or n (no)",
+        "jawab y (ya) atau t (tidak)",
+    ),
+    "prompt.number": ("Choose (1-{last})", "Pilih (1-{last})"),
+    "prompt.not_a_choice": (
+        "give one of the numbers shown",
+        "masukkan salah satu nomor yang ditampilkan",
+    ),
+    "prompt.lines": (
+        "(one per line; an empty line ends the list)",
+        "(satu per baris; baris kosong mengakhiri daftar)",
+    ),
+    "prompt.at_least": (
+        "give at least {count} item(s)",
+        "isi paling sedikit {count} butir",
+    ),
+    # Record fields.
+    "field.engagement.first_contact_on": (
+        "Date of the first contact (YYYY-MM-DD)",
+        "Tanggal kontak pertama (YYYY-MM-DD)",
+    ),
+    "field.engagement.request": (
+        "The client's request for service",
+        "Permintaan pelayanan dari klien",
+    ),
+    "field.engagement.referral_source": (
+        "Who referred the client?",
+        "Siapa yang merujuk klien?",
+    ),
+    "field.intake.eligible": (
+        "Is the candidate eligible?",
+        "Apakah calon klien memenuhi persyaratan?",
+    ),
+    "field.intake.service_formulation": (
+        "Service formulation (the service to give)",
+        "Rumusan pelayanan",
+    ),
+    "field.intake.resources_informed": (
+        "Was the client told which resources exist?",
+        "Apakah klien sudah diberi tahu sumber yang tersedia?",
+    ),
+    "field.intake.criteria_failed": (
+        "Criteria not met",
+        "Persyaratan yang tidak terpenuhi",
+    ),
+    "field.contract.kind": ("Kind of contract:", "Jenis kontrak:"),
+    "field.contract.consensual": (
+        "Entered consensually?",
+        "Disepakati secara konsensual?",
+    ),
+    "field.contract.mutual_agreement": (
+        "Mutually agreed?",
+        "Ada kesepakatan bersama?",
+    ),
+    "field.contract.acceptance": (
+        "Accepted by the client?",
+        "Diterima oleh klien?",
+    ),
+    "field.contract.reciprocal": (
+        "Reciprocal (binding both sides)?",
+        "Timbal balik (mengikat kedua pihak)?",
+    ),
+    "field.contract.responsibilities": (
+        "Responsibilities of each party",
+        "Tanggung jawab masing-masing pihak",
+    ),
+    "field.contract.tasks": (
+        "Tasks promised",
+        "Tugas yang dijanjikan",
+    ),
+    "field.contract.valid_from": (
+        "In force from (YYYY-MM-DD)",
+        "Berlaku mulai (YYYY-MM-DD)",
+    ),
+    "field.contract.valid_until": (
+        "In force until (YYYY-MM-DD)",
+        "Berlaku sampai (YYYY-MM-DD)",
+    ),
+    "field.contract.worker": ("Worker (party)", "Pekerja sosial (pihak)"),
+    "field.contract.agency": ("Agency (party)", "Lembaga (pihak)"),
+    "field.contract.client": ("Client (party)", "Klien (pihak)"),
+    "field.assessment.problem_statement": (
+        "Problem statement",
+        "Pernyataan masalah",
+    ),
+    "field.assessment.personality_assessment": (
+        "Personality assessment",
+        "Asesmen kepribadian",
+    ),
+    "field.assessment.situational_analysis": (
+        "Situational analysis",
+        "Analisis situasi",
+    ),
+    "field.assessment.integrative_formulation": (
+        "Integrative formulation",
+        "Formulasi integratif",
+    ),
+    "field.assessment.evaluation": (
+        "Evaluation of the assessment",
+        "Evaluasi asesmen",
+    ),
+    "field.plan.focus": (
+        "Focus and root of the problem",
+        "Fokus dan akar masalah",
+    ),
+    "field.plan.methods": ("Methods and techniques", "Metode dan teknik"),
+    "field.plan.goal_heading": ("Goal {number}", "Tujuan {number}"),
+    "field.plan.another_goal": ("Another goal?", "Tambah tujuan lagi?"),
+    "field.goal.id": ("Goal id", "Id tujuan"),
+    "field.goal.statement": ("Goal statement", "Pernyataan tujuan"),
+    "field.goal.success_indicator": (
+        "Success indicator",
+        "Indikator keberhasilan",
+    ),
+    "field.goal.another_objective": (
+        "Another objective for this goal?",
+        "Tambah sasaran lagi untuk tujuan ini?",
+    ),
+    "field.goal.use_gas": (
+        "Give this goal a Goal Attainment Scale?",
+        "Beri tujuan ini skala GAS (Goal Attainment Scaling)?",
+    ),
+    "field.objective.statement": ("Objective", "Sasaran"),
+    "field.objective.tasks": ("Tasks of this objective", "Tugas untuk sasaran ini"),
+    "field.gas.weight": ("GAS weight", "Bobot GAS"),
+    "field.gas.level-2": (
+        "GAS -2 (much less than expected)",
+        "GAS -2 (jauh di bawah harapan)",
+    ),
+    "field.gas.level-1": (
+        "GAS -1 (less than expected)",
+        "GAS -1 (di bawah harapan)",
+    ),
+    "field.gas.level0": ("GAS 0 (as expected)", "GAS 0 (sesuai harapan)"),
+    "field.gas.level1": (
+        "GAS +1 (more than expected)",
+        "GAS +1 (di atas harapan)",
+    ),
+    "field.gas.level2": (
+        "GAS +2 (much more than expected)",
+        "GAS +2 (jauh di atas harapan)",
+    ),
+    "field.activity.on": (
+        "Date of the activity (YYYY-MM-DD)",
+        "Tanggal kegiatan (YYYY-MM-DD)",
+    ),
+    "field.activity.role": ("Your role in it:", "Peran Anda dalam kegiatan:"),
+    "field.activity.model": (
+        "How it sought change:",
+        "Cara mengupayakan perubahan:",
+    ),
+    "field.activity.description": ("What was done", "Apa yang dilakukan"),
+    "field.activity.goal_ids": (
+        "Ids of the goals it serves",
+        "Id tujuan yang dilayani",
+    ),
+    "field.activity.serves_goal": (
+        "Does it serve goal {goal} ({text})?",
+        "Apakah kegiatan ini untuk tujuan {goal} ({text})?",
+    ),
+    "field.activity.justification": (
+        "Why was coercion necessary?",
+        "Mengapa paksaan diperlukan?",
+    ),
+    "field.evaluation.achieved_goal_ids": (
+        "Ids of the goals achieved",
+        "Id tujuan yang tercapai",
+    ),
+    "field.evaluation.goal_achieved": (
+        "Goal {goal} achieved ({text})?",
+        "Tujuan {goal} tercapai ({text})?",
+    ),
+    "field.evaluation.gas_score": (
+        "GAS score of goal {goal}",
+        "Skor GAS tujuan {goal}",
+    ),
+    "field.evaluation.process_note": (
+        "How the process went",
+        "Bagaimana prosesnya berjalan",
+    ),
+    "field.evaluation.outcome_note": (
+        "What it achieved (outcome)",
+        "Apa hasilnya",
+    ),
+    # demo.
+    "demo.title": (
+        "helping-process demo: four cases, told as they happened, on",
+        "demo helping-process: empat kasus, diceritakan seperti terjadinya, di",
+    ),
+    "demo.s1.title": (
+        "A completed case, with a re-plan after a partial evaluation",
+        "Kasus yang selesai, dengan rencana ulang setelah evaluasi sebagian",
+    ),
+    "demo.s2.title": (
+        "A residential client who runs away from the panti",
+        "Klien panti yang kabur dari panti",
+    ),
+    "demo.s3.title": (
+        "A referral: a problem beyond the agency's capacity",
+        "Rujukan: masalah di luar kemampuan lembaga",
+    ),
+    "demo.s4.title": (
+        "A new case, waiting for you at engagement",
+        "Kasus baru, menunggu Anda di tahap kontak awal",
+    ),
+    "demo.opened": (
+        "Case {case_id} opened for client {client}.",
+        "Kasus {case_id} dibuka untuk klien {client}.",
+    ),
+    "demo.opened_residential": (
+        "Case {case_id} opened for client {client}, who lives in the panti.",
+        "Kasus {case_id} dibuka untuk klien {client}, yang tinggal di panti.",
+    ),
+    "demo.recorded": ("{kind}: {story}", "{kind}: {story}"),
+    "demo.moved": ("{source} -> {target}", "{source} -> {target}"),
+    "demo.note": ("note: {note}", "catatan: {note}"),
+    "demo.refused": ("Refused: {message}", "Ditolak: {message}"),
+    "demo.not_refused": (
+        "The demo expected a refusal that did not come.",
+        "Demo mengharapkan penolakan yang tidak terjadi.",
+    ),
+    "demo.terminated": ("Terminated: {reason}.", "Diterminasi: {reason}."),
+    "demo.sub_reason": ("sub-reason: {sub_reason}", "sub-alasan: {sub_reason}"),
+    "demo.referral": ("referred to: {referral}", "dirujuk ke: {referral}"),
+    "demo.attainment": (
+        "{achieved} of {planned} goals achieved ({percent}%); unmet: {unmet}.",
+        "{achieved} dari {planned} tujuan tercapai ({percent}%); belum: {unmet}.",
+    ),
+    "demo.intake": (
+        "eligible; the client is told which resources exist.",
+        "memenuhi syarat; klien diberi tahu sumber yang tersedia.",
+    ),
+    "demo.contract_primary": (
+        "a primary contract for one year, all seven elements.",
+        "kontrak utama satu tahun, ketujuh unsurnya lengkap.",
+    ),
+    "demo.contract_preliminary": (
+        "a preliminary contract while the problem is assessed.",
+        "kontrak awal selama masalah diases.",
+    ),
+    "demo.s1.engagement": (
+        "Andi's mother asks for help: Andi (15) left school a year ago.",
+        "Ibu Andi meminta bantuan: Andi (15) putus sekolah setahun lalu.",
+    ),
+    "demo.s1.intake": (
+        "eligible; school support and family counselling.",
+        "memenuhi syarat; pendampingan sekolah dan konseling keluarga.",
+    ),
+    "demo.s1.contract_refused": (
+        "drafted, but Andi does not accept it yet.",
+        "disusun, tetapi Andi belum menerimanya.",
+    ),
+    "demo.s1.contract": (
+        "Andi accepts the revised contract.",
+        "Andi menerima kontrak yang sudah diperbaiki.",
+    ),
+    "demo.s1.assessment": (
+        "costs, lost papers and shame keep Andi out of school.",
+        "biaya, dokumen hilang, dan rasa malu menahan Andi bersekolah.",
+    ),
+    "demo.s1.plan": (
+        "five goals (g1-g5): papers, enrolment, PIP aid, attendance, counselling.",
+        "lima tujuan (g1-g5): dokumen, pendaftaran, bantuan PIP, kehadiran, konseling.",
+    ),
+    "demo.s1.activity_broker": (
+        "the worker brokers the papers and the PIP school aid.",
+        "pekerja sosial menghubungkan dokumen dan bantuan PIP.",
+    ),
+    "demo.s1.activity_enabler": (
+        "family counselling sessions with Andi's mother.",
+        "sesi konseling keluarga dengan ibu Andi.",
+    ),
+    "demo.s1.evaluation": (
+        "papers, aid and counselling done; the school refused Andi.",
+        "dokumen, bantuan, dan konseling selesai; sekolah menolak Andi.",
+    ),
+    "demo.s1.replan_note": (
+        "Goals g2 and g4 unmet: the school refused mid-year enrolment; "
+        "re-plan through the Paket B equivalency programme.",
+        "Tujuan g2 dan g4 belum tercapai: sekolah menolak pendaftaran di "
+        "tengah tahun; rencana ulang lewat program kesetaraan Paket B.",
+    ),
+    "demo.s1.plan2": (
+        "new plan: enrol Andi in Paket B (g2), attend for two months (g4).",
+        "rencana baru: daftar Paket B (g2), hadir dua bulan (g4).",
+    ),
+    "demo.s1.activity_advocate": (
+        "the worker advocates for Andi at the learning centre (PKBM).",
+        "pekerja sosial membela Andi di PKBM.",
+    ),
+    "demo.s1.evaluation2": (
+        "every goal of the new plan is achieved.",
+        "semua tujuan rencana baru tercapai.",
+    ),
+    "demo.s1.termination_note": (
+        "All agreed goals achieved; Andi attends Paket B classes.",
+        "Semua tujuan yang disepakati tercapai; Andi mengikuti kelas Paket B.",
+    ),
+    "demo.s2.engagement": (
+        "the outreach team finds Rina (14) at a bus terminal.",
+        "tim penjangkauan menemukan Rina (14) di terminal bus.",
+    ),
+    "demo.s2.assessment": (
+        "family conflict and trauma made Rina run from home.",
+        "konflik keluarga dan trauma membuat Rina lari dari rumah.",
+    ),
+    "demo.s2.plan": (
+        "two goals: Rina feels safe in the panti; she meets her mother.",
+        "dua tujuan: Rina merasa aman di panti; ia bertemu ibunya.",
+    ),
+    "demo.s2.activity": (
+        "individual counselling with Rina.",
+        "konseling individual dengan Rina.",
+    ),
+    "demo.s2.termination_note": (
+        "Rina left the panti at night and did not come back; her family "
+        "and the police were told.",
+        "Rina meninggalkan panti pada malam hari dan tidak kembali; keluarga "
+        "dan polisi sudah diberi tahu.",
+    ),
+    "demo.s3.engagement": (
+        "the neighbourhood head asks for help for Budi (32), who has shut himself in.",
+        "ketua RT meminta bantuan untuk Budi (32) yang mengurung diri.",
+    ),
+    "demo.s3.assessment": (
+        "signs of a severe mental disorder, never treated.",
+        "tanda gangguan jiwa berat yang belum pernah ditangani.",
+    ),
+    "demo.s3.referral_to": (
+        "Regional psychiatric hospital (RSJ), outpatient psychiatry",
+        "Rumah Sakit Jiwa Daerah, poli psikiatri",
+    ),
+    "demo.s3.termination_note": (
+        "Budi needs psychiatric care first; the agency stays in touch with his mother.",
+        "Budi memerlukan perawatan psikiatri lebih dulu; lembaga tetap "
+        "mendampingi ibunya.",
+    ),
+    "demo.verifying": ("Verifying the audit trail", "Memverifikasi jejak audit"),
+    "demo.try": ("Try next:", "Coba berikutnya:"),
+}

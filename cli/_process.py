@@ -1,0 +1,198 @@
+"""``helping-process process …``: the process definition, as text or a graph.
+
+Everything here reads :data:`helping_process.PROCESS`; only ``graph --case``
+opens the database, to highlight where that case stands.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from typing import Final
+
+import click
+
+from helping_process import PROCESS
+from helping_process import Stage
+from helping_process.labels import Language
+from helping_process.labels import label
+from helping_process.states import Move
+
+from ._local import CaseIdType
+from ._local import CodeType
+from ._local import LocalGroup
+from ._local import option
+from ._messages import say
+from ._render import wrap
+from ._settings import Settings
+from ._settings import pass_settings
+
+#: The fill colour of the highlighted stage.
+HIGHLIGHT: Final = "#ffd54f"
+#: The message key of each trigger's name.
+_TRIGGERS: Final = {
+    "advance": "trigger.advance",
+    "reassess": "trigger.reassess",
+    "replan": "trigger.replan",
+    "resume": "trigger.resume",
+    "terminate": "trigger.terminate",
+    "reopen": "trigger.reopen",
+}
+
+
+def trigger_name(move: Move, lang: Language) -> str:
+    """Return the name of a move's trigger in the chosen language."""
+    return say(_TRIGGERS[move.trigger], lang)
+
+
+def _note_required(move: Move) -> bool:
+    return bool(PROCESS.command_requirements(move, note=None))
+
+
+def process_json() -> dict[str, Any]:
+    """Return the process definition as ``process show --json`` prints it."""
+    return {
+        "stages": [stage.value for stage in Stage],
+        "moves": [
+            {
+                "from": move.source.value,
+                "to": move.dest.value,
+                "trigger": move.trigger,
+                "note_required": _note_required(move),
+            }
+            for move in PROCESS.moves
+        ],
+        "terminations": [
+            {
+                "reason": rule.reason.value,
+                "stages": [stage.value for stage in Stage if stage in rule.stages],
+                "sub_reasons": sorted(sub.value for sub in rule.sub_reasons),
+                "referral_required": rule.needs_referral,
+                "residential_only": rule.residential_only,
+                "planned": rule.planned,
+            }
+            for rule in PROCESS.reason_rules.values()
+        ],
+    }
+
+
+def process_lines(lang: Language) -> list[str]:
+    """Return the stages, moves and termination reasons, for people."""
+    lines = [say("process.stages", lang)]
+    for number, stage in enumerate(Stage, start=1):
+        lines.append(f"  {number}. {stage.value:<13} {label('stage', stage, lang)}")
+    lines.append(say("process.moves", lang))
+    for move in PROCESS.moves:
+        if move.trigger == "terminate":
+            continue
+        note = " " + say("show.note_required", lang) if _note_required(move) else ""
+        text = f"{move.source.value} -> {move.dest.value} ({trigger_name(move, lang)})"
+        lines.append(wrap(text + note, "  "))
+    lines.append(wrap(say("process.terminate_any", lang), "  "))
+    lines.append(say("process.terminations", lang))
+    for rule in PROCESS.reason_rules.values():
+        lines.append(f"  {rule.reason.value}: {label('reason', rule.reason, lang)}")
+        stages = ", ".join(stage.value for stage in Stage if stage in rule.stages)
+        lines.append(wrap(say("process.from", lang, stages=stages), "      "))
+        needs = []
+        if rule.residential_only:
+            needs.append(say("process.residential_only", lang))
+        if rule.needs_all_goals:
+            needs.append(label("requirement", "evaluation.goals_achieved", lang))
+        elif rule.needs_evaluation:
+            needs.append(label("requirement", "evaluation.record", lang))
+        if rule.sub_reasons:
+            subs = ", ".join(sorted(sub.value for sub in rule.sub_reasons))
+            needs.append(say("show.sub_reason_needed", lang, codes=subs))
+        if rule.needs_referral:
+            needs.append(say("show.referral_needed", lang))
+        if needs:
+            text = say("process.needs", lang, needs="; ".join(needs))
+            lines.append(wrap(text, "      "))
+    return lines
+
+
+def mermaid(lang: Language, current: Stage | None) -> str:
+    """Return the process as a Mermaid flowchart, ``current`` highlighted."""
+    lines = ["flowchart LR"]
+    for stage in Stage:
+        text = label("stage", stage, lang).replace('"', "#quot;")
+        lines.append(f'    {stage.value}["{text}"]')
+    for move in PROCESS.moves:
+        arrow = "-->" if move.trigger in ("advance", "terminate") else "-.->"
+        name = trigger_name(move, lang).replace('"', "#quot;")
+        lines.append(f'    {move.source.value} {arrow}|"{name}"| {move.dest.value}')
+    if current is not None:
+        lines.append(
+            f"    classDef current fill:{HIGHLIGHT},stroke:#333,stroke-width:2px"
+        )
+        lines.append(f"    class {current.value} current")
+    return "\n".join(lines)
+
+
+def _dot_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def dot(lang: Language, current: Stage | None) -> str:
+    """Return the process as a Graphviz digraph, ``current`` filled."""
+    lines = [
+        "digraph helping_process {",
+        "    rankdir=LR;",
+        "    node [shape=box];",
+    ]
+    for stage in Stage:
+        attributes = f'label="{_dot_text(label("stage", stage, lang))}"'
+        if stage is current:
+            attributes += f', style=filled, fillcolor="{HIGHLIGHT}"'
+        lines.append(f"    {stage.value} [{attributes}];")
+    for move in PROCESS.moves:
+        attributes = f'label="{_dot_text(trigger_name(move, lang))}"'
+        if move.trigger not in ("advance", "terminate"):
+            attributes += ", style=dashed"
+        lines.append(f"    {move.source.value} -> {move.dest.value} [{attributes}];")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+@click.group("process", cls=LocalGroup, help="help.process")
+def process() -> None:
+    """Show the helping process itself."""
+
+
+@process.command("show", help="help.process.show")
+@pass_settings
+def show(settings: Settings) -> None:
+    """Show the stages, the legal moves and the termination reasons."""
+    if settings.as_json:
+        settings.emit(process_json())
+        return
+    for line in process_lines(settings.lang):
+        settings.echo(line)
+
+
+@process.command("graph", help="help.process.graph")
+@option(
+    "--format",
+    "graph_format",
+    type=CodeType(("mermaid", "dot"), "format"),
+    default="mermaid",
+    show_default=True,
+    help="opt.format",
+)
+@option("--case", "case_ref", metavar="CASE", type=CaseIdType(), help="opt.graph_case")
+@pass_settings
+def graph(settings: Settings, graph_format: str, case_ref: str | None) -> None:
+    """Print the process as a Mermaid or Graphviz graph."""
+    current = settings.resolve(case_ref).stage if case_ref else None
+    draw = mermaid if graph_format == "mermaid" else dot
+    text = draw(settings.lang, current)
+    if settings.as_json:
+        settings.emit(
+            {
+                "format": graph_format,
+                "current": current.value if current else None,
+                "graph": text,
+            }
+        )
+        return
+    click.echo(text)

@@ -1,0 +1,106 @@
+"""``helping-process process show`` and ``process graph``."""
+
+from __future__ import annotations
+
+import pytest
+
+from helping_process import PROCESS
+from helping_process import Stage
+from helping_process import TerminationReason
+from tests.cli._support import Cli
+
+
+class TestShow:
+    def test_text_in_both_languages(self, cli: Cli):
+        """Showing the process lists stages, moves and reasons in one language."""
+        english = cli.run("process", "show")
+        indonesian = cli.run("process", "show", lang="id")
+
+        assert english.exit_code == indonesian.exit_code == 0
+        assert "  5. planning      Planning" in english.stdout
+        assert (
+            "  5. planning      Perencanaan (rencana intervensi)" in indonesian.stdout
+        )
+        assert "evaluation -> planning (re-plan) (note required)" in english.stdout
+        assert "client_absconded: Klien kabur dari panti" in indonesian.stdout
+        assert "hanya klien yang tinggal di panti" in indonesian.stdout
+        for output in (english.stdout, indonesian.stdout):
+            assert all(len(line) <= 80 for line in output.splitlines())
+
+    def test_json(self, cli: Cli):
+        """Showing the process in JSON gives every stage, move and reason."""
+        data = cli.json("process", "show", db=False)
+
+        assert data["stages"] == [stage.value for stage in Stage]
+        assert len(data["moves"]) == len(PROCESS.moves)
+        assert {"from": "evaluation", "to": "intervention", "trigger": "resume",
+                "note_required": True} in data["moves"]  # fmt: skip
+        reasons = {rule["reason"]: rule for rule in data["terminations"]}
+        assert sorted(reasons) == sorted(reason.value for reason in TerminationReason)
+        assert reasons["client_absconded"]["residential_only"] is True
+        assert reasons["client_absconded"]["stages"] == [
+            "assessment", "planning", "intervention", "evaluation",
+        ]  # fmt: skip
+
+
+class TestGraph:
+    def test_mermaid_without_a_case(self, cli: Cli):
+        """The Mermaid graph has every stage and move and no highlight."""
+        result = cli.run("process", "graph", "--format", "mermaid")
+
+        lines = result.stdout.splitlines()
+        assert result.exit_code == 0
+        assert lines[0] == "flowchart LR"
+        assert '    intake["Intake"]' in lines
+        assert '    engagement -->|"advance"| intake' in lines
+        assert '    evaluation -.->|"re-plan"| planning' in lines
+        assert "classDef current" not in result.stdout
+
+    def test_mermaid_highlights_the_case_stage(self, cli: Cli):
+        """With --case, the case's stage is in the ``current`` class."""
+        case_id = cli.walk("intake")
+
+        result = cli.run("process", "graph", "--case", case_id, lang="id")
+
+        assert "    classDef current fill:#ffd54f,stroke:#333,stroke-width:2px" in (
+            result.stdout.splitlines()
+        )
+        assert result.stdout.splitlines()[-1] == "    class intake current"
+        assert '    intake["Intake (penerimaan)"]' in result.stdout
+
+    def test_dot_highlights_the_case_stage(self, cli: Cli):
+        """The dot graph fills the case's stage and dashes the loops."""
+        case_id = cli.open()
+
+        result = cli.run("process", "graph", "--format", "dot", "--case", case_id)
+
+        lines = result.stdout.splitlines()
+        assert lines[0] == "digraph helping_process {"
+        assert lines[-1] == "}"
+        assert (
+            '    engagement [label="Engagement", style=filled, fillcolor="#ffd54f"];'
+            in lines
+        )
+        assert '    intake [label="Intake"];' in lines
+        assert '    planning -> assessment [label="reassess", style=dashed];' in lines
+
+    def test_json(self, cli: Cli):
+        """The graph in JSON wraps the graph text with its format and highlight."""
+        case_id = cli.open()
+
+        data = cli.json("process", "graph", "--format", "dot", "--case", case_id)
+
+        assert data["format"] == "dot"
+        assert data["current"] == "engagement"
+        assert data["graph"].startswith("digraph helping_process {")
+
+    @pytest.mark.parametrize(
+        ("args", "code"),
+        [(["--format", "svg"], 2), (["--case", "no-such-case"], 2)],
+    )
+    def test_bad_input(self, cli: Cli, args: list[str], code: int):
+        """An unknown format or case exits 2."""
+        result = cli.run("process", "graph", *args, fails=True)
+
+        assert result.exit_code == code
+        assert len(result.stderr.splitlines()) == 1
