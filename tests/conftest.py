@@ -3,11 +3,16 @@
 Choose the profile with ``HYPOTHESIS_PROFILE``: ``dev`` (the default) keeps
 the suite quick; ``ci`` runs at least 500 examples per property, without a
 deadline, so a slow machine does not fail a run.
+
+A test that needs something the machine lacks (PostgreSQL, Chromium) calls
+:func:`unavailable`: it skips locally, and fails on CI (``CI`` set), where
+every test must run.
 """
 
 from __future__ import annotations
 
 import os
+from typing import NoReturn
 
 import pytest
 from hypothesis import HealthCheck
@@ -29,6 +34,13 @@ settings.register_profile(
     max_examples=50,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def unavailable(why: str) -> NoReturn:
+    """Skip the test because ``why``; on CI, fail it instead."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run this test: {why}")
+    pytest.skip(why)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from helping_process.persistence import SqlStore
 from helping_process.service import CaseService
 from helping_process.testing import FixedClock
+from tests.conftest import unavailable
 from tests.integration._support import plain_engine
 
 POSTGRES_ENV = "HELPING_PROCESS_TEST_POSTGRES_URL"
@@ -30,7 +31,7 @@ def postgres_base_url() -> str:
     """Return the PostgreSQL URL from the environment, or skip the test."""
     url = os.environ.get(POSTGRES_ENV, "")
     if not url:
-        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV}")
+        unavailable(f"PostgreSQL tests need {POSTGRES_ENV}")
     return url
 
 

@@ -3,7 +3,7 @@
 The report is built from what a SQLite store scans (a redaction included),
 rendered to a file and opened offline: the screenshot must show a page with
 its charts, the DOM must hold the headings, and the page must fetch nothing.
-Skipped only when ``/usr/bin/chromium`` is missing (CI installs it).
+Skipped when ``/usr/bin/chromium`` is missing, except on CI (which installs it).
 """
 
 from __future__ import annotations
@@ -37,13 +37,19 @@ from helping_process.testing import engagement_data
 from helping_process.testing import evaluation_data
 from helping_process.testing import intake_data
 from helping_process.testing import plan_data
+from tests.conftest import unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="headless Chromium is not installed at /usr/bin/chromium "
-    "(apt-get install chromium)",
-)
+
+
+@pytest.fixture(autouse=True)
+def _chromium() -> None:
+    if not CHROMIUM.exists():
+        unavailable(
+            "headless Chromium is not installed at /usr/bin/chromium "
+            "(apt-get install chromium)"
+        )
+
 
 WORKER = Actor("worker-1")
 #: The bars' fill colour in the page's style sheet (#2b6cb0).
