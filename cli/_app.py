@@ -6,6 +6,7 @@ code (see :mod:`._errors`); the commands themselves just raise.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -47,10 +48,15 @@ def _guess(args: Sequence[str]) -> tuple[Language, bool]:
 
 #: The commands imported only when used: module, attribute, short help.
 COMMANDS: Final = {
+    "audit": ("._audit", "audit", "help.audit.short"),
     "case": ("._case", "case", "help.case"),
     "demo": ("._demo", "demo", "help.demo.short"),
     "process": ("._process", "process", "help.process"),
-    "verify": ("._verify", "verify", "help.verify.short"),
+}
+
+#: Commands kept for older scripts: imported when used, never listed.
+HIDDEN: Final = {
+    "verify": ("._audit", "verify_alias"),
 }
 
 
@@ -58,6 +64,17 @@ class App(LazyGroup):
     """The root group: turns every error into one line and an exit code."""
 
     group_class = LocalGroup
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Return a command, importing a hidden one the first time it is used."""
+        if cmd_name in HIDDEN and cmd_name not in self.commands:
+            module_name, attribute = HIDDEN[cmd_name]
+            command = getattr(
+                importlib.import_module(module_name, __package__), attribute
+            )
+            assert isinstance(command, click.Command)  # noqa: S101 - by construction
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def make_context(
         self,

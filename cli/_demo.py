@@ -31,6 +31,7 @@ from helping_process import TerminationReason
 from helping_process import attainment
 from helping_process.labels import label
 
+from ._audit import finding_json
 from ._errors import INTERNAL
 from ._errors import REFUSED
 from ._local import LocalCommand
@@ -40,7 +41,6 @@ from ._render import WIDTH
 from ._settings import Settings
 from ._settings import now
 from ._settings import pass_settings
-from ._verify import finding_json
 
 if TYPE_CHECKING:
     from helping_process.audit import Finding

@@ -180,6 +180,106 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "ulang setiap kasus (atau satu CASE) dengan aturan proses. Kode "
         "keluar 1 bila ada temuan.",
     ),
+    "help.audit.short": (
+        "Verify, seal, report on and export the audit trail",
+        "Verifikasi, segel, laporkan, dan ekspor jejak audit",
+    ),
+    "help.audit": (
+        "Verify, seal, report on and export the audit trail. Exit codes: 0 "
+        "sound (redactions are information only), 1 an audit finding, 2 bad "
+        "input (an unknown case, an unreadable key, a bad date).",
+        "Verifikasi, segel, laporkan, dan ekspor jejak audit. Kode keluar: 0 "
+        "utuh (penghapusan data pribadi hanya informasi), 1 ada temuan audit, "
+        "2 masukan salah (kasus tidak dikenal, kunci tidak terbaca, tanggal "
+        "salah).",
+    ),
+    "help.audit.verify.short": (
+        "Recompute every chain, replay every case, check the seals",
+        "Hitung ulang rantai, putar ulang kasus, periksa segel",
+    ),
+    "help.audit.verify": (
+        "Verify the audit trail: recompute every hash chain from the stored "
+        "bytes, replay every case (or the one given with --case) through the "
+        "process rules, and with --key check every seal. Each finding names "
+        "the case, the event and its kind (edited, deleted, inserted, "
+        "reordered, truncated, illegal_move, head_mismatch, case_missing, "
+        "bad_seal; redacted is information only). Exit 1 on a finding other "
+        "than a redaction.",
+        "Verifikasi jejak audit: hitung ulang setiap rantai hash dari byte "
+        "yang tersimpan, putar ulang setiap kasus (atau kasus --case) dengan "
+        "aturan proses, dan dengan --key periksa setiap segel. Setiap temuan "
+        "menyebut kasus, peristiwa, dan jenisnya (edited, deleted, inserted, "
+        "reordered, truncated, illegal_move, head_mismatch, case_missing, "
+        "bad_seal; redacted hanya informasi). Kode keluar 1 bila ada temuan "
+        "selain penghapusan data pribadi.",
+    ),
+    "help.audit.keygen": (
+        "Write a new Ed25519 key pair for seals to DIR: seal-key.pem (private, "
+        "mode 0600) and seal-key.pub.pem (public). Existing files are never "
+        "overwritten.",
+        "Tulis pasangan kunci Ed25519 baru untuk segel ke DIR: seal-key.pem "
+        "(privat, mode 0600) dan seal-key.pub.pem (publik). Berkas yang sudah "
+        "ada tidak pernah ditimpa.",
+    ),
+    "help.audit.keygen.short": (
+        "Write a new Ed25519 key pair for seals",
+        "Tulis pasangan kunci Ed25519 baru untuk segel",
+    ),
+    "help.audit.seal.short": (
+        "Record a signed checkpoint of every case head",
+        "Catat titik periksa bertanda tangan atas semua kasus",
+    ),
+    "help.audit.seal": (
+        "Record a signed checkpoint (a seal) of every case head with the "
+        "private key, and print its digest: keep the digest off this machine. "
+        "'audit verify --key' then finds a case deleted whole, or its newest "
+        "events removed, since the seal.",
+        "Catat titik periksa bertanda tangan (segel) atas kepala setiap kasus "
+        "dengan kunci privat, lalu cetak digest-nya: simpan digest itu di luar "
+        "mesin ini. 'audit verify --key' lalu menemukan kasus yang dihapus "
+        "seluruhnya, atau peristiwa terbarunya yang dibuang, sejak segel.",
+    ),
+    "help.audit.report.short": (
+        "Report the agency's figures and policy findings",
+        "Laporkan angka lembaga dan temuan kebijakan",
+    ),
+    "help.audit.report": (
+        "Report the agency's figures for a window (cases per stage, time in "
+        "stage, terminations by reason, loops, goal attainment, activities) "
+        "with the policy findings, as text, JSON, CSV or one self-contained "
+        "HTML page, in the chosen language. Dates are UTC days (YYYY-MM-DD) "
+        "or ISO 8601 times with a time zone.",
+        "Laporkan angka lembaga untuk suatu periode (kasus per tahap, lama di "
+        "tahap, terminasi menurut alasan, perulangan, pencapaian tujuan, "
+        "kegiatan) beserta temuan kebijakan, sebagai teks, JSON, CSV atau "
+        "satu halaman HTML mandiri, dalam bahasa yang dipilih. Tanggal berupa "
+        "hari UTC (YYYY-MM-DD) atau waktu ISO 8601 dengan zona waktu.",
+    ),
+    "help.audit.export.short": (
+        "Export the trail as JSON lines for external audit",
+        "Ekspor jejak sebagai baris JSON untuk audit luar",
+    ),
+    "help.audit.export": (
+        "Export the trail of one case (--case) or of every case (--all) as "
+        "JSON lines, with the stored bytes, for an auditor to verify with "
+        "tools of their own (docs/audit-format.md). A new file is created "
+        "readable by its owner only: it holds personal data.",
+        "Ekspor jejak satu kasus (--case) atau semua kasus (--all) sebagai "
+        "baris JSON, dengan byte yang tersimpan, agar auditor dapat "
+        "memverifikasinya dengan alatnya sendiri (docs/audit-format.md). "
+        "Berkas baru hanya dapat dibaca pemiliknya: isinya data pribadi.",
+    ),
+    "help.audit.policy.short": (
+        "Print the default policy file (TOML)",
+        "Cetak berkas kebijakan bawaan (TOML)",
+    ),
+    "help.audit.policy": (
+        "Print the default policy as a TOML file an agency can start its own "
+        "from; with --policy, check that file and print the policy it gives.",
+        "Cetak kebijakan bawaan sebagai berkas TOML untuk titik awal berkas "
+        "lembaga; dengan --policy, periksa berkas itu dan cetak kebijakan "
+        "yang dihasilkannya.",
+    ),
     # Options.
     "opt.db": (
         "Database URL (sqlite:///path or postgresql://...). Default: a SQLite "
@@ -253,6 +353,65 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "opt.demo_db": (
         "The database to tell the demo on (default: the global --db).",
         "Basis data untuk demo (bawaan: --db global).",
+    ),
+    "opt.audit_case": (
+        "Only this case (an id or a unique prefix of one).",
+        "Hanya kasus ini (id atau awalan unik id-nya).",
+    ),
+    "opt.public_key": (
+        "The public key file (PEM) 'audit keygen' wrote; checks every seal.",
+        "Berkas kunci publik (PEM) dari 'audit keygen'; memeriksa setiap segel.",
+    ),
+    "opt.private_key": (
+        "The private key file (PEM) 'audit keygen' wrote.",
+        "Berkas kunci privat (PEM) dari 'audit keygen'.",
+    ),
+    "opt.key_dir": (
+        "The directory to write the key pair to (created if missing).",
+        "Direktori tempat pasangan kunci ditulis (dibuat bila belum ada).",
+    ),
+    "opt.since": (
+        "Start of the window: YYYY-MM-DD (from 00:00 UTC) or an ISO 8601 "
+        "time with a time zone. Default: the start of the trail.",
+        "Awal periode: YYYY-MM-DD (mulai 00:00 UTC) atau waktu ISO 8601 "
+        "dengan zona waktu. Bawaan: awal jejak.",
+    ),
+    "opt.until": (
+        "End of the window: YYYY-MM-DD (through 23:59 UTC) or an ISO 8601 "
+        "time with a time zone. Default: now.",
+        "Akhir periode: YYYY-MM-DD (sampai 23:59 UTC) atau waktu ISO 8601 "
+        "dengan zona waktu. Bawaan: sekarang.",
+    ),
+    "opt.report_format": (
+        "text, json, csv or html. Default: text (json with --json).",
+        "text, json, csv atau html. Bawaan: text (json dengan --json).",
+    ),
+    "opt.output": (
+        "The file to write; - (the default) writes to standard output.",
+        "Berkas yang ditulis; - (bawaan) menulis ke keluaran standar.",
+    ),
+    "opt.policy": (
+        "The agency's policy file (TOML; see 'audit policy'). Default: the "
+        "built-in policy.",
+        "Berkas kebijakan lembaga (TOML; lihat 'audit policy'). Bawaan: "
+        "kebijakan bawaan.",
+    ),
+    "opt.policy_check": (
+        "A policy file to check and print, merged over the defaults.",
+        "Berkas kebijakan yang diperiksa dan dicetak, digabung dengan bawaan.",
+    ),
+    "opt.agency": (
+        "The agency's name, for the report's title.",
+        "Nama lembaga, untuk judul laporan.",
+    ),
+    "opt.export_case": (
+        "Export this case (an id or a unique prefix of one).",
+        "Ekspor kasus ini (id atau awalan unik id-nya).",
+    ),
+    "opt.export_all": ("Export every case.", "Ekspor semua kasus."),
+    "opt.export_format": (
+        "The export format: jsonl (JSON lines).",
+        "Format ekspor: jsonl (baris JSON).",
     ),
     # Errors.
     "error.prefix": ("Error", "Kesalahan"),
@@ -413,6 +572,136 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "verify.faults": (
         "The audit trail has {count} finding(s); see above.",
         "Jejak audit memiliki {count} temuan; lihat di atas.",
+    ),
+    # audit.
+    "audit.verifying": ("Verifying the audit trail", "Memverifikasi jejak audit"),
+    "audit.seal_where": ("seal {number}", "segel {number}"),
+    "audit.kind.edited": (
+        "the event was changed after it was stored",
+        "peristiwa diubah setelah disimpan",
+    ),
+    "audit.kind.deleted": (
+        "an event is missing from the trail",
+        "ada peristiwa yang hilang dari jejak",
+    ),
+    "audit.kind.inserted": (
+        "an event was added that the trail did not write",
+        "ada peristiwa sisipan yang tidak ditulis oleh jejak",
+    ),
+    "audit.kind.reordered": (
+        "the events are out of order",
+        "urutan peristiwa diubah",
+    ),
+    "audit.kind.truncated": (
+        "the newest events are gone",
+        "peristiwa terbaru hilang",
+    ),
+    "audit.kind.illegal_move": (
+        "the process rules refuse this event",
+        "aturan proses menolak peristiwa ini",
+    ),
+    "audit.kind.head_mismatch": (
+        "the case's head does not match its trail",
+        "kepala kasus tidak cocok dengan jejaknya",
+    ),
+    "audit.kind.case_missing": (
+        "the case is missing",
+        "kasus hilang",
+    ),
+    "audit.kind.bad_seal": (
+        "the seal does not verify",
+        "segel tidak terverifikasi",
+    ),
+    "audit.kind.redacted": (
+        "personal data redacted on a lawful request (information only)",
+        "data pribadi dihapus atas permintaan yang sah (hanya informasi)",
+    ),
+    "audit.seals_checked": (
+        "{count} seal(s) checked with the key.",
+        "{count} segel diperiksa dengan kunci.",
+    ),
+    "audit.no_seals": (
+        "There is no seal to check yet; record one with 'audit seal'.",
+        "Belum ada segel untuk diperiksa; buat dengan 'audit seal'.",
+    ),
+    "audit.not_public_key": (
+        "{path} is not an Ed25519 public key in PEM format (use the "
+        "seal-key.pub.pem that 'audit keygen' wrote).",
+        "{path} bukan kunci publik Ed25519 berformat PEM (gunakan "
+        "seal-key.pub.pem dari 'audit keygen').",
+    ),
+    "audit.not_private_key": (
+        "{path} is not an Ed25519 private key in PEM format (use the "
+        "seal-key.pem that 'audit keygen' wrote).",
+        "{path} bukan kunci privat Ed25519 berformat PEM (gunakan "
+        "seal-key.pem dari 'audit keygen').",
+    ),
+    "audit.key_exists": (
+        "{path} already exists; keys are never overwritten. Choose another "
+        "--out directory.",
+        "{path} sudah ada; kunci tidak pernah ditimpa. Pilih direktori --out "
+        "yang lain.",
+    ),
+    "audit.cannot_write": (
+        "Cannot write {path}: {reason}.",
+        "Tidak dapat menulis {path}: {reason}.",
+    ),
+    "audit.private_written": (
+        "private key (keep it secret): {path}",
+        "kunci privat (rahasiakan): {path}",
+    ),
+    "audit.public_written": (
+        "public key (for verify --key): {path}",
+        "kunci publik (untuk verify --key): {path}",
+    ),
+    "audit.sealed": (
+        "Sealed {cases} case(s), {events} event(s), at {sealed_at}.",
+        "Tersegel {cases} kasus, {events} peristiwa, pada {sealed_at}.",
+    ),
+    "audit.seal_digest": ("digest: {digest}", "digest: {digest}"),
+    "audit.seal_root": ("Merkle root: {root}", "akar Merkle: {root}"),
+    "audit.seal_keep": (
+        "Keep the digest off this machine (print it, or send it to the "
+        "supervisor): with the public key it proves what the trail held now.",
+        "Simpan digest di luar mesin ini (cetak, atau kirim ke supervisor): "
+        "dengan kunci publik, digest membuktikan isi jejak saat ini.",
+    ),
+    "audit.bad_date": (
+        "{option} must be a date (YYYY-MM-DD) or an ISO 8601 date and time "
+        "with a time zone, not {value!r}.",
+        "{option} harus berupa tanggal (YYYY-MM-DD) atau tanggal dan waktu "
+        "ISO 8601 dengan zona waktu, bukan {value!r}.",
+    ),
+    "audit.since_after_until": (
+        "--since {since} is after the end of the window ({until}).",
+        "--since {since} jatuh sesudah akhir periode ({until}).",
+    ),
+    "audit.policy_not_toml": (
+        "The policy file {path} is not TOML: {detail}.",
+        "Berkas kebijakan {path} bukan TOML: {detail}.",
+    ),
+    "audit.policy_unknown_key": (
+        "The policy file {path} holds {key}, which is not a policy key (see "
+        "'audit policy').",
+        "Berkas kebijakan {path} memuat {key}, yang bukan kunci kebijakan "
+        "(lihat 'audit policy').",
+    ),
+    "audit.bad_policy": (
+        "The policy file {path} is not valid: {message}",
+        "Berkas kebijakan {path} tidak sah: {message}",
+    ),
+    "audit.bad_format": (
+        "{value!r} is not a format offered here. Use one of: {codes}.",
+        "{value!r} bukan format yang tersedia di sini. Gunakan salah satu: {codes}.",
+    ),
+    "audit.written": ("Wrote {path}.", "{path} sudah ditulis."),
+    "audit.case_or_all": (
+        "Give exactly one of --case CASE or --all.",
+        "Berikan tepat satu dari --case CASE atau --all.",
+    ),
+    "audit.exported": (
+        "Exported {cases} case(s), {lines} lines, to {path}.",
+        "{cases} kasus, {lines} baris, diekspor ke {path}.",
     ),
     # step.
     "step.heading": (

@@ -1,0 +1,846 @@
+"""``helping-process audit …``: verify, seal, report on and export the trail.
+
+- ``verify`` recomputes every hash chain, replays every case and, with
+  ``--key``, checks every seal; a finding other than a redaction exits 1.
+- ``keygen`` writes the agency's Ed25519 key pair; ``seal`` signs a
+  checkpoint of every case head with the private key.
+- ``report`` renders the agency's figures and policy findings (text, JSON,
+  CSV or one self-contained HTML page); ``policy`` prints a policy file.
+- ``export`` writes the trail as JSON lines an auditor verifies with tools
+  of their own (``docs/audit-format.md``).
+
+The top-level ``verify`` is kept, hidden, for the scripts written before
+this group: it runs the same verification and prints its old JSON members.
+The report, the policy checks and the key handling are imported only by
+the commands that use them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import os
+import sys
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import Final
+from typing import TypeVar
+
+import attrs
+import click
+
+from helping_process import InvalidInputError
+from helping_process import UnknownCaseError
+
+from ._errors import BAD_INPUT
+from ._errors import REFUSED
+from ._errors import Failure
+from ._errors import failure
+from ._local import CaseIdType
+from ._local import CodeType
+from ._local import LocalCommand
+from ._local import LocalGroup
+from ._local import lang_of
+from ._local import option
+from ._messages import say
+from ._render import wrap
+from ._settings import MIN_PREFIX
+from ._settings import Settings
+from ._settings import now
+from ._settings import pass_settings
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from helping_process.audit import Finding
+    from helping_process.audit import Head
+    from helping_process.audit import Sealed
+    from helping_process.engine import Decision
+    from helping_process.labels import Language
+    from helping_process.policy import Policy
+    from helping_process.seals import Seal
+    from helping_process.service import AuditStore
+    from helping_process.service import CaseService
+    from helping_process.service import CaseSummary
+    from helping_process.service import UnitOfWork
+    from helping_process.states import Stage
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The file names ``keygen`` writes: the private key and the public key.
+PRIVATE_KEY_FILE: Final = "seal-key.pem"
+PUBLIC_KEY_FILE: Final = "seal-key.pub.pem"
+#: The formats of ``report`` and of ``export``.
+REPORT_FORMATS: Final = ("text", "json", "csv", "html")
+EXPORT_FORMATS: Final = ("jsonl",)
+#: Events verified between two redraws of the progress bar.
+_PROGRESS_STEP: Final = 256
+
+
+class AuditCommand(LocalCommand):
+    """A command of the group, which also takes ``--json`` after its name.
+
+    A usage error found while parsing (before the ``--json`` flag's callback
+    could run) is still reported as JSON when ``--json`` was given.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse the arguments; remember ``--json`` even when parsing fails."""
+        given = list(args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError:
+            if "--json" in given:
+                _set_json(ctx)
+            raise
+
+
+class AuditGroup(LocalGroup):
+    """The ``audit`` group: its commands are :class:`AuditCommand`."""
+
+    command_class = AuditCommand
+
+
+def _set_json(ctx: click.Context) -> None:
+    settings = ctx.find_object(Settings)
+    if settings is not None:
+        settings.as_json = True
+
+
+def _json_callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    if value:
+        _set_json(ctx)
+
+
+def json_flag() -> Callable[[F], F]:
+    """Declare ``--json`` on a subcommand: the same as the global option."""
+    return option(
+        "--json",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_json_callback,
+        help="opt.json",
+    )
+
+
+class FormatType(CodeType):
+    """An output format from a closed list; an unknown one names the others."""
+
+    def __init__(self, codes: Sequence[str]) -> None:
+        super().__init__(codes, "format")
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str:
+        """Return the format, or refuse (exit 2) one that is not offered."""
+        if value in self.codes:
+            return str(value)
+        settings = ctx.find_object(Settings) if ctx is not None else None
+        lang = lang_of(ctx)
+        raise failure(
+            say("audit.bad_format", lang, value=value, codes=", ".join(self.codes)),
+            kind="InvalidInputError",
+            exit_code=BAD_INPUT,
+            lang=lang,
+            as_json=settings.as_json if settings else False,
+            details={"field": "format"},
+        )
+
+
+def bad_input(settings: Settings, key: str, field: str, /, **params: object) -> Failure:
+    """Return the failure (exit 2) that reports a bad value of ``field``."""
+    return failure(
+        settings.say(key, **params),
+        kind="InvalidInputError",
+        exit_code=BAD_INPUT,
+        lang=settings.lang,
+        as_json=settings.as_json,
+        details={"field": field},
+    )
+
+
+@click.group("audit", cls=AuditGroup, help="help.audit")
+def audit() -> None:
+    """Verify, seal, report on and export the audit trail."""
+
+
+# verify ---------------------------------------------------------------------
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    """Return one verification finding as JSON."""
+    return {
+        "case_id": finding.case_id,
+        "seq": finding.seq,
+        "kind": finding.kind.value,
+        "detail": finding.detail,
+        "tampering": finding.is_tampering,
+    }
+
+
+def finding_line(finding: Finding, lang: Language) -> str:
+    """Return one finding for people: where, its kind's code, what it means."""
+    where = (
+        f"{finding.case_id} #{finding.seq}"
+        if finding.case_id
+        else say("audit.seal_where", lang, number=finding.seq)
+    )
+    meaning = say(f"audit.kind.{finding.kind.value}", lang)
+    detail = f" ({finding.detail})" if finding.detail else ""
+    return f"{where} {finding.kind.value}: {meaning}{detail}"
+
+
+@attrs.define
+class Verification:
+    """What a verification read and found.
+
+    Attributes:
+        findings: the findings, in case order (redactions included).
+        case_ids: the cases read (heads and events alike).
+        events: the events read.
+        seals: the seals checked (0 without a key).
+    """
+
+    findings: list[Finding] = attrs.Factory(list)
+    case_ids: set[str] = attrs.Factory(set)
+    events: int = 0
+    seals: int = 0
+
+    @property
+    def faults(self) -> list[Finding]:
+        """The findings that are not mere redactions."""
+        return [finding for finding in self.findings if finding.is_tampering]
+
+
+class _CountingUnitOfWork:
+    """A unit of work that counts what verification reads, as it streams."""
+
+    def __init__(
+        self, inner: UnitOfWork, seen: Verification, tick: Callable[[int], None]
+    ) -> None:
+        self._inner = inner
+        self._seen = seen
+        self._tick = tick
+
+    def _count(self, rows: Iterable[Sealed]) -> Iterator[Sealed]:
+        for row in rows:
+            self._seen.case_ids.add(row.case_id)
+            self._seen.events += 1
+            self._tick(1)
+            yield row
+
+    def head(self, case_id: str) -> Head:
+        return self._inner.head(case_id)
+
+    def events(self, case_id: str, *, after: int = 0) -> list[Sealed]:
+        rows = self._inner.events(case_id, after=after)
+        self._seen.case_ids.add(case_id)
+        return list(self._count(rows))
+
+    def append(self, decision: Decision, sealed: Sealed) -> None:
+        self._inner.append(decision, sealed)
+
+    def redact(self, case_id: str, *, before: int, at: dt.datetime) -> None:
+        self._inner.redact(case_id, before=before, at=at)
+
+    def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
+        return self._inner.cases(stage=stage)
+
+    def find_head(self, case_id: str) -> Head | None:
+        return self._inner.find_head(case_id)
+
+    def heads(self) -> dict[str, Head]:
+        heads = self._inner.heads()
+        self._seen.case_ids.update(heads)
+        return heads
+
+    def scan(self, *, personal: bool = True) -> Iterator[Sealed]:
+        return self._count(self._inner.scan(personal=personal))
+
+    def seals(self) -> list[Seal]:
+        stored = self._inner.seals()
+        self._seen.seals = len(stored)
+        return stored
+
+    def add_seal(self, seal: Seal, *, sealed_at: dt.datetime) -> int:
+        return self._inner.add_seal(seal, sealed_at=sealed_at)
+
+
+class _CountingStore:
+    """The service's store, seen through :class:`_CountingUnitOfWork`.
+
+    The service verifies as it always does (one ordered stream, a case at a
+    time); this only counts the cases, events and seals going past, and
+    moves the progress bar.
+    """
+
+    def __init__(
+        self, inner: AuditStore, seen: Verification, tick: Callable[[int], None]
+    ) -> None:
+        self._inner = inner
+        self._seen = seen
+        self._tick = tick
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        with self._inner.unit_of_work() as uow:
+            yield _CountingUnitOfWork(uow, self._seen, self._tick)
+
+
+def case_id_of(settings: Settings, ref: str) -> CaseSummary:
+    """Return the case a full id or a unique prefix names, read from the heads.
+
+    Matched on the heads alone: a broken trail may not even decode.
+
+    Raises:
+        UnknownCaseError: no case has that id or prefix.
+        Failure: the prefix matches more than one case.
+    """
+    summaries = settings.service().cases()
+    exact = [summary for summary in summaries if summary.case_id == ref]
+    matches = exact or [
+        summary
+        for summary in summaries
+        if len(ref) >= MIN_PREFIX and summary.case_id.startswith(ref)
+    ]
+    if not matches:
+        raise UnknownCaseError(ref)
+    if len(matches) > 1:
+        raise settings.failure(
+            "error.ambiguous_case", exit_code=BAD_INPUT, ref=ref, count=len(matches)
+        )
+    return matches[0]
+
+
+def read_key_file(settings: Settings, path: str) -> bytes:
+    """Return the bytes of a key file, or fail (exit 2) if it cannot be read."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise settings.failure(
+            "usage.unreadable", exit_code=BAD_INPUT, path=path, reason=error.strerror
+        ) from error
+
+
+def public_key(settings: Settings, path: str) -> Ed25519PublicKey:
+    """Read the agency's public key from a PEM file (exit 2 if it is not one)."""
+    from helping_process import seals  # noqa: PLC0415 - cryptography on demand
+
+    pem = read_key_file(settings, path)
+    try:
+        return seals.load_public_key(pem)
+    except (ValueError, TypeError):
+        raise bad_input(settings, "audit.not_public_key", "key", path=path) from None
+
+
+def private_key(settings: Settings, path: str) -> Ed25519PrivateKey:
+    """Read the agency's private key from a PEM file (exit 2 if it is not one)."""
+    from helping_process import seals  # noqa: PLC0415 - cryptography on demand
+
+    pem = read_key_file(settings, path)
+    try:
+        return seals.load_private_key(pem)
+    except (ValueError, TypeError):
+        raise bad_input(settings, "audit.not_private_key", "key", path=path) from None
+
+
+def run_verification(
+    settings: Settings, case_ref: str | None, key_path: str | None
+) -> Verification:
+    """Verify the trail (or one case), with a progress bar on a terminal.
+
+    The bar is drawn on standard error, and only when that is a terminal
+    and the run is not ``--json``.
+    """
+    key = public_key(settings, key_path) if key_path is not None else None
+    service = settings.service()
+    case = case_id_of(settings, case_ref) if case_ref is not None else None
+    seen = Verification()
+    if settings.as_json or not sys.stderr.isatty():
+        seen.findings = _counted(service, seen, lambda _: None).verify(
+            case.case_id if case else None, key=key
+        )
+        return seen
+    seen.findings = _verify_on_terminal(settings, service, case, key, seen)
+    return seen
+
+
+def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pty
+    settings: Settings,
+    service: CaseService,
+    case: CaseSummary | None,
+    key: Ed25519PublicKey | None,
+    seen: Verification,
+) -> list[Finding]:
+    """Verify under a progress bar on standard error, one tick per event."""
+    total = case.seq if case else sum(summary.seq for summary in service.cases())
+    with click.progressbar(
+        length=total,
+        label=settings.say("audit.verifying"),
+        file=sys.stderr,
+        width=30,
+        update_min_steps=_PROGRESS_STEP,
+    ) as bar:
+        return _counted(service, seen, bar.update).verify(
+            case.case_id if case else None, key=key
+        )
+
+
+def _counted(
+    service: CaseService, seen: Verification, tick: Callable[[int], None]
+) -> CaseService:
+    """A service on the same store that counts what it reads into ``seen``."""
+    from helping_process.service import CaseService  # noqa: PLC0415 - lazy
+
+    return CaseService(_CountingStore(service.store, seen, tick))
+
+
+def show_verification(
+    settings: Settings, seen: Verification, *, legacy: bool = False
+) -> None:
+    """Print the outcome of a verification; fail (exit 1) on any fault.
+
+    Redactions are listed as information; anything else is a fault. With
+    ``--json`` the outcome is one JSON document (``ok`` false on a fault)
+    and the one-line error goes to standard error only. ``legacy`` prints
+    what the old top-level ``verify`` printed too: a ``verified`` member and
+    a JSON error object after the document.
+
+    Raises:
+        Failure: the trail has faults.
+    """
+    faults = seen.faults
+    events = seen.events
+    if settings.as_json:
+        data: dict[str, Any] = {
+            "ok": not faults,
+            "cases": len(seen.case_ids),
+            "events": events,
+            "findings": [finding_json(finding) for finding in seen.findings],
+        }
+        if legacy:
+            data = {"verified": not faults, **data}
+        settings.emit(data)
+    else:
+        for finding in seen.findings:
+            settings.echo(wrap(finding_line(finding, settings.lang)))
+    if faults:
+        raise failure(
+            settings.say("verify.faults", count=len(faults)),
+            kind="AuditIntegrityError",
+            exit_code=REFUSED,
+            lang=settings.lang,
+            as_json=settings.as_json and legacy,
+        )
+    if not settings.as_json:
+        cases = len(seen.case_ids)
+        settings.echo(settings.say("verify.ok", cases=cases, events=events))
+
+
+def _seal_note(settings: Settings, seen: Verification) -> None:
+    """Say how many seals the key checked, or that there is none yet."""
+    if settings.as_json:
+        return
+    if seen.seals:
+        settings.echo(settings.say("audit.seals_checked", count=seen.seals))
+    else:
+        click.echo(settings.say("audit.no_seals"), err=True)
+
+
+@audit.command("verify", help="help.audit.verify", short_help="help.audit.verify.short")
+@option("--case", "case_ref", metavar="CASE", type=CaseIdType(), help="opt.audit_case")
+@option("--key", "key_path", metavar="PUBLIC_KEY", help="opt.public_key")
+@json_flag()
+@pass_settings
+def verify(settings: Settings, case_ref: str | None, key_path: str | None) -> None:
+    """Verify every chain, replay every case and check every seal."""
+    seen = run_verification(settings, case_ref, key_path)
+    if key_path is not None and not seen.faults:
+        _seal_note(settings, seen)
+    show_verification(settings, seen)
+
+
+@click.command(
+    "verify",
+    cls=AuditCommand,
+    hidden=True,
+    help="help.verify",
+    short_help="help.verify.short",
+)
+@click.argument("case_ref", metavar="[CASE]", required=False, type=CaseIdType())
+@option("--key", "key_path", metavar="PUBLIC_KEY", help="opt.public_key")
+@json_flag()
+@pass_settings
+def verify_alias(
+    settings: Settings, case_ref: str | None, key_path: str | None
+) -> None:
+    """The old top-level ``verify``: ``audit verify`` with its old JSON."""
+    seen = run_verification(settings, case_ref, key_path)
+    if key_path is not None and not seen.faults:
+        _seal_note(settings, seen)
+    show_verification(settings, seen, legacy=True)
+
+
+# keygen and seal ------------------------------------------------------------
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    """Write a file that must not exist yet, created with ``mode``."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
+
+
+@audit.command("keygen", help="help.audit.keygen", short_help="help.audit.keygen.short")
+@option("--out", "out_dir", required=True, metavar="DIR", help="opt.key_dir")
+@json_flag()
+@pass_settings
+def keygen(settings: Settings, out_dir: str) -> None:
+    """Write a new Ed25519 key pair for seals; never overwrite a key."""
+    from helping_process import seals  # noqa: PLC0415 - cryptography on demand
+
+    folder = Path(out_dir)
+    private_path = folder / PRIVATE_KEY_FILE
+    public_path = folder / PUBLIC_KEY_FILE
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as error:
+        raise bad_input(
+            settings, "audit.cannot_write", "out", path=folder, reason=error.strerror
+        ) from error
+    key = seals.new_private_key()
+    written: list[Path] = []
+    try:
+        for path, data, mode in (
+            (private_path, seals.private_pem(key), 0o600),
+            (public_path, seals.public_pem(key), 0o644),
+        ):
+            _write_new(path, data, mode)
+            written.append(path)
+    except OSError as error:
+        for path in written:  # never leave half a key pair behind
+            path.unlink()
+        exists = isinstance(error, FileExistsError)
+        raise bad_input(
+            settings,
+            "audit.key_exists" if exists else "audit.cannot_write",
+            "out",
+            path=error.filename,
+            reason=error.strerror,
+        ) from error
+    if settings.as_json:
+        settings.emit(
+            {"private_key": str(private_path), "public_key": str(public_path)}
+        )
+        return
+    settings.echo(settings.say("audit.private_written", path=private_path))
+    settings.echo(settings.say("audit.public_written", path=public_path))
+
+
+@audit.command("seal", help="help.audit.seal", short_help="help.audit.seal.short")
+@option(
+    "--key", "key_path", required=True, metavar="PRIVATE_KEY", help="opt.private_key"
+)
+@json_flag()
+@pass_settings
+def seal(settings: Settings, key_path: str) -> None:
+    """Record a signed checkpoint of every case head; print its digest."""
+    key = private_key(settings, key_path)
+    made = settings.service().seal(key)
+    fields = made.fields
+    data = {
+        "digest": made.digest,
+        "sealed_at": fields["sealed_at"],
+        "cases": fields["cases"],
+        "events": fields["events"],
+        "root": fields["root"],
+        "previous": fields["previous"],
+    }
+    if settings.as_json:
+        settings.emit(data)
+        return
+    settings.echo(
+        settings.say(
+            "audit.sealed",
+            cases=data["cases"],
+            events=data["events"],
+            sealed_at=data["sealed_at"],
+        )
+    )
+    settings.echo(settings.say("audit.seal_digest", digest=made.digest))
+    settings.echo(settings.say("audit.seal_root", root=data["root"]))
+    settings.echo(wrap(settings.say("audit.seal_keep")))
+
+
+# report and policy ----------------------------------------------------------
+
+
+def parse_moment(
+    settings: Settings, name: str, value: str | None, *, end_of_day: bool
+) -> dt.datetime | None:
+    """Return the moment a ``--since``/``--until`` value names, in UTC.
+
+    A date (``YYYY-MM-DD``) is a whole UTC day: from its first moment for
+    ``--since`` and through its last for ``--until``; a date and time must
+    carry a time zone.
+
+    Raises:
+        Failure: the value is neither (exit 2).
+    """
+    if value is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    else:
+        time = dt.time.max if end_of_day else dt.time.min
+        return dt.datetime.combine(day, time, tzinfo=dt.UTC)
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise bad_input(
+            settings,
+            "audit.bad_date",
+            name.removeprefix("--"),
+            option=name,
+            value=value,
+        )
+    return moment.astimezone(dt.UTC)
+
+
+def read_policy(settings: Settings, path: str | None) -> Policy:
+    """Return the agency's policy from a TOML file, or the default policy.
+
+    Raises:
+        Failure: the file cannot be read or is not a valid policy (exit 2).
+    """
+    from helping_process.policy import Policy  # noqa: PLC0415 - lazy
+    from helping_process.policy import load_policy  # noqa: PLC0415 - lazy
+
+    if path is None:
+        return Policy()
+    try:
+        return load_policy(path)
+    except OSError as error:
+        raise settings.failure(
+            "usage.unreadable", exit_code=BAD_INPUT, path=path, reason=error.strerror
+        ) from error
+    except InvalidInputError as error:
+        if error.problem == "not_toml":
+            raise bad_input(
+                settings,
+                "audit.policy_not_toml",
+                "policy",
+                path=path,
+                detail=error.value,
+            ) from error
+        if error.problem == "unknown_field":
+            raise bad_input(
+                settings,
+                "audit.policy_unknown_key",
+                error.field,
+                path=path,
+                key=error.field,
+            ) from error
+        message = error.message(settings.lang)
+        raise bad_input(
+            settings, "audit.bad_policy", error.field, path=path, message=message
+        ) from error
+
+
+def write_output(
+    settings: Settings, output: str, chunks: Iterable[str], *, private: bool = False
+) -> bool:
+    """Write text to a file, or to standard output when ``output`` is ``-``.
+
+    Args:
+        settings: the run's settings, for errors.
+        output: the file name, or ``-``.
+        chunks: the text, piece by piece (pieces are written as they come).
+        private: create a new file readable by its owner only (0600), for
+            output that holds personal data.
+
+    Returns:
+        Whether the text went to a file.
+
+    Raises:
+        Failure: the file cannot be written (exit 2).
+    """
+    if output == "-":
+        stream = sys.stdout
+        for chunk in chunks:
+            stream.write(chunk)
+        stream.flush()
+        return False
+    try:
+        with _open_for_writing(Path(output), private=private) as file:
+            for chunk in chunks:
+                file.write(chunk)
+    except OSError as error:
+        raise bad_input(
+            settings, "audit.cannot_write", "output", path=output, reason=error.strerror
+        ) from error
+    return True
+
+
+def _open_for_writing(path: Path, *, private: bool) -> IO[str]:
+    mode = 0o600 if private else 0o666
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    return os.fdopen(descriptor, "w", encoding="utf-8", newline="")
+
+
+@audit.command("report", help="help.audit.report", short_help="help.audit.report.short")
+@option("--since", metavar="DATE", help="opt.since")
+@option("--until", metavar="DATE", help="opt.until")
+@option(
+    "--format",
+    "output_format",
+    metavar="FORMAT",
+    type=FormatType(REPORT_FORMATS),
+    help="opt.report_format",
+)
+@option("-o", "--output", metavar="FILE", default="-", help="opt.output")
+@option("--policy", "policy_path", metavar="FILE", help="opt.policy")
+@option("--agency", metavar="NAME", help="opt.agency")
+@json_flag()
+@pass_settings
+def report(  # noqa: PLR0913 - one parameter per option
+    settings: Settings,
+    *,
+    since: str | None,
+    until: str | None,
+    output_format: str | None,
+    output: str,
+    policy_path: str | None,
+    agency: str | None,
+) -> None:
+    """Render the agency's figures and policy findings for a window."""
+    from helping_process import report as reports  # noqa: PLC0415 - lazy
+    from helping_process.audit import events_of  # noqa: PLC0415 - lazy
+
+    start = parse_moment(settings, "--since", since, end_of_day=False)
+    end = parse_moment(settings, "--until", until, end_of_day=True)
+    as_of = now()
+    window_end = min(end, as_of) if end is not None else as_of
+    if start is not None and start > window_end:
+        raise bad_input(
+            settings,
+            "audit.since_after_until",
+            "since",
+            since=since,
+            until=window_end.strftime("%Y-%m-%d %H:%M UTC"),
+        )
+    policy = read_policy(settings, policy_path)
+    chosen = output_format or ("json" if settings.as_json else "text")
+    service = settings.service()
+    with service.store.unit_of_work() as uow:
+        built = reports.build_report(
+            events_of(uow.scan()),
+            policy=policy,
+            as_of=as_of,
+            since=start,
+            until=end,
+            agency=agency,
+        )
+    lang = settings.lang
+    renderers: dict[str, Callable[[], str]] = {
+        "text": lambda: reports.render_text(built, lang),
+        "json": lambda: reports.render_json(built),
+        "csv": lambda: reports.render_csv(built, lang),
+        "html": lambda: reports.render_html(built, lang),
+    }
+    if not write_output(settings, output, [renderers[chosen]()]):
+        return
+    if settings.as_json:
+        settings.emit(
+            {
+                "path": output,
+                "format": chosen,
+                "cases": built.cases,
+                "findings": len(built.findings),
+            }
+        )
+        return
+    settings.echo(settings.say("audit.written", path=output))
+
+
+@audit.command("policy", help="help.audit.policy", short_help="help.audit.policy.short")
+@option("--policy", "policy_path", metavar="FILE", help="opt.policy_check")
+@json_flag()
+@pass_settings
+def policy(settings: Settings, policy_path: str | None) -> None:
+    """Print the default policy (or a file's, checked) as a TOML file."""
+    chosen = read_policy(settings, policy_path)
+    if settings.as_json:
+        settings.emit(chosen.to_json())
+        return
+    click.echo(chosen.to_toml(), nl=False)
+
+
+# export ---------------------------------------------------------------------
+
+
+@audit.command("export", help="help.audit.export", short_help="help.audit.export.short")
+@option("--case", "case_ref", metavar="CASE", type=CaseIdType(), help="opt.export_case")
+@option("--all", "every_case", is_flag=True, help="opt.export_all")
+@option(
+    "--format",
+    "output_format",
+    metavar="FORMAT",
+    type=FormatType(EXPORT_FORMATS),
+    default="jsonl",
+    show_default=True,
+    help="opt.export_format",
+)
+@option("-o", "--output", metavar="FILE", default="-", help="opt.output")
+@json_flag()
+@pass_settings
+def export(
+    settings: Settings,
+    case_ref: str | None,
+    every_case: bool,
+    output_format: str,
+    output: str,
+) -> None:
+    """Write the trail (one case, or every case) as JSON lines."""
+    if (case_ref is None) == (not every_case):
+        raise settings.failure("audit.case_or_all", exit_code=BAD_INPUT)
+    case_id = case_id_of(settings, case_ref).case_id if case_ref else None
+    lines = settings.service().export(case_id)
+    header = next(lines)  # the store is read (and may fail) before a file is made
+    counted = {"lines": 0}
+
+    def chunks() -> Iterator[str]:
+        for line in itertools.chain([header], lines):
+            counted["lines"] += 1
+            yield line + "\n"
+
+    if not write_output(settings, output, chunks(), private=True):
+        return
+    cases = json.loads(header)["cases"]
+    if settings.as_json:
+        settings.emit(
+            {
+                "path": output,
+                "format": output_format,
+                "cases": cases,
+                "lines": counted["lines"],
+            }
+        )
+        return
+    settings.echo(
+        settings.say("audit.exported", cases=cases, lines=counted["lines"], path=output)
+    )

@@ -1,0 +1,897 @@
+"""``helping-process audit …`` end to end on a SQLite file of the test's own."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import json
+import re
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+# pexpect ships no type information and no stubs are installed.
+import pexpect  # type: ignore[import-untyped]
+import pytest
+
+from helping_process import Actor
+from helping_process import seals
+from helping_process.audit import FindingKind
+
+# Installed from the top-level cli/ folder (setuptools package-dir); mypy reads
+# only src/ and cannot see it there.
+from helping_process.cli import _audit as audit_module  # type: ignore[import-not-found]
+from helping_process.persistence import SqlStore
+from helping_process.policy import Policy
+from helping_process.policy import parse_policy
+from helping_process.service import CaseService
+from tests.cli._support import COMPLETE
+from tests.cli._support import PYTHON
+from tests.cli._support import Cli
+from tests.cli._support import messages_module
+from tests.cli._support import python_env
+from tests.cli._support import spawn_args
+
+ROOT = Path(__file__).parents[2]
+SCRIPT = ROOT / "examples" / "verify_export.py"
+AUDIT_MODULE = ROOT / "cli" / "_audit.py"
+KEY = re.compile(r"(audit|help|opt|usage|error|verify)\.[\w.\-]+")
+COMMANDS = ["verify", "keygen", "seal", "report", "export", "policy"]
+
+
+def _path(cli: Cli) -> str:
+    return cli.url.removeprefix("sqlite:///")
+
+
+def _attacker(cli: Cli) -> sqlite3.Connection:
+    """A plain connection by someone who can write the file and drops the triggers."""
+    connection = sqlite3.connect(_path(cli))
+    names = connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    ).fetchall()
+    for (name,) in names:
+        connection.execute(f"DROP TRIGGER {name}")
+    return connection
+
+
+def _tamper(cli: Cli, *statements: tuple[str, tuple[object, ...]]) -> None:
+    connection = _attacker(cli)
+    with connection:
+        for sql, params in statements:
+            connection.execute(sql, params)
+    connection.close()
+
+
+def _truncate(cli: Cli, case_id: str) -> None:
+    """Delete the case's newest event (of three) and rewind its head to match."""
+    connection = _attacker(cli)
+    with connection:
+        prev, stage = connection.execute(
+            "SELECT e.prev_hash, p.to_stage FROM events e JOIN events p"
+            " ON p.case_id = e.case_id AND p.seq = 2"
+            " WHERE e.case_id = ? AND e.seq = 3",
+            (case_id,),
+        ).fetchone()
+        for table in ("personal", "events"):
+            connection.execute(
+                f"DELETE FROM {table} WHERE case_id = ? AND seq = 3",
+                (case_id,),
+            )
+        connection.execute(
+            "UPDATE cases SET seq = 2, last_hash = ?, stage = ? WHERE case_id = ?",
+            (prev, stage, case_id),
+        )
+    connection.close()
+
+
+def _service(cli: Cli) -> tuple[CaseService, SqlStore]:
+    store = SqlStore.from_url(cli.url)
+    return CaseService(store), store
+
+
+def _redact(cli: Cli, case_id: str) -> None:
+    service, store = _service(cli)
+    try:
+        service.redact(case_id, actor=Actor("worker-1"), note="UU 27/2022 Pasal 8")
+    finally:
+        store.dispose()
+
+
+def _keygen(cli: Cli, folder: Path) -> tuple[Path, Path]:
+    result = cli.run("audit", "keygen", "--out", str(folder))
+    assert result.exit_code == 0, result.stderr
+    return folder / "seal-key.pem", folder / "seal-key.pub.pem"
+
+
+def _terminate(cli: Cli, case_id: str) -> None:
+    result = cli.run(
+        "case", "terminate", case_id, "--reason", "client_request",
+        "--note", "Moved to another city.",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.fixture
+def trail(cli: Cli) -> dict[str, str]:
+    """Three cases: one in intake, one terminated at the client's wish, one new."""
+    intake = cli.walk("intake")
+    ended = cli.open("KLIEN-2")
+    _terminate(cli, ended)
+    fresh = cli.open("KLIEN-3")
+    return {"intake": intake, "ended": ended, "fresh": fresh}
+
+
+class TestHelp:
+    @pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)])
+    @pytest.mark.parametrize("lang", ["en", "id"])
+    def test_every_command_has_help_in_80_columns(
+        self, cli: Cli, command: list[str], lang: str
+    ):
+        """Every audit command's help renders in the language, without raw keys."""
+        result = cli.run("audit", *command, "--help", lang=lang)
+
+        assert result.exit_code == 0
+        assert result.stdout.startswith("Usage:" if lang == "en" else "Penggunaan:")
+        assert not KEY.search(result.stdout)
+        assert all(len(line) <= 80 for line in result.stdout.splitlines())
+
+    def test_audit_is_listed_and_the_old_verify_is_hidden(self, cli: Cli):
+        """The main help lists audit and no longer lists the top-level verify."""
+        result = cli.run("--help")
+
+        commands = result.stdout.split("Commands:")[1].split("\n\n")[0]
+        names = [line.split()[0] for line in commands.strip().splitlines()]
+        assert "audit" in names
+        assert "verify" not in names
+        assert cli.run("verify", "--help").exit_code == 0
+
+    def test_every_message_key_used_exists(self):
+        """Every message key the audit module names is in the table, in both forms."""
+        table = dict(messages_module.MESSAGES)
+        tree = ast.parse(AUDIT_MODULE.read_text(encoding="utf-8"))
+        used = {
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and KEY.fullmatch(node.value)
+        }
+
+        prefixes = {key for key in used if key.endswith(".")}
+
+        assert used - prefixes - set(table) == set()
+        assert prefixes == {"audit.kind."}
+        assert {f"audit.kind.{kind}" for kind in FindingKind} <= set(table)
+
+
+class TestVerify:
+    def test_a_sound_trail_verifies_in_both_languages(self, cli: Cli):
+        """A sound trail exits 0 and counts its cases and events, in either language."""
+        cli.walk("intake")
+        cli.open()
+
+        english = cli.run("audit", "verify")
+        indonesian = cli.run("audit", "verify", lang="id")
+
+        assert (english.exit_code, indonesian.exit_code) == (0, 0)
+        assert english.stdout == "trail verified: 2 cases, 4 events\n"
+        assert indonesian.stdout == (
+            "jejak audit terverifikasi: 2 kasus, 4 peristiwa\n"
+        )
+        assert english.stderr == indonesian.stderr == ""
+
+    def test_json_is_exactly_ok_cases_events_findings(self, cli: Cli):
+        """With --json, global or on the subcommand, the document has four members."""
+        cli.walk("intake")
+
+        given_globally = cli.json("audit", "verify")
+        given_after = cli.run("audit", "verify", "--json")
+
+        assert given_globally == {"ok": True, "cases": 1, "events": 3, "findings": []}
+        assert json.loads(given_after.stdout) == given_globally
+
+    def test_one_case_by_unique_prefix(self, cli: Cli):
+        """--case takes a unique prefix and verifies that case alone."""
+        case_id = cli.walk("intake")
+        cli.open()
+
+        data = cli.json("audit", "verify", "--case", case_id[:8])
+
+        assert (data["ok"], data["cases"], data["events"]) == (True, 1, 3)
+
+    @pytest.mark.parametrize(
+        ("lang", "message"),
+        [
+            ("en", "Error: No case has the id zzzz-9.\n"),
+            ("id", "Kesalahan: Tidak ada kasus dengan id zzzz-9.\n"),
+        ],
+    )
+    def test_an_unknown_case_is_bad_input(self, cli: Cli, lang: str, message: str):
+        """Verifying a case that does not exist exits 2 with one line."""
+        cli.open()
+
+        result = cli.run("audit", "verify", "--case", "zzzz-9", fails=True, lang=lang)
+        as_json = cli.run("audit", "verify", "--case", "zzzz-9", "--json", fails=True)
+
+        assert (result.exit_code, as_json.exit_code) == (2, 2)
+        assert result.stderr == message
+        assert json.loads(as_json.stdout)["error"]["kind"] == "UnknownCaseError"
+
+    def test_an_edited_event_names_case_seq_and_kind(self, cli: Cli):
+        """An edited event exits 1 and is reported at its case, event and kind."""
+        case_id = cli.walk("intake")
+        cli.open()
+        _tamper(
+            cli,
+            (
+                "UPDATE events SET body = ? WHERE case_id = ? AND seq = 2",
+                (b'{"tampered": true}', case_id),
+            ),
+        )
+
+        as_json = cli.run("--json", "audit", "verify", fails=True)
+        text = cli.run("audit", "verify", fails=True, lang="id")
+
+        data = json.loads(as_json.stdout)
+        assert as_json.exit_code == text.exit_code == 1
+        assert data["ok"] is False
+        assert (data["cases"], data["events"]) == (2, 4)
+        assert [(f["case_id"], f["seq"], f["kind"]) for f in data["findings"]] == [
+            (case_id, 2, "edited")
+        ]
+        assert as_json.stderr == (
+            "Refused: The audit trail has 1 finding(s); see above.\n"
+        )
+        assert f"{case_id} #2 edited: peristiwa diubah setelah disimpan (hash" in (
+            " ".join(text.stdout.split())
+        )
+        assert text.stderr == "Ditolak: Jejak audit memiliki 1 temuan; lihat di atas.\n"
+
+    def test_a_deleted_event_is_found(self, cli: Cli):
+        """Deleting an event from the middle of a chain is reported as deleted."""
+        case_id = cli.walk("contract")
+        _tamper(
+            cli,
+            ("DELETE FROM personal WHERE case_id = ? AND seq = 2", (case_id,)),
+            ("DELETE FROM events WHERE case_id = ? AND seq = 2", (case_id,)),
+        )
+
+        result = cli.run("--json", "audit", "verify", fails=True)
+
+        findings = json.loads(result.stdout)["findings"]
+        assert result.exit_code == 1
+        assert (findings[0]["case_id"], findings[0]["seq"], findings[0]["kind"]) == (
+            case_id,
+            2,
+            "deleted",
+        )
+
+    def test_a_redaction_alone_is_information(self, cli: Cli):
+        """A lawful redaction exits 0 and lists the redacted events as information."""
+        case_id = cli.walk("intake")
+        _redact(cli, case_id)
+
+        data = cli.json("audit", "verify")
+        text = cli.run("audit", "verify")
+
+        assert data["ok"] is True
+        assert {finding["kind"] for finding in data["findings"]} == {"redacted"}
+        assert [finding["seq"] for finding in data["findings"]] == [1, 2]
+        assert not any(finding["tampering"] for finding in data["findings"])
+        assert text.exit_code == 0
+        assert f"{case_id} #1 redacted: personal data redacted" in text.stdout
+        assert text.stdout.endswith("trail verified: 1 cases, 4 events\n")
+
+    def test_a_usage_error_after_the_subcommand_json_is_json(self, cli: Cli):
+        """With --json given after the subcommand, even a parse error is JSON."""
+        result = cli.run("audit", "verify", "--json", "--nope", fails=True)
+
+        assert result.exit_code == 2
+        assert json.loads(result.stdout)["error"]["kind"] == "usage"
+        assert result.stderr.startswith("Error: There is no option --nope.")
+
+    def test_a_usage_error_is_one_line_in_the_language(self, cli: Cli):
+        """A bad option of an audit command exits 2 with one translated line."""
+        result = cli.run("audit", "verify", "--nope", fails=True, lang="id")
+
+        assert result.exit_code == 2
+        assert result.stdout == ""
+        assert result.stderr == (
+            "Kesalahan: Tidak ada opsi --nope. "
+            "(Lihat 'helping-process audit verify --help'.)\n"
+        )
+
+    def test_the_old_verify_still_answers_old_scripts(self, cli: Cli):
+        """The hidden top-level verify runs the same check and keeps 'verified'."""
+        case_id = cli.walk("intake")
+
+        data = cli.json("verify", case_id[:8])
+
+        assert data == {
+            "verified": True,
+            "ok": True,
+            "cases": 1,
+            "events": 3,
+            "findings": [],
+        }
+
+
+class TestVerifyOnATerminal:
+    def _spawn(self, cli: Cli, *args: str) -> pexpect.spawn:
+        return pexpect.spawn(
+            PYTHON,
+            spawn_args(cli.url, *args),
+            env=python_env(LANG="C.UTF-8", XDG_DATA_HOME=str(cli.home)),
+            encoding="utf-8",
+            timeout=60,
+            dimensions=(40, 80),
+        )
+
+    def test_progress_bar(self, cli: Cli):
+        """On a terminal, verification shows a progress bar before its verdict."""
+        cli.walk("intake")
+        child = self._spawn(cli, "audit", "verify")
+
+        child.expect_exact("Verifying the audit trail")
+        child.expect_exact("trail verified: 1 cases, 3 events")
+        child.expect(pexpect.EOF)
+        child.close()
+
+        assert child.exitstatus == 0
+
+    def test_no_progress_bar_with_json(self, cli: Cli):
+        """With --json a terminal gets the JSON document and no progress bar."""
+        cli.walk("intake")
+        child = self._spawn(cli, "--json", "audit", "verify")
+
+        child.expect(pexpect.EOF)
+        output = child.before
+        child.close()
+
+        assert child.exitstatus == 0
+        assert json.loads(output)["events"] == 3
+        assert "Verifying" not in output
+
+
+class TestKeygen:
+    def test_writes_a_private_and_a_public_key(self, cli: Cli, tmp_path: Path):
+        """Keygen writes a 0600 private key and a public key, and prints the paths."""
+        folder = tmp_path / "keys"
+
+        result = cli.run("audit", "keygen", "--out", str(folder))
+
+        private, public = folder / "seal-key.pem", folder / "seal-key.pub.pem"
+        assert result.exit_code == 0
+        assert stat.S_IMODE(private.stat().st_mode) == 0o600
+        assert private.read_text().startswith("-----BEGIN PRIVATE KEY-----")
+        assert public.read_text().startswith("-----BEGIN PUBLIC KEY-----")
+        assert str(private) in result.stdout
+        assert str(public) in result.stdout
+
+    def test_json_names_both_paths(self, cli: Cli, tmp_path: Path):
+        """With --json, keygen prints exactly the two paths."""
+        data = cli.json("audit", "keygen", "--out", str(tmp_path / "keys"))
+
+        assert data == {
+            "private_key": str(tmp_path / "keys" / "seal-key.pem"),
+            "public_key": str(tmp_path / "keys" / "seal-key.pub.pem"),
+        }
+
+    @pytest.mark.parametrize(
+        ("lang", "words"),
+        [("en", "already exists; keys are never overwritten"), ("id", "sudah ada")],
+    )
+    def test_refuses_to_overwrite(
+        self, cli: Cli, tmp_path: Path, lang: str, words: str
+    ):
+        """A second keygen into the same directory exits 2 and changes nothing."""
+        private, public = _keygen(cli, tmp_path)
+        before = private.read_bytes(), public.read_bytes()
+
+        result = cli.run(
+            "audit", "keygen", "--out", str(tmp_path), fails=True, lang=lang
+        )
+
+        assert result.exit_code == 2
+        assert words in result.stderr
+        assert len(result.stderr.splitlines()) == 1
+        assert (private.read_bytes(), public.read_bytes()) == before
+
+    def test_an_existing_public_key_leaves_no_private_key(
+        self, cli: Cli, tmp_path: Path
+    ):
+        """If only the public key file exists, keygen exits 2 and writes nothing."""
+        public = tmp_path / "seal-key.pub.pem"
+        public.write_text("an older public key")
+
+        result = cli.run("audit", "keygen", "--out", str(tmp_path), fails=True)
+
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"Error: {public} already exists")
+        assert not (tmp_path / "seal-key.pem").exists()
+        assert public.read_text() == "an older public key"
+
+    def test_a_directory_that_cannot_be_made_is_bad_input(
+        self, cli: Cli, tmp_path: Path
+    ):
+        """An --out that is a regular file exits 2 with a JSON error."""
+        blocker = tmp_path / "file"
+        blocker.write_text("not a directory")
+
+        result = cli.run(
+            "--json", "audit", "keygen", "--out", str(blocker / "keys"), fails=True
+        )
+
+        assert result.exit_code == 2
+        assert json.loads(result.stdout)["error"]["field"] == "out"
+        assert result.stderr.startswith(f"Error: Cannot write {blocker}")
+
+
+class TestSeal:
+    def test_prints_the_digest_cases_and_root(self, cli: Cli, tmp_path: Path):
+        """Sealing prints the seal's digest, case and event counts and Merkle root."""
+        cli.walk("intake")
+        cli.open()
+        private, _ = _keygen(cli, tmp_path)
+
+        data = cli.json("audit", "seal", "--key", str(private))
+        text = cli.run("audit", "seal", "--key", str(private), lang="id")
+
+        assert set(data) == {
+            "digest",
+            "sealed_at",
+            "cases",
+            "events",
+            "root",
+            "previous",
+        }
+        assert re.fullmatch(r"[0-9a-f]{64}", data["digest"])
+        assert (data["cases"], data["events"], data["previous"]) == (2, 4, None)
+        assert text.exit_code == 0
+        assert "Tersegel 2 kasus, 4 peristiwa" in text.stdout
+        assert f"akar Merkle: {data['root']}" in text.stdout
+        assert all(len(line) <= 80 for line in text.stdout.splitlines())
+
+    @pytest.mark.parametrize(
+        ("lang", "start"),
+        [("en", "Error: Cannot read"), ("id", "Kesalahan: Tidak dapat membaca")],
+    )
+    def test_an_unreadable_key_is_bad_input(
+        self, cli: Cli, tmp_path: Path, lang: str, start: str
+    ):
+        """A private key file that cannot be read exits 2 with one line."""
+        missing = tmp_path / "absent.pem"
+
+        result = cli.run("audit", "seal", "--key", str(missing), fails=True, lang=lang)
+
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"{start} {missing}")
+
+    def test_a_public_key_is_not_a_private_key(self, cli: Cli, tmp_path: Path):
+        """Sealing with the public key file exits 2 and says which file to use."""
+        _, public = _keygen(cli, tmp_path)
+
+        result = cli.run("--json", "audit", "seal", "--key", str(public), fails=True)
+
+        assert result.exit_code == 2
+        assert json.loads(result.stdout)["error"]["field"] == "key"
+        assert "is not an Ed25519 private key" in result.stderr
+
+    def test_truncation_is_found_with_the_key_only(self, cli: Cli, tmp_path: Path):
+        """Removing a sealed case's newest event and its head is found with --key."""
+        case_id = cli.walk("intake")
+        cli.open()
+        private, public = _keygen(cli, tmp_path)
+        assert cli.run("audit", "seal", "--key", str(private)).exit_code == 0
+        _truncate(cli, case_id)
+
+        unsealed = cli.run("--json", "audit", "verify")
+        sealed = cli.run("--json", "audit", "verify", "--key", str(public), fails=True)
+        text = cli.run("audit", "verify", "--key", str(public), fails=True)
+
+        assert unsealed.exit_code == 0
+        assert json.loads(unsealed.stdout)["findings"] == []
+        assert sealed.exit_code == text.exit_code == 1
+        findings = json.loads(sealed.stdout)["findings"]
+        assert [(f["case_id"], f["seq"], f["kind"]) for f in findings] == [
+            (case_id, 3, "truncated")
+        ]
+        assert f"{case_id} #3 truncated: the newest events are gone" in text.stdout
+
+    def test_another_key_finds_a_bad_seal(self, cli: Cli, tmp_path: Path):
+        """A seal checked with a key that did not make it is reported as bad_seal."""
+        cli.walk("intake")
+        private, _ = _keygen(cli, tmp_path / "agency")
+        _, stranger = _keygen(cli, tmp_path / "stranger")
+        cli.run("audit", "seal", "--key", str(private))
+
+        result = cli.run("audit", "verify", "--key", str(stranger), fails=True)
+
+        assert result.exit_code == 1
+        assert "seal 1 bad_seal: the seal does not verify" in result.stdout
+
+    def test_a_sound_sealed_trail_counts_the_seals(self, cli: Cli, tmp_path: Path):
+        """With --key and an untouched trail, verify exits 0 and counts the seals."""
+        cli.walk("intake")
+        private, public = _keygen(cli, tmp_path)
+        cli.run("audit", "seal", "--key", str(private))
+
+        result = cli.run("audit", "verify", "--key", str(public))
+
+        assert result.exit_code == 0
+        assert result.stdout == (
+            "1 seal(s) checked with the key.\ntrail verified: 1 cases, 3 events\n"
+        )
+
+    def test_json_and_the_old_verify_take_the_key_too(self, cli: Cli, tmp_path: Path):
+        """--key works with --json and on the hidden top-level verify alike."""
+        case_id = cli.walk("intake")
+        private, public = _keygen(cli, tmp_path)
+        cli.run("audit", "seal", "--key", str(private))
+
+        data = cli.json("audit", "verify", "--key", str(public))
+        sound = cli.run("verify", "--key", str(public))
+        _truncate(cli, case_id)
+        broken = cli.run("verify", "--key", str(public), fails=True)
+
+        assert data == {"ok": True, "cases": 1, "events": 3, "findings": []}
+        assert sound.stdout.startswith("1 seal(s) checked with the key.\n")
+        assert broken.exit_code == 1
+        assert f"{case_id} #3 truncated" in broken.stdout
+
+    def test_no_seal_yet_is_said(self, cli: Cli, tmp_path: Path):
+        """Verifying with a key before any seal exits 0 and says there is none."""
+        cli.walk("intake")
+        _, public = _keygen(cli, tmp_path)
+
+        result = cli.run("audit", "verify", "--key", str(public), lang="id")
+
+        assert result.exit_code == 0
+        assert result.stderr == (
+            "Belum ada segel untuk diperiksa; buat dengan 'audit seal'.\n"
+        )
+
+    def test_a_file_that_is_no_key_is_bad_input(self, cli: Cli, tmp_path: Path):
+        """Verifying with a file that holds no public key exits 2."""
+        cli.open()
+        junk = tmp_path / "junk.pem"
+        junk.write_text("not a key")
+
+        result = cli.run("audit", "verify", "--key", str(junk), fails=True, lang="id")
+
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"Kesalahan: {junk} bukan kunci publik Ed25519")
+
+
+class TestReport:
+    def test_text_in_both_languages(self, cli: Cli, trail: dict[str, str]):
+        """The text report shows cases per stage and the termination reason."""
+        english = cli.run("audit", "report")
+        indonesian = cli.run("audit", "report", lang="id")
+
+        assert english.exit_code == indonesian.exit_code == 0
+        lines = english.stdout.splitlines()
+        assert lines[0] == "Helping process report"
+        assert "Cases per current stage" in lines
+        assert any(re.fullmatch(r"Intake\s+1", line) for line in lines)
+        assert any(re.fullmatch(r"Termination\s+1", line) for line in lines)
+        assert any(re.fullmatch(r"Client's own wish\s+1", line) for line in lines)
+        ids = indonesian.stdout.splitlines()
+        assert ids[0] == "Laporan proses pertolongan"
+        assert "Kasus menurut tahap saat ini" in ids
+        assert any(re.fullmatch(r"Atas kemauan klien\s+1", line) for line in ids)
+
+    def test_json(self, cli: Cli, trail: dict[str, str]):
+        """The JSON report parses and holds the stages and the termination reason."""
+        explicit = cli.run("audit", "report", "--format", "json")
+        data = cli.json("audit", "report")
+
+        assert json.loads(explicit.stdout)["cases"] == data["cases"] == 3
+        assert data["cases_by_stage"]["intake"] == 1
+        assert data["cases_by_stage"]["engagement"] == 1
+        assert data["cases_by_stage"]["termination"] == 1
+        assert data["terminations"]["by_reason"]["client_request"] == 1
+
+    def test_csv(self, cli: Cli, trail: dict[str, str]):
+        """The CSV report parses with the csv module, labels in the chosen language."""
+        result = cli.run("audit", "report", "--format", "csv", lang="id")
+
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        figures = {(row["section"], row["key"]): row for row in rows}
+        assert result.exit_code == 0
+        assert figures["cases_by_stage", "intake"]["value"] == "1"
+        assert figures["cases_by_stage", "intake"]["label"] == "Intake (penerimaan)"
+        reason = figures["terminations_by_reason", "client_request"]
+        assert (reason["value"], reason["label"]) == ("1", "Atas kemauan klien")
+
+    def test_html_is_self_contained(
+        self, cli: Cli, trail: dict[str, str], tmp_path: Path
+    ):
+        """The HTML report is one page that loads nothing from anywhere."""
+        path = tmp_path / "report.html"
+
+        result = cli.run("audit", "report", "--format", "html", "-o", str(path))
+
+        page = path.read_text(encoding="utf-8")
+        assert result.exit_code == 0
+        assert result.stdout == f"Wrote {path}.\n"
+        assert page.startswith("<!DOCTYPE html>")
+        assert "Client&#x27;s own wish" in page or "Client's own wish" in page
+        assert not re.search(r"<(script|link|img|iframe|object|embed)\b", page)
+        assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page)
+        assert not re.search(r"url\(|@import", page)
+        assert set(re.findall(r"https?://[^\s\"'<>]+", page)) <= {
+            "http://www.w3.org/2000/svg"
+        }
+
+    def test_dash_and_a_file_get_the_same_report(
+        self, cli: Cli, trail: dict[str, str], tmp_path: Path
+    ):
+        """-o - writes to standard output; -o FILE writes the same bytes there."""
+        path = tmp_path / "report.csv"
+
+        to_stdout = cli.run("audit", "report", "--format", "csv", "-o", "-")
+        to_file = cli.json("audit", "report", "--format", "csv", "-o", str(path))
+
+        assert _without_as_of(path.read_text()) == _without_as_of(to_stdout.stdout)
+        assert to_file == {
+            "path": str(path),
+            "format": "csv",
+            "cases": 3,
+            "findings": 0,
+        }
+
+    def test_the_window_limits_the_report(self, cli: Cli, trail: dict[str, str]):
+        """A window ending before the trail began holds no case; one from today all."""
+        before = cli.json("audit", "report", "--until", "2000-01-01")
+        today = cli.json("audit", "report", "--since", "2000-01-01T00:00:00+07:00")
+
+        assert before["cases"] == 0
+        assert before["until"] == "2000-01-01T23:59:59.999999Z"
+        assert today["cases"] == 3
+        assert today["since"] == "1999-12-31T17:00:00Z"
+
+    @pytest.mark.parametrize("value", ["2025-13-01", "yesterday", "2025-01-01T10:00"])
+    @pytest.mark.parametrize(
+        ("lang", "words"),
+        [("en", "must be a date (YYYY-MM-DD)"), ("id", "harus berupa tanggal")],
+    )
+    def test_a_bad_date_is_bad_input(self, cli: Cli, value: str, lang: str, words: str):
+        """A date that is not one, or a time without a zone, exits 2 with one line."""
+        result = cli.run("audit", "report", "--since", value, fails=True, lang=lang)
+        as_json = cli.run("--json", "audit", "report", "--until", value, fails=True)
+
+        assert (result.exit_code, as_json.exit_code) == (2, 2)
+        assert words in result.stderr
+        assert repr(value) in result.stderr
+        assert json.loads(as_json.stdout)["error"]["field"] == "until"
+
+    def test_since_after_the_end_is_bad_input(self, cli: Cli):
+        """A window that starts after it ends exits 2 and says so."""
+        result = cli.run(
+            "audit", "report", "--since", "2025-02-01", "--until", "2025-01-01",
+            fails=True, lang="id",
+        )  # fmt: skip
+
+        assert result.exit_code == 2
+        assert result.stderr.startswith(
+            "Kesalahan: --since 2025-02-01 jatuh sesudah akhir periode"
+        )
+
+    def test_an_unknown_format_is_bad_input(self, cli: Cli):
+        """A format that is not offered exits 2 and names the formats that are."""
+        result = cli.run("audit", "report", "--format", "pdf", fails=True, lang="id")
+
+        assert result.exit_code == 2
+        assert result.stderr == (
+            "Kesalahan: 'pdf' bukan format yang tersedia di sini. Gunakan salah "
+            "satu: text, json, csv, html.\n"
+        )
+
+    def test_the_policy_file_is_used(
+        self, cli: Cli, trail: dict[str, str], tmp_path: Path
+    ):
+        """The report is checked against the agency's policy file."""
+        path = tmp_path / "policy.toml"
+        path.write_text(
+            '[cases]\nidle_days = 90\n\n[rules]\ndisabled = ["idle_case"]\n'
+        )
+
+        data = cli.json("audit", "report", "--policy", str(path))
+
+        assert data["policy"]["cases"]["idle_days"] == 90
+        assert data["policy"]["rules"]["disabled"] == ["idle_case"]
+
+    @pytest.mark.parametrize(
+        ("text", "words"),
+        [
+            ("x = [", "is not TOML"),
+            ("[stages.max_days]\ntermination = 3\n", "which is not a policy key"),
+            ("[cases]\nidle_days = -1\n", "is not valid: cases.idle_days"),
+        ],
+    )
+    def test_a_bad_policy_file_is_bad_input(
+        self, cli: Cli, tmp_path: Path, text: str, words: str
+    ):
+        """A policy file that is not TOML or not a policy exits 2 naming the file."""
+        path = tmp_path / "policy.toml"
+        path.write_text(text)
+
+        result = cli.run("audit", "report", "--policy", str(path), fails=True)
+
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"Error: The policy file {path}")
+        assert words in result.stderr
+
+    def test_a_missing_policy_file_is_bad_input(self, cli: Cli, tmp_path: Path):
+        """A policy file that cannot be read exits 2 with one line."""
+        path = tmp_path / "absent.toml"
+
+        result = cli.run("audit", "report", "--policy", str(path), fails=True)
+
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"Error: Cannot read {path}")
+
+
+def _without_as_of(text: str) -> str:
+    """A CSV report without its ``as_of`` row, which differs run by run."""
+    return "\n".join(line for line in text.splitlines() if ",as_of," not in line)
+
+
+class TestPolicy:
+    def test_prints_the_default_policy(self, cli: Cli):
+        """The default policy is printed as TOML that reads back the same."""
+        result = cli.run("audit", "policy")
+
+        assert result.exit_code == 0
+        assert result.stdout == Policy().to_toml()
+        assert parse_policy(result.stdout) == Policy()
+
+    def test_checks_and_prints_a_file(self, cli: Cli, tmp_path: Path):
+        """With --policy, the file's policy is printed merged over the defaults."""
+        path = tmp_path / "policy.toml"
+        path.write_text("[stages.max_days]\nassessment = 45\n")
+
+        text = cli.run("audit", "policy", "--policy", str(path))
+        data = cli.json("audit", "policy", "--policy", str(path))
+
+        assert "assessment = 45" in text.stdout.splitlines()
+        assert data["stages"]["max_days"]["assessment"] == 45
+        assert data["stages"]["max_days"]["intake"] == 14
+
+
+class TestExport:
+    def test_every_case_verifies_with_the_example_script(
+        self, cli: Cli, tmp_path: Path
+    ):
+        """An export of every case, a redaction included, verifies independently."""
+        first = cli.walk("intake")
+        cli.walk("contract")
+        _redact(cli, first)
+        path = tmp_path / "trail.jsonl"
+
+        result = cli.run(
+            "audit", "export", "--all", "--format", "jsonl", "-o", str(path)
+        )
+        checked = subprocess.run(
+            [sys.executable, str(SCRIPT), str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == f"Exported 2 case(s), 12 lines, to {path}.\n"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert (checked.returncode, checked.stdout.strip()) == (
+            0,
+            "verified: 2 cases, 9 events",
+        )
+
+    def test_one_case_to_standard_output(self, cli: Cli):
+        """--case exports that case alone: a header, its head and its events."""
+        case_id = cli.walk("intake")
+        cli.open()
+
+        result = cli.run("audit", "export", "--case", case_id[:8])
+
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        assert result.exit_code == 0
+        assert [line["type"] for line in lines] == [
+            "export",
+            "head",
+            "event",
+            "event",
+            "event",
+        ]
+        assert lines[0]["cases"] == 1
+        assert {line["case_id"] for line in lines[1:]} == {case_id}
+
+    def test_json_summarises_a_file_export(self, cli: Cli, tmp_path: Path):
+        """With --json and -o, export prints where it wrote and how much."""
+        cli.walk("intake")
+        path = tmp_path / "trail.jsonl"
+
+        data = cli.json("audit", "export", "--all", "-o", str(path))
+
+        assert data == {"path": str(path), "format": "jsonl", "cases": 1, "lines": 5}
+
+    @pytest.mark.parametrize("choice", [[], ["--all", "--case", "abcd"]])
+    @pytest.mark.parametrize(
+        ("lang", "message"),
+        [
+            ("en", "Error: Give exactly one of --case CASE or --all.\n"),
+            ("id", "Kesalahan: Berikan tepat satu dari --case CASE atau --all.\n"),
+        ],
+    )
+    def test_exactly_one_of_case_or_all(
+        self, cli: Cli, choice: list[str], lang: str, message: str
+    ):
+        """Neither or both of --case and --all exits 2 with one line."""
+        result = cli.run("audit", "export", *choice, fails=True, lang=lang)
+
+        assert result.exit_code == 2
+        assert result.stderr == message
+
+    def test_an_unknown_case_writes_no_file(self, cli: Cli, tmp_path: Path):
+        """Exporting an unknown case exits 2 and leaves no file behind."""
+        path = tmp_path / "trail.jsonl"
+
+        result = cli.run(
+            "--json", "audit", "export", "--case", "zzzz-9", "-o", str(path), fails=True
+        )
+
+        assert result.exit_code == 2
+        assert json.loads(result.stdout)["error"]["kind"] == "UnknownCaseError"
+        assert not path.exists()
+
+    def test_an_unknown_format_is_bad_input(self, cli: Cli):
+        """Only jsonl is offered; another format exits 2 naming it."""
+        result = cli.run("audit", "export", "--all", "--format", "csv", fails=True)
+
+        assert result.exit_code == 2
+        assert result.stderr == (
+            "Error: 'csv' is not a format offered here. Use one of: jsonl.\n"
+        )
+
+    def test_an_unwritable_file_is_bad_input(self, cli: Cli, tmp_path: Path):
+        """An output file in a directory that does not exist exits 2."""
+        cli.open()
+        path = tmp_path / "missing" / "trail.jsonl"
+
+        result = cli.run("audit", "export", "--all", "-o", str(path), fails=True)
+
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"Error: Cannot write {path}")
+
+
+class TestCountingStore:
+    def test_commands_pass_through_and_reads_are_counted(self, cli: Cli):
+        """The store verification counts through still runs every command."""
+        inner, store = _service(cli)
+        seen = audit_module.Verification()
+        ticks: list[int] = []
+        service = CaseService(
+            audit_module._CountingStore(inner.store, seen, ticks.append)
+        )
+        worker = Actor("worker-1")
+        try:
+            case = service.open("KLIEN-1", actor=worker)
+            service.add_record_json(
+                case.case_id, "engagement", COMPLETE["engagement"], actor=worker
+            )
+            service.redact(case.case_id, actor=worker, note="UU 27/2022")
+            service.seal(seals.new_private_key())
+            findings = service.verify()
+            summaries = service.cases()
+            current = service.get(case.case_id)
+        finally:
+            store.dispose()
+
+        assert [finding.kind for finding in findings] == [FindingKind.REDACTED] * 2
+        assert [summary.seq for summary in summaries] == [current.seq] == [3]
+        assert seen.case_ids == {case.case_id}
+        assert seen.events == len(ticks) >= 3
