@@ -1,9 +1,11 @@
 """Helpers for testing code that uses helping_process.
 
 Everything here is pure and deterministic: a clock that only moves when told
-to, JSON factories for a complete record of each kind, and :func:`walk`,
-which opens a case and steps it with complete records to a given stage
-through the real engine, so every case it builds is one the rules accept.
+to, JSON factories for a complete record of each kind, :func:`walk`, which
+opens a case and steps it with complete records to a given stage through the
+real engine, so every case it builds is one the rules accept, and
+:class:`InMemoryStore`, an audit store without a database for running a real
+:class:`~helping_process.service.CaseService` in unit tests.
 
 Example:
     >>> from helping_process.testing import walk
@@ -14,16 +16,27 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import Final
+from typing import TypeVar
 
 import attrs
 
+from helping_process.audit import Head
+from helping_process.audit import Sealed
+from helping_process.engine import Decision
 from helping_process.engine import execute
 from helping_process.engine import open_case
+from helping_process.exceptions import ConcurrentUpdateError
+from helping_process.exceptions import UnknownCaseError
+from helping_process.model import Action
 from helping_process.model import Actor
 from helping_process.model import AddRecord
 from helping_process.model import Case
@@ -32,14 +45,20 @@ from helping_process.model import Event
 from helping_process.model import MoveCase
 from helping_process.model import OpenCase
 from helping_process.model import TerminateCase
+from helping_process.service import CaseSummary
 from helping_process.states import RecordKind
 from helping_process.states import Stage
 from helping_process.states import TerminationReason
 from helping_process.states import parse_record
 
+if TYPE_CHECKING:
+    from helping_process.seals import Seal
+
 __all__ = [
     "EPOCH",
     "FixedClock",
+    "InMemoryStore",
+    "InMemoryUnitOfWork",
     "Walk",
     "activity_data",
     "add",
@@ -400,3 +419,298 @@ def walk(  # noqa: PLR0913 - keyword-only options of one builder
     for _, commands in _steps(target, clock().date(), gas=gas):
         walked = walked.then(*commands)
     return walked
+
+
+@attrs.frozen(kw_only=True)
+class _CaseRow:
+    """A case's head as the store keeps it: SqlStore's ``cases`` row."""
+
+    case_id: str
+    client: str | None
+    residential: bool
+    stage: Stage
+    episode: int
+    seq: int
+    last_hash: str
+    opened_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def head(self) -> Head:
+        """The head, with the stage and episode it says the case is in."""
+        return Head(
+            case_id=self.case_id,
+            seq=self.seq,
+            last_hash=self.last_hash,
+            stage=self.stage.value,
+            episode=self.episode,
+        )
+
+    @property
+    def summary(self) -> CaseSummary:
+        """The case as a list shows it."""
+        return CaseSummary(
+            case_id=self.case_id,
+            client=self.client,
+            residential=self.residential,
+            stage=self.stage,
+            episode=self.episode,
+            seq=self.seq,
+            opened_at=self.opened_at,
+            updated_at=self.updated_at,
+        )
+
+
+@attrs.define
+class _Tables:
+    """Everything the store holds; published tables are never changed again.
+
+    Values are immutable (frozen rows, tuples of events and seals), so a
+    copy of the dictionaries is a snapshot that writing to the copy cannot
+    disturb, and reading the published tables needs no lock.
+    """
+
+    cases: dict[str, _CaseRow] = attrs.Factory(dict)
+    events: dict[str, tuple[Sealed, ...]] = attrs.Factory(dict)
+    seals: tuple[Seal, ...] = ()
+
+    def copy(self) -> _Tables:
+        """Return a snapshot that can be written without touching this one."""
+        return _Tables(dict(self.cases), dict(self.events), self.seals)
+
+
+def _append(tables: _Tables, decision: Decision, sealed: Sealed) -> None:
+    """Store ``sealed`` and move its case's head, or change nothing.
+
+    ``open`` adds the case. Any other event moves the head only from the
+    event it chains to, as SqlStore's guarded update does, so a decision
+    made on a case that is no longer the stored one is never stored.
+
+    Raises:
+        ConcurrentUpdateError: the case exists already (for ``open``), or its
+            head is not at ``sealed.seq - 1`` with hash ``sealed.prev_hash``.
+    """
+    case, event = decision.case, decision.event
+    row = tables.cases.get(case.case_id)
+    if event.action is Action.OPEN:
+        if row is not None:
+            raise ConcurrentUpdateError(case.case_id, 0)
+        row = _CaseRow(
+            case_id=case.case_id,
+            client=event.client,
+            residential=case.residential,
+            stage=case.stage,
+            episode=case.episode,
+            seq=sealed.seq,
+            last_hash=sealed.hash,
+            opened_at=case.opened_at,
+            updated_at=case.last_occurred_at,
+        )
+    elif row is None or row.seq != sealed.seq - 1 or row.last_hash != sealed.prev_hash:
+        raise ConcurrentUpdateError(case.case_id, sealed.seq - 1)
+    else:
+        row = attrs.evolve(
+            row,
+            stage=case.stage,
+            episode=case.episode,
+            seq=sealed.seq,
+            last_hash=sealed.hash,
+            updated_at=case.last_occurred_at,
+        )
+    tables.cases[case.case_id] = row
+    tables.events[case.case_id] = (*tables.events.get(case.case_id, ()), sealed)
+
+
+def _redact(tables: _Tables, case_id: str, before: int) -> None:
+    """Drop the personal data of the case's events before ``before``.
+
+    Only the data kept apart from the chain goes (and the client reference
+    of the case's head), so the chain still verifies and shows those events
+    as redacted rather than tampered with.
+    """
+    row = tables.cases.get(case_id)
+    if row is None:
+        return
+    tables.cases[case_id] = attrs.evolve(row, client=None)
+    tables.events[case_id] = tuple(
+        attrs.evolve(sealed, personal=None) if sealed.seq < before else sealed
+        for sealed in tables.events[case_id]
+    )
+
+
+def _add_seal(tables: _Tables, seal: Seal, number: int) -> int:
+    """Store a seal as number ``number``, right after the existing ones.
+
+    The leaves keep only what SqlStore's ``seal_leaves`` table keeps (case,
+    ``seq`` and hash), so a seal reads back the same from either store.
+
+    Raises:
+        ConcurrentUpdateError: another seal took the number first (as the
+            seal table's primary key refuses it); this one chains to the
+            seal before that one, so storing it would break the seals' chain.
+    """
+    if len(tables.seals) != number - 1:
+        raise ConcurrentUpdateError("", 0)
+    leaves = tuple(
+        Head(case_id=head.case_id, seq=head.seq, last_hash=head.last_hash)
+        for head in seal.leaves
+    )
+    tables.seals = (*tables.seals, attrs.evolve(seal, leaves=leaves))
+    return number
+
+
+_T = TypeVar("_T")
+
+
+class InMemoryUnitOfWork:
+    """One transaction on an :class:`InMemoryStore`, on a snapshot of its own.
+
+    Reads see the store as it was when the unit of work began, plus its own
+    writes. Each write is applied to the snapshot at once, so a stale append
+    is refused inside the unit of work (where the service can reload the
+    case and decide again), and is kept, to be applied again to the store's
+    tables when the unit of work is published.
+    """
+
+    def __init__(self, tables: _Tables) -> None:
+        self._tables = tables
+        self._writes: list[Callable[[_Tables], object]] = []
+
+    def _write(self, write: Callable[[_Tables], _T]) -> _T:
+        result = write(self._tables)
+        self._writes.append(write)
+        return result
+
+    def _publish(self, tables: _Tables) -> None:
+        """Apply this unit's writes to ``tables``, checking each one again."""
+        for write in self._writes:
+            write(tables)
+
+    def find_head(self, case_id: str) -> Head | None:
+        """Return the case's head, or None when there is none."""
+        row = self._tables.cases.get(case_id)
+        return None if row is None else row.head
+
+    def head(self, case_id: str) -> Head:
+        """Return the case's head.
+
+        Raises:
+            UnknownCaseError: no case has that id.
+        """
+        head = self.find_head(case_id)
+        if head is None:
+            raise UnknownCaseError(case_id)
+        return head
+
+    def events(self, case_id: str, *, after: int = 0) -> list[Sealed]:
+        """Return the case's stored events with ``seq`` above ``after``."""
+        trail = self._tables.events.get(case_id, ())
+        return [sealed for sealed in trail if sealed.seq > after]
+
+    def append(self, decision: Decision, sealed: Sealed) -> None:
+        """Store ``sealed`` and move the case's head to ``decision.case``.
+
+        Raises:
+            ConcurrentUpdateError: the head is not at ``sealed.seq - 1`` with
+                hash ``sealed.prev_hash`` (for ``open``: the case exists).
+        """
+        self._write(lambda tables: _append(tables, decision, sealed))
+
+    def redact(self, case_id: str, *, before: int, at: dt.datetime) -> None:
+        """Remove the personal data of the case's events before ``before``.
+
+        Args:
+            case_id: the case.
+            before: the ``seq`` of the redaction event; earlier events lose
+                their personal data and the case its client reference.
+            at: when; SqlStore keeps it in a column no read returns, so this
+                store does not keep it.
+        """
+        self._write(lambda tables: _redact(tables, case_id, before))
+
+    def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
+        """Return the summaries of all cases, or of those in ``stage``.
+
+        Ordered by opening time, then case id, as SqlStore lists them.
+        """
+        rows = sorted(
+            self._tables.cases.values(), key=lambda row: (row.opened_at, row.case_id)
+        )
+        return [row.summary for row in rows if stage in (None, row.stage)]
+
+    def heads(self) -> dict[str, Head]:
+        """Return every case's head, by case id."""
+        cases = self._tables.cases
+        return {case_id: cases[case_id].head for case_id in sorted(cases)}
+
+    def scan(self, *, personal: bool = True) -> Iterator[Sealed]:
+        """Yield every stored event, ordered by case id and ``seq``.
+
+        Args:
+            personal: read the personal data too (False: the chain only).
+        """
+        events = self._tables.events
+        for case_id in sorted(events):
+            for sealed in events[case_id]:
+                yield sealed if personal else attrs.evolve(sealed, personal=None)
+
+    def seals(self) -> list[Seal]:
+        """Return the stored seals, oldest first."""
+        return list(self._tables.seals)
+
+    def add_seal(self, seal: Seal, *, sealed_at: dt.datetime) -> int:
+        """Store a seal after the existing ones; return its number.
+
+        Args:
+            seal: the seal.
+            sealed_at: when it was made; SqlStore keeps it in a column no
+                read returns, so this store does not keep it.
+        """
+        number = len(self._tables.seals) + 1
+        return self._write(lambda tables: _add_seal(tables, seal, number))
+
+
+class InMemoryStore:
+    """An :class:`~helping_process.service.AuditStore` in memory, for tests.
+
+    A fake of the service's own port with SqlStore's semantics, so agency
+    code can run a real :class:`~helping_process.service.CaseService` in
+    unit tests without a database. A unit of work is all or nothing: it
+    works on a snapshot and is published only when its block ends cleanly;
+    an exception discards every write. An append moves a case's head only
+    from the event it chains to, and reads order as SqlStore orders them.
+
+    Publishing applies the unit's writes again to the tables as they are by
+    then, under one lock, so of two units of work that raced on a case the
+    one published second fails with :class:`ConcurrentUpdateError` and
+    stores nothing, as the losing database transaction does. Nothing
+    outlives the object.
+
+    Example:
+        >>> from helping_process.service import CaseService
+        >>> service = CaseService(InMemoryStore(), clock=FixedClock())
+        >>> case = service.open("client-1", actor=Actor("worker-1"))
+        >>> service.verify()
+        []
+    """
+
+    def __init__(self) -> None:
+        self._tables = _Tables()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[InMemoryUnitOfWork]:
+        """Open a transaction; publish it on a clean exit, discard it on error.
+
+        Raises:
+            ConcurrentUpdateError: another unit of work, published after this
+                one began, moved a case this one appends to; nothing of this
+                one is stored.
+        """
+        uow = InMemoryUnitOfWork(self._tables.copy())
+        yield uow
+        if uow._writes:
+            with self._lock:
+                tables = self._tables.copy()
+                uow._publish(tables)
+                self._tables = tables
