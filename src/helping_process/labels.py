@@ -290,6 +290,18 @@ _LABELS: Final[Mapping[str, _Table]] = {
             "is allowed in a stage that cannot terminate",
             "diizinkan pada tahap yang tidak dapat diterminasi",
         ),
+        "termination_without_reason": (
+            "may terminate but allows no termination reason",
+            "dapat diterminasi tetapi tanpa alasan terminasi yang diizinkan",
+        ),
+        "no_exit_rule": (
+            "has a forward move but no rule for leaving it",
+            "punya perpindahan maju tetapi tanpa aturan untuk meninggalkannya",
+        ),
+        "planned_outside_evaluation": (
+            "is a planned termination allowed outside evaluation",
+            "adalah terminasi terencana yang diizinkan di luar tahap evaluasi",
+        ),
     },
     "problem": {
         "missing": ("is missing", "tidak ada"),

@@ -90,6 +90,43 @@ class TestProcessDefinition:
 
         assert error.problem == "allowed_without_termination"
 
+    def test_stage_that_terminates_without_a_reason(self):
+        """A stage that may terminate but allows no reason to is refused."""
+        reasons = {
+            reason: attrs.evolve(rule, stages=rule.stages - {S.INTAKE})
+            for reason, rule in REASON_RULES.items()
+        }
+
+        error = broken(TRANSITIONS, reasons)
+
+        assert (error.subject, error.problem) == (
+            S.INTAKE,
+            "termination_without_reason",
+        )
+
+    def test_forward_move_without_an_exit_rule(self):
+        """A forward move out of a stage that has no exit rule is refused."""
+        error = broken([*TRANSITIONS, Move("advance", S.TERMINATION, S.INTAKE)])
+
+        assert (error.subject, error.problem) == (S.TERMINATION, "no_exit_rule")
+
+    def test_planned_termination_outside_evaluation(self):
+        """A planned reason allowed outside evaluation is refused."""
+        reasons = {
+            **REASON_RULES,
+            R.GOALS_ACHIEVED: attrs.evolve(
+                REASON_RULES[R.GOALS_ACHIEVED],
+                stages=frozenset({S.INTERVENTION, S.EVALUATION}),
+            ),
+        }
+
+        error = broken(TRANSITIONS, reasons)
+
+        assert (error.subject, error.problem) == (
+            R.GOALS_ACHIEVED,
+            "planned_outside_evaluation",
+        )
+
     def test_duplicate_move(self):
         """The same move twice is refused."""
         error = broken([*TRANSITIONS, Move("advance", S.ENGAGEMENT, S.INTAKE)])

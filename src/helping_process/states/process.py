@@ -3,8 +3,10 @@
 The table is data: every legal move with its trigger. :class:`Process`
 indexes it and checks its own invariants when built (every stage reachable
 from engagement, termination reachable from every stage, no dead ends,
-every termination reason usable somewhere), so a broken definition fails at
-import instead of stranding a case.
+every forward move with its exit rule, every termination reason usable
+somewhere and every stage that may terminate with a reason to, planned
+reasons in evaluation only), so a broken definition fails at import instead
+of stranding a case.
 
 What a move requires (DOMAIN.md §2, §3):
 
@@ -122,6 +124,10 @@ class Process:
 
     def _check(self) -> None:
         """Fail loudly if the definition would strand a case."""
+        self._check_moves()
+        self._check_reasons()
+
+    def _check_moves(self) -> None:
         triggers = [(move.trigger, move.source) for move in self.moves]
         for trigger, source in triggers:
             if triggers.count((trigger, source)) > 1:
@@ -134,12 +140,22 @@ class Process:
                 raise ProcessDefinitionError(stage, "unreachable")
             if Stage.TERMINATION not in _reach(stage, self._targets):
                 raise ProcessDefinitionError(stage, "cannot_terminate")
+            move = self._by_pair.get((stage, Stage.TERMINATION))
+            if move is not None and not self.reasons(stage, residential=True):
+                raise ProcessDefinitionError(stage, "termination_without_reason")
+        for move in self.moves:
+            if move.trigger == ADVANCE and move.source not in _EXITS:
+                raise ProcessDefinitionError(move.source, "no_exit_rule")
+
+    def _check_reasons(self) -> None:
         for reason in TerminationReason:
             rule = self.reason_rules.get(reason)
             if rule is None or not rule.stages:
                 raise ProcessDefinitionError(reason, "never_allowed")
             if any(Stage.TERMINATION not in self._targets[s] for s in rule.stages):
                 raise ProcessDefinitionError(reason, "allowed_without_termination")
+            if rule.planned and rule.stages != {Stage.EVALUATION}:
+                raise ProcessDefinitionError(reason, "planned_outside_evaluation")
 
     def targets(self, stage: Stage) -> frozenset[Stage]:
         """Return every stage a legal move can reach from ``stage``."""
@@ -240,7 +256,7 @@ _EXITS: Final[Mapping[Stage, Callable[[RecordsInForce, dt.date], list[str]]]] = 
         + contract.primary_requirements(records.primary_contract, day)
     ),
     Stage.INTERVENTION: lambda records, day: intervention.exit_requirements(
-        records.activities
+        records.activity
     ),
 }
 
