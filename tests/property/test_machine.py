@@ -240,6 +240,7 @@ class Reference:
             self.unmet.pop("evaluation", None)
         elif loop and target == "assessment":
             self.unmet.pop("assessment", None)
+            self.unmet.pop("plan", None)
         elif loop and target == "planning":
             self.unmet.pop("plan", None)
         self.stage = target

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from helping_process import Action
+from helping_process import ActivityRecord
 from helping_process import Actor
 from helping_process import ActorRole
 from helping_process import InvalidInputError
@@ -548,18 +549,23 @@ class TestInterventionRequirements:
         found = missing(walked, MoveCase(target=S.EVALUATION))
 
         assert found == ("activity.record",)
-        assert walked.case.records.activities == ()
+        assert walked.case.records.activity is None
 
-    def test_activities_accumulate(self):
-        """Every activity of this visit to intervention is kept in force."""
+    def test_the_latest_activity_is_in_force_and_every_one_in_the_trail(self):
+        """The case holds the latest activity; the trail keeps each of them."""
         walked = walk(S.INTERVENTION).then(
             add("activity", activity_data(("g1",))),
             add("activity", activity_data(("g2",))),
         )
 
-        activities = walked.case.records.activities
+        in_force = walked.case.records.activity
+        recorded = [
+            e.record for e in walked.events if isinstance(e.record, ActivityRecord)
+        ]
 
-        assert [activity.goal_ids for activity in activities] == [("g1",), ("g2",)]
+        assert in_force is not None
+        assert in_force.goal_ids == ("g2",)
+        assert [r.goal_ids for r in recorded[-2:]] == [("g1",), ("g2",)]
 
     def test_activity_for_a_goal_outside_the_plan_is_refused(self):
         """An activity serves goals of the current plan only."""
@@ -585,7 +591,9 @@ class TestInterventionRequirements:
             )
         )
 
-        assert recorded.case.records.activities[-1].justification == "Immediate danger."
+        activity = recorded.case.records.activity
+        assert activity is not None
+        assert activity.justification == "Immediate danger."
 
 
 class TestEvaluationRequirements:
@@ -715,6 +723,27 @@ class TestLoops:
         found = missing(walked, MoveCase(target=target))
 
         assert found == ("move.note",)
+
+    @pytest.mark.parametrize("source", [S.INTERVENTION, S.EVALUATION])
+    def test_reassessment_needs_a_new_plan(self, source):
+        """After a reassessment the old plan no longer counts: planning asks anew."""
+        walked = (evaluated() if source is S.EVALUATION else walk(source)).then(
+            MoveCase(target=S.ASSESSMENT, note=NOTE),
+            add("assessment", assessment_data()),
+            MoveCase(target=S.PLANNING),
+        )
+
+        found = missing(walked, MoveCase(target=S.INTERVENTION))
+
+        assert found == ("plan.record",)
+        assert walked.case.records.plan is None
+
+    def test_replanning_keeps_the_assessment(self):
+        """A re-plan asks for a new plan but keeps the assessment in force."""
+        walked = walk(S.INTERVENTION).then(MoveCase(target=S.PLANNING, note=NOTE))
+
+        assert walked.case.records.plan is None
+        assert walked.case.records.assessment is not None
 
     def test_blank_note_counts_as_none(self):
         """A blank note does not say why."""

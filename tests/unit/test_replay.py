@@ -47,6 +47,7 @@ def eventful_commands() -> list[Command]:
         MoveCase(target=S.ASSESSMENT, note="The family moved."),
         add("assessment", assessment_data()),
         MoveCase(target=S.PLANNING),
+        add("plan", plan_data(("g3",))),
         MoveCase(target=S.INTERVENTION),
         add("activity", activity_data(("g3",))),
         TerminateCase(

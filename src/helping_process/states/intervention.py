@@ -9,7 +9,6 @@ intervention stage.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import ClassVar
 from typing import Self
 
@@ -71,11 +70,11 @@ class ActivityRecord:
         return record
 
 
-def exit_requirements(activities: Sequence[ActivityRecord]) -> list[str]:
+def exit_requirements(activity: ActivityRecord | None) -> list[str]:
     """Return what intervention lacks before evaluation.
 
     Args:
-        activities: the activities recorded since the case entered
-            intervention.
+        activity: the latest activity recorded since the case entered
+            intervention, if any.
     """
-    return [] if activities else ["activity.record"]
+    return [] if activity is not None else ["activity.record"]

@@ -5,7 +5,8 @@ supersedes the older one (both stay in the trail), activities count only
 since the case last entered intervention, an evaluation only during the
 current visit to evaluation, and a loop back into assessment or planning
 asks for that stage's record anew, since revising it is why the case went
-back. A reopened case starts a new episode with no records in force.
+back (a reassessment asks for a new plan as well, since the plan rests on
+the assessment). A reopened case starts a new episode with no records in force.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Final
 import attrs
 
 from helping_process.exceptions import InvalidInputError
+from helping_process.states._fields import evolve
 from helping_process.states.assessment import AssessmentRecord
 from helping_process.states.contract import ContractRecord
 from helping_process.states.engagement import EngagementRecord
@@ -101,7 +103,10 @@ class RecordsInForce:
         secondary_contracts: the secondary contracts of this episode.
         assessment: the assessment of this visit to assessment or later.
         plan: the plan of this visit to planning or later.
-        activities: the activities since the case entered intervention.
+        activity: the latest activity since the case entered intervention.
+            Only the latest is held: the rules ask whether there is one,
+            and the trail keeps them all (a case that held every activity
+            would cost time and memory growing with its length).
         evaluation: the evaluation of this visit to evaluation.
     """
 
@@ -112,43 +117,44 @@ class RecordsInForce:
     secondary_contracts: tuple[ContractRecord, ...] = ()
     assessment: AssessmentRecord | None = None
     plan: PlanRecord | None = None
-    activities: tuple[ActivityRecord, ...] = ()
+    activity: ActivityRecord | None = None
     evaluation: EvaluationRecord | None = None
 
     def with_record(self, record: Record) -> RecordsInForce:  # noqa: PLR0911 - one return per kind
         """Return the records with ``record`` in force."""
         match record:
             case EngagementRecord():
-                return attrs.evolve(self, engagement=record)
+                return evolve(self, engagement=record)
             case IntakeRecord():
-                return attrs.evolve(self, intake=record)
+                return evolve(self, intake=record)
             case ContractRecord(contract_kind=ContractKind.SECONDARY):
-                return attrs.evolve(
+                return evolve(
                     self, secondary_contracts=(*self.secondary_contracts, record)
                 )
             case ContractRecord(contract_kind=ContractKind.PRIMARY):
-                return attrs.evolve(self, contract=record, primary_contract=record)
+                return evolve(self, contract=record, primary_contract=record)
             case ContractRecord():
-                return attrs.evolve(self, contract=record)
+                return evolve(self, contract=record)
             case AssessmentRecord():
-                return attrs.evolve(self, assessment=record)
+                return evolve(self, assessment=record)
             case PlanRecord():
-                return attrs.evolve(self, plan=record)
+                return evolve(self, plan=record)
             case ActivityRecord():
-                return attrs.evolve(self, activities=(*self.activities, record))
+                return evolve(self, activity=record)
             case EvaluationRecord():
-                return attrs.evolve(self, evaluation=record)
+                return evolve(self, evaluation=record)
 
     def entering(self, stage: Stage, *, loop: bool) -> RecordsInForce:
         """Return the records in force once the case enters ``stage``."""
         if stage is Stage.INTERVENTION:
-            return attrs.evolve(self, activities=())
+            return evolve(self, activity=None)
         if stage is Stage.EVALUATION:
-            return attrs.evolve(self, evaluation=None)
+            return evolve(self, evaluation=None)
         if loop and stage is Stage.ASSESSMENT:
-            return attrs.evolve(self, assessment=None)
+            # A new assessment needs a new plan: the old one rests on the old.
+            return evolve(self, assessment=None, plan=None)
         if loop and stage is Stage.PLANNING:
-            return attrs.evolve(self, plan=None)
+            return evolve(self, plan=None)
         return self
 
     def latest(self) -> Mapping[RecordKind, Record]:
@@ -159,7 +165,7 @@ class RecordsInForce:
             RecordKind.CONTRACT: self.primary_contract or self.contract,
             RecordKind.ASSESSMENT: self.assessment,
             RecordKind.PLAN: self.plan,
-            RecordKind.ACTIVITY: self.activities[-1] if self.activities else None,
+            RecordKind.ACTIVITY: self.activity,
             RecordKind.EVALUATION: self.evaluation,
         }
         return {kind: record for kind, record in newest.items() if record is not None}
