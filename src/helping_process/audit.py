@@ -160,10 +160,9 @@ def digest(data: bytes) -> str:
 
 def _time(value: dt.datetime) -> str:
     # Events hold UTC already; isoformat is several times faster than strftime.
-    return (
-        value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
-        + "Z"
-    )
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def _hidden(text: str | None) -> str | None:
@@ -171,24 +170,32 @@ def _hidden(text: str | None) -> str | None:
 
 
 def _body(event: Event, record: Any, personal_digest: str | None) -> dict[str, Any]:
-    """Return the chained JSON object of an event (personal text redacted)."""
+    """Return the chained JSON object of an event (personal text redacted).
+
+    Codes stay enum members: orjson writes a member as its value.
+    """
+    occurred_at = _time(event.occurred_at)
     return {
         "v": FORMAT_VERSION,
         "case_id": event.case_id,
         "seq": event.seq,
         "episode": event.episode,
-        "occurred_at": _time(event.occurred_at),
-        "recorded_at": _time(event.recorded_at),
-        "actor": {"id": event.actor.id, "role": event.actor.role.value},
-        "action": event.action.value,
-        "from_stage": event.from_stage.value if event.from_stage else None,
-        "to_stage": event.to_stage.value,
+        "occurred_at": occurred_at,
+        "recorded_at": (
+            occurred_at
+            if event.recorded_at == event.occurred_at
+            else _time(event.recorded_at)
+        ),
+        "actor": {"id": event.actor.id, "role": event.actor.role},
+        "action": event.action,
+        "from_stage": event.from_stage,
+        "to_stage": event.to_stage,
         "residential": event.residential,
         "client": _hidden(event.client),
-        "record_kind": event.record.kind.value if event.record else None,
+        "record_kind": event.record.kind if event.record else None,
         "record": record,
-        "reason": event.reason.value if event.reason else None,
-        "sub_reason": event.sub_reason.value if event.sub_reason else None,
+        "reason": event.reason,
+        "sub_reason": event.sub_reason,
         "referral_to": _hidden(event.referral_to),
         "note": _hidden(event.note),
         "personal_digest": personal_digest,
@@ -312,20 +319,36 @@ def verify_chain(rows: Sequence[Sealed], head: Head | None) -> list[Finding]:
 
 
 def _first_break(rows: Sequence[Sealed]) -> Finding | None:
+    """Return the first break of the chain, or None when it holds.
+
+    The loop that runs over every event tests only whether the row is as
+    expected; the tests that say what is wrong run once, at a break.
+    """
     prev = GENESIS
     sha256 = hashlib.sha256
-    for index, row in enumerate(rows):
-        expected = index + 1
-        if row.seq > expected:
-            return Finding(row.case_id, expected, FindingKind.DELETED, "a gap in seq")
-        if row.seq < expected:
-            return Finding(row.case_id, row.seq, FindingKind.INSERTED, "a repeated seq")
-        if sha256(row.prev_hash.encode("ascii") + row.body).hexdigest() != row.hash:
-            return Finding(row.case_id, row.seq, FindingKind.EDITED, "hash mismatch")
-        if row.prev_hash != prev:
-            return _classify_break(rows, index)
+    for expected, row in enumerate(rows, 1):
+        prev_hash = row.prev_hash
+        if (
+            row.seq != expected
+            or prev_hash != prev
+            or sha256(prev_hash.encode("ascii") + row.body).hexdigest() != row.hash
+        ):
+            return _break_at(rows, expected - 1)
         prev = row.hash
     return None
+
+
+def _break_at(rows: Sequence[Sealed], index: int) -> Finding:
+    """Say what is wrong with ``rows[index]``, which follows a sound chain."""
+    row = rows[index]
+    expected = index + 1
+    if row.seq > expected:
+        return Finding(row.case_id, expected, FindingKind.DELETED, "a gap in seq")
+    if row.seq < expected:
+        return Finding(row.case_id, row.seq, FindingKind.INSERTED, "a repeated seq")
+    if link(row.prev_hash, row.body) != row.hash:
+        return Finding(row.case_id, row.seq, FindingKind.EDITED, "hash mismatch")
+    return _classify_break(rows, index)
 
 
 def _classify_break(rows: Sequence[Sealed], index: int) -> Finding:

@@ -55,6 +55,7 @@ from helping_process.states import Record
 from helping_process.states import Stage
 from helping_process.states import SubReason
 from helping_process.states import TerminationReason
+from helping_process.states._fields import evolve
 from helping_process.states.process import REOPEN
 from helping_process.states.process import TERMINATE
 from helping_process.states.records import NO_RECORDS
@@ -390,7 +391,7 @@ def apply(case: Case | None, event: Event) -> Case:
             changes["termination_reason"] = None
         case _:
             pass
-    return attrs.evolve(case, **changes)
+    return evolve(case, **changes)
 
 
 def command_of(event: Event) -> OpenCase | Command:

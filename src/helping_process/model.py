@@ -11,6 +11,7 @@ import datetime as dt
 from enum import StrEnum
 from enum import unique
 from typing import Any
+from typing import Final
 
 import attrs
 
@@ -209,6 +210,9 @@ class OpenCase:
             raise InvalidInputError("residential", "not_bool", value)
 
 
+_RECORD_CLASSES: Final = tuple(RECORD_TYPES.values())
+
+
 @attrs.frozen(kw_only=True)
 class AddRecord:
     """Add a record to the case in the stage that allows it."""
@@ -218,7 +222,7 @@ class AddRecord:
 
     @record.validator
     def _record(self, attribute: attrs.Attribute[Record], value: object) -> None:
-        if not isinstance(value, tuple(RECORD_TYPES.values())):
+        if not isinstance(value, _RECORD_CLASSES):
             raise InvalidInputError("record", "not_object")
 
 

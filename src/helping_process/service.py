@@ -456,14 +456,16 @@ class CaseService:
             if case_id is not None:
                 rows = uow.events(case_id)
                 findings += check(rows, uow.find_head(case_id))
-                hashes.update(_sealed_hashes(rows, sealed))
+                if sealed:
+                    hashes.update(_sealed_hashes(rows, sealed))
             else:
                 heads = uow.heads()
                 trail = uow.scan(personal=replay)
                 for each, group in groupby(trail, key=attrgetter("case_id")):
                     rows = list(group)
                     findings += check(rows, heads.pop(each, None))
-                    hashes.update(_sealed_hashes(rows, sealed))
+                    if sealed:
+                        hashes.update(_sealed_hashes(rows, sealed))
                 for each in sorted(heads):
                     findings += check([], heads[each])
         if key is not None:

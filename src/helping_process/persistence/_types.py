@@ -44,17 +44,24 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
 
+        # A command stores one instant up to three times (when it took
+        # place, was recorded, and the head's update): the last value and
+        # its text are kept as one tuple, so threads never see a torn pair.
+        last: list[tuple[dt.datetime | None, str | None]] = [(None, None)]
+
         def process(value: dt.datetime | None) -> str | None:
             if value is None:
                 return None
+            seen, text = last[0]
+            if value is seen:
+                return text
             if value.utcoffset() is None:
                 msg = "naive datetimes are not stored; give a time zone"
                 raise ValueError(msg)
-            return (
-                value.astimezone(UTC)
-                .replace(tzinfo=None)
-                .isoformat(" ", "microseconds")
-            )
+            utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+            text = utc.isoformat(" ", "microseconds")[:-6]  # without "+00:00"
+            last[0] = (value, text)
+            return text
 
         return process
 

@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 from collections.abc import Mapping
 from enum import Enum
+from operator import attrgetter
 from typing import Any
 from typing import Final
 from typing import TypeVar
@@ -36,6 +37,7 @@ PERSONAL: Final[Mapping[str, object]] = {"personal": True}
 JSON = Any
 E = TypeVar("E", bound=Enum)
 T = TypeVar("T")
+A = TypeVar("A", bound=attrs.AttrsInstance)
 
 
 def kind_of(instance: object) -> str:
@@ -295,37 +297,50 @@ def split_json(value: object) -> tuple[JSON, JSON]:
     return _split(value, personal=False)
 
 
-#: Per attrs class: (attribute, JSON key, personal) of each field, in order.
-_PLANS: dict[type, tuple[tuple[str, str, bool], ...]] = {}
+#: How to split a value of each type; filled on first sight of the type.
+_SPLITTERS: dict[type, Callable[[Any, bool], tuple[JSON, JSON]]] = {}
 
 
-def _plan(cls: type) -> tuple[tuple[str, str, bool], ...] | None:
-    """Return how to walk an attrs class's fields, computed once per class."""
-    plan = _PLANS.get(cls)
-    if plan is None:
-        fields = getattr(cls, "__attrs_attrs__", None)
-        if fields is None:
-            return None
-        plan = _PLANS[cls] = tuple(
-            (
-                field.name,
-                field.metadata.get("json", field.name),
-                "personal" in field.metadata,
-            )
-            for field in fields
+def _split(value: object, *, personal: bool) -> tuple[JSON, JSON]:
+    """Split by the value's exact type: sealing does this for every event."""
+    kind = type(value)
+    splitter = _SPLITTERS.get(kind)
+    if splitter is None:
+        splitter = _SPLITTERS[kind] = _splitter(kind)
+    return splitter(value, personal)
+
+
+def _splitter(kind: type) -> Callable[[Any, bool], tuple[JSON, JSON]]:  # noqa: PLR0911 - one return per JSON type
+    """Return the function that splits values of ``kind``."""
+    if issubclass(kind, Enum):
+        return lambda value, personal: (value._value_, value._value_)
+    if issubclass(kind, str):
+        return lambda value, personal: (REDACTED if personal else value, value)
+    if issubclass(kind, bool | int | float) or kind is type(None):
+        return lambda value, personal: (value, value)
+    if attrs.has(kind):
+        return _fields_splitter(kind)
+    if issubclass(kind, dt.date):
+        return lambda value, personal: (value.isoformat(), value.isoformat())
+    if issubclass(kind, tuple | list):
+        return _items_splitter
+    if issubclass(kind, Mapping):
+        return _mapping_splitter
+    return lambda value, personal: (value, value)
+
+
+def _fields_splitter(kind: type) -> Callable[[Any, bool], tuple[JSON, JSON]]:
+    """Split an attrs value field by field (None fields left out)."""
+    plan = tuple(
+        (
+            field.name,
+            field.metadata.get("json", field.name),
+            "personal" in field.metadata,
         )
-    return plan
+        for field in attrs.fields(kind)
+    )
 
-
-def _split(value: object, *, personal: bool) -> tuple[JSON, JSON]:  # noqa: PLR0911 - one return per JSON type
-    if isinstance(value, str):
-        if isinstance(value, Enum):
-            return value.value, value.value
-        return (REDACTED if personal else value), value
-    if isinstance(value, bool | int | float):
-        return value, value
-    plan = _plan(type(value))
-    if plan is not None:
+    def split(value: object, personal: bool) -> tuple[JSON, JSON]:
         public: dict[str, JSON] = {}
         full: dict[str, JSON] = {}
         for name, key, is_personal in plan:
@@ -333,20 +348,46 @@ def _split(value: object, *, personal: bool) -> tuple[JSON, JSON]:  # noqa: PLR0
             if item is not None:
                 public[key], full[key] = _split(item, personal=personal or is_personal)
         return public, full
-    if isinstance(value, Enum):
-        return value.value, value.value
-    if isinstance(value, dt.date):
-        return value.isoformat(), value.isoformat()
-    if isinstance(value, tuple | list):
-        pairs = [_split(item, personal=personal) for item in value]
-        return [pair[0] for pair in pairs], [pair[1] for pair in pairs]
-    if isinstance(value, Mapping):
-        public_map: dict[str, JSON] = {}
-        full_map: dict[str, JSON] = {}
-        for key, item in value.items():
-            public_map[str(key)], full_map[str(key)] = _split(item, personal=personal)
-        return public_map, full_map
-    return value, value
+
+    return split
+
+
+def _items_splitter(
+    value: tuple[Any, ...] | list[Any], personal: bool
+) -> tuple[JSON, JSON]:
+    pairs = [_split(item, personal=personal) for item in value]
+    return [pair[0] for pair in pairs], [pair[1] for pair in pairs]
+
+
+def _mapping_splitter(value: Mapping[Any, Any], personal: bool) -> tuple[JSON, JSON]:
+    public: dict[str, JSON] = {}
+    full: dict[str, JSON] = {}
+    for key, item in value.items():
+        public[str(key)], full[str(key)] = _split(item, personal=personal)
+    return public, full
+
+
+#: Per attrs class: its field names, and a getter of all their values.
+_FIELDS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+
+def evolve(instance: A, **changes: Any) -> A:
+    """Return a copy of the attrs value ``instance`` with ``changes`` made.
+
+    What :func:`attrs.evolve` does, with the class inspected once rather
+    than on every call: folding a trail evolves the case and its records
+    for every event, and :func:`attrs.evolve` is most of that cost. Fields
+    must be initialised under their own names (no private aliases).
+    """
+    kind = type(instance)
+    plan = _FIELDS.get(kind)
+    if plan is None:
+        names = tuple(field.name for field in attrs.fields(kind))
+        plan = _FIELDS[kind] = (names, attrgetter(*names))
+    names, values = plan
+    fields = dict(zip(names, values(instance), strict=True))
+    fields.update(changes)
+    return kind(**fields)
 
 
 def redact(value: T) -> T:
