@@ -10,7 +10,7 @@ Figures: ``sqlite_floor_per_s`` (WAL + ``synchronous=FULL``, one commit per
 transition), ``sqlite_batch_floor_per_s`` (1000 per commit),
 ``fetch_sha256_floor_per_s`` (read stored bytes in order and SHA-256 them),
 ``fsync_floor_per_s`` (``os.write`` + ``fsync``) and, when psycopg and a
-server are there, ``postgres_floor_per_s`` (8 writers, durable).
+server are there, ``postgres_update_insert_floor_per_s`` (8 writers, durable).
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ TARGETS: Final = {
     "sqlite_floor_per_s": "WAL + FULL, 1 commit each (PERFORMANCE 4.4k-4.8k/s)",
     "sqlite_batch_floor_per_s": "WAL + FULL, 1000 per commit (PERFORMANCE 22k-35k/s)",
     "fetch_sha256_floor_per_s": "fetch + SHA-256 of stored bytes, events/s",
-    "postgres_floor_per_s": "8 writers, update + insert, durable (PERFORMANCE 6.2k/s)",
+    "postgres_update_insert_floor_per_s": (
+        "8 writers, update + insert, durable (PERFORMANCE 6.2k/s)"
+    ),
     "postgres_settings": "must be fsync=on, synchronous_commit=on to be durable",
     "postgres_floor_skipped": "why the PostgreSQL floor was not measured",
 }
@@ -378,6 +380,6 @@ def measure(quick: bool) -> Figures:
         progress(f"PostgreSQL floor skipped: {skipped}")
         figures["postgres_floor_skipped"] = str(skipped)
     else:
-        figures["postgres_floor_per_s"] = round(rate)
+        figures["postgres_update_insert_floor_per_s"] = round(rate)
         figures["postgres_settings"] = settings
     return figures

@@ -296,6 +296,9 @@ class _CountingStore:
         with self._inner.unit_of_work() as uow:
             yield _CountingUnitOfWork(uow, self._seen, self._tick)
 
+    def append(self, decision: Decision, sealed: Sealed) -> None:
+        self._inner.append(decision, sealed)
+
 
 def case_id_of(settings: Settings, ref: str) -> CaseSummary:
     """Return the case a full id or a unique prefix names, read from the heads.

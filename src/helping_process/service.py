@@ -34,7 +34,8 @@ from helping_process import engine
 from helping_process.audit import Sealed
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import ConcurrentUpdateError
-from helping_process.exceptions import HelpingProcessError
+from helping_process.exceptions import InvalidInputError
+from helping_process.exceptions import RefusalError
 from helping_process.model import UTC
 from helping_process.model import Actor
 from helping_process.model import AddRecord
@@ -142,6 +143,16 @@ class AuditStore(Protocol):
     def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
         """Open a transaction; it commits on a clean exit and rolls back on error."""
 
+    def append(self, decision: engine.Decision, sealed: Sealed) -> None:
+        """Store one command's event as a unit of work of its own.
+
+        What ``with unit_of_work() as uow: uow.append(...)`` does; a store
+        may do it in fewer round trips (the most common write of all).
+
+        Raises:
+            ConcurrentUpdateError: the head is no longer at ``sealed.seq - 1``.
+        """
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(UTC)
@@ -194,8 +205,7 @@ class CaseService:
             command, case_id=self._new_id(), actor=actor, at=self._clock()
         )
         sealed = audit.seal(decision.event, audit.GENESIS)
-        with self.store.unit_of_work() as uow:
-            uow.append(decision, sealed)
+        self.store.append(decision, sealed)
         self._remember(decision.case, sealed.hash)
         return decision.case
 
@@ -304,10 +314,21 @@ class CaseService:
             ConcurrentUpdateError: another writer changed the case first;
                 nothing is stored (see :func:`retry_on_conflict`).
         """
+        held = self._cache.get(case_id)
+        if (
+            held is not None
+            and expected_seq in (None, held[0].seq)
+            and not isinstance(command, RedactCase)
+        ):
+            stored = self._append_held(held, command, actor)
+            if stored is not None:
+                return stored
         with self.store.unit_of_work() as uow:
-            decision, sealed = self._decide_and_append(
-                uow, case_id, command, actor, expected_seq
-            )
+            current = self._load(uow, case_id)
+            if expected_seq is not None and current[0].seq != expected_seq:
+                raise ConcurrentUpdateError(case_id, expected_seq)
+            decision, sealed = self._decide(current, command, actor)
+            uow.append(decision, sealed)
             if isinstance(command, RedactCase):
                 uow.redact(case_id, before=sealed.seq, at=decision.event.recorded_at)
         if isinstance(command, RedactCase):
@@ -316,48 +337,35 @@ class CaseService:
             self._remember(decision.case, sealed.hash)
         return decision.case
 
-    def _decide_and_append(
-        self,
-        uow: UnitOfWork,
-        case_id: str,
-        command: Command,
-        actor: Actor,
-        expected_seq: int | None,
-    ) -> tuple[engine.Decision, Sealed]:
-        """Decide on the case as held, falling back to the stored case.
+    def _append_held(
+        self, held: tuple[Case, str], command: Command, actor: Actor
+    ) -> Case | None:
+        """Decide on the case as held and store it in one round of the store.
 
-        The held case is usually current, so the guarded append is the only
-        round trip. If the append finds the head moved, or the held case
-        refuses the command, the case is read afresh in this transaction and
-        the command decided again: a decision is never made on stale data.
+        The held case is usually current, so the guarded append is all it
+        takes. Returns None when the held case cannot be trusted with the
+        decision (the append found the head moved, or the held case refuses
+        the command): the caller then decides on the stored case, so a
+        decision is never made, nor a refusal given, on stale data.
         """
-        held = self._cache.get(case_id)
-        if held is not None and expected_seq in (None, held[0].seq):
-            try:
-                return self._append(uow, held, command, actor)
-            except ConcurrentUpdateError:
-                pass
-            except HelpingProcessError:
-                if uow.head(case_id).seq == held[0].seq:
-                    raise
-            self._cache.pop(case_id, None)
-        current = self._load(uow, case_id)
-        if expected_seq is not None and current[0].seq != expected_seq:
-            raise ConcurrentUpdateError(case_id, expected_seq)
-        return self._append(uow, current, command, actor)
+        try:
+            decision, sealed = self._decide(held, command, actor)
+        except (RefusalError, InvalidInputError):
+            return None
+        try:
+            self.store.append(decision, sealed)
+        except ConcurrentUpdateError:
+            self._cache.pop(decision.case.case_id, None)
+            return None
+        self._remember(decision.case, sealed.hash)
+        return decision.case
 
-    def _append(
-        self,
-        uow: UnitOfWork,
-        held: tuple[Case, str],
-        command: Command,
-        actor: Actor,
+    def _decide(
+        self, held: tuple[Case, str], command: Command, actor: Actor
     ) -> tuple[engine.Decision, Sealed]:
         case, last_hash = held
         decision = engine.execute(case, command, actor=actor, at=self._clock())
-        sealed = audit.seal(decision.event, last_hash)
-        uow.append(decision, sealed)
-        return decision, sealed
+        return decision, audit.seal(decision.event, last_hash)
 
     def get(self, case_id: str) -> Case:
         """Return the case as it stands."""
@@ -541,6 +549,9 @@ class _Joined:
 
     def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
         return nullcontext(self._uow)
+
+    def append(self, decision: engine.Decision, sealed: Sealed) -> None:
+        self._uow.append(decision, sealed)
 
 
 def retry_on_conflict(call: Callable[[], T], *, attempts: int = 3) -> T:

@@ -714,3 +714,13 @@ class InMemoryStore:
                 tables = self._tables.copy()
                 uow._publish(tables)
                 self._tables = tables
+
+    def append(self, decision: Decision, sealed: Sealed) -> None:
+        """Store one command's event as a unit of work of its own.
+
+        Raises:
+            ConcurrentUpdateError: the head is no longer at ``sealed.seq - 1``
+                with hash ``sealed.prev_hash``; nothing is stored.
+        """
+        with self.unit_of_work() as uow:
+            uow.append(decision, sealed)
