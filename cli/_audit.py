@@ -26,7 +26,6 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 from typing import TYPE_CHECKING
@@ -34,7 +33,6 @@ from typing import Any
 from typing import Final
 from typing import TypeVar
 
-import attrs
 import click
 
 from helping_process import InvalidInputError
@@ -62,17 +60,11 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from helping_process.audit import Finding
-    from helping_process.audit import Head
-    from helping_process.audit import Sealed
-    from helping_process.engine import Decision
+    from helping_process.audit import Verification
     from helping_process.labels import Language
     from helping_process.policy import Policy
-    from helping_process.seals import Seal
-    from helping_process.service import AuditStore
     from helping_process.service import CaseService
     from helping_process.service import CaseSummary
-    from helping_process.service import UnitOfWork
-    from helping_process.states import Stage
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -200,106 +192,6 @@ def finding_line(finding: Finding, lang: Language) -> str:
     return f"{where} {finding.kind.value}: {meaning}{detail}"
 
 
-@attrs.define
-class Verification:
-    """What a verification read and found.
-
-    Attributes:
-        findings: the findings, in case order (redactions included).
-        case_ids: the cases read (heads and events alike).
-        events: the events read.
-        seals: the seals checked (0 without a key).
-    """
-
-    findings: list[Finding] = attrs.Factory(list)
-    case_ids: set[str] = attrs.Factory(set)
-    events: int = 0
-    seals: int = 0
-
-    @property
-    def faults(self) -> list[Finding]:
-        """The findings that are not mere redactions."""
-        return [finding for finding in self.findings if finding.is_tampering]
-
-
-class _CountingUnitOfWork:
-    """A unit of work that counts what verification reads, as it streams."""
-
-    def __init__(
-        self, inner: UnitOfWork, seen: Verification, tick: Callable[[int], None]
-    ) -> None:
-        self._inner = inner
-        self._seen = seen
-        self._tick = tick
-
-    def _count(self, rows: Iterable[Sealed]) -> Iterator[Sealed]:
-        for row in rows:
-            self._seen.case_ids.add(row.case_id)
-            self._seen.events += 1
-            self._tick(1)
-            yield row
-
-    def head(self, case_id: str) -> Head:
-        return self._inner.head(case_id)
-
-    def events(self, case_id: str, *, after: int = 0) -> list[Sealed]:
-        rows = self._inner.events(case_id, after=after)
-        self._seen.case_ids.add(case_id)
-        return list(self._count(rows))
-
-    def append(self, decision: Decision, sealed: Sealed) -> None:
-        self._inner.append(decision, sealed)
-
-    def redact(self, case_id: str, *, before: int, at: dt.datetime) -> None:
-        self._inner.redact(case_id, before=before, at=at)
-
-    def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
-        return self._inner.cases(stage=stage)
-
-    def find_head(self, case_id: str) -> Head | None:
-        return self._inner.find_head(case_id)
-
-    def heads(self) -> dict[str, Head]:
-        heads = self._inner.heads()
-        self._seen.case_ids.update(heads)
-        return heads
-
-    def scan(self, *, personal: bool = True) -> Iterator[Sealed]:
-        return self._count(self._inner.scan(personal=personal))
-
-    def seals(self) -> list[Seal]:
-        stored = self._inner.seals()
-        self._seen.seals = len(stored)
-        return stored
-
-    def add_seal(self, seal: Seal, *, sealed_at: dt.datetime) -> int:
-        return self._inner.add_seal(seal, sealed_at=sealed_at)
-
-
-class _CountingStore:
-    """The service's store, seen through :class:`_CountingUnitOfWork`.
-
-    The service verifies as it always does (one ordered stream, a case at a
-    time); this only counts the cases, events and seals going past, and
-    moves the progress bar.
-    """
-
-    def __init__(
-        self, inner: AuditStore, seen: Verification, tick: Callable[[int], None]
-    ) -> None:
-        self._inner = inner
-        self._seen = seen
-        self._tick = tick
-
-    @contextmanager
-    def unit_of_work(self) -> Iterator[UnitOfWork]:
-        with self._inner.unit_of_work() as uow:
-            yield _CountingUnitOfWork(uow, self._seen, self._tick)
-
-    def append(self, decision: Decision, sealed: Sealed) -> None:
-        self._inner.append(decision, sealed)
-
-
 def case_id_of(settings: Settings, ref: str) -> CaseSummary:
     """Return the case a full id or a unique prefix names, read from the heads.
 
@@ -368,14 +260,10 @@ def run_verification(
     key = public_key(settings, key_path) if key_path is not None else None
     service = settings.service()
     case = case_id_of(settings, case_ref) if case_ref is not None else None
-    seen = Verification()
+    case_id = case.case_id if case else None
     if settings.as_json or not sys.stderr.isatty():
-        seen.findings = _counted(service, seen, lambda _: None).verify(
-            case.case_id if case else None, key=key
-        )
-        return seen
-    seen.findings = _verify_on_terminal(settings, service, case, key, seen)
-    return seen
+        return service.verification(case_id, key=key)
+    return _verify_on_terminal(settings, service, case, key)
 
 
 def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pty
@@ -383,8 +271,7 @@ def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pt
     service: CaseService,
     case: CaseSummary | None,
     key: Ed25519PublicKey | None,
-    seen: Verification,
-) -> list[Finding]:
+) -> Verification:
     """Verify under a progress bar on standard error, one tick per event."""
     total = case.seq if case else sum(summary.seq for summary in service.cases())
     with click.progressbar(
@@ -394,18 +281,9 @@ def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pt
         width=30,
         update_min_steps=_PROGRESS_STEP,
     ) as bar:
-        return _counted(service, seen, bar.update).verify(
-            case.case_id if case else None, key=key
+        return service.verification(
+            case.case_id if case else None, key=key, progress=bar.update
         )
-
-
-def _counted(
-    service: CaseService, seen: Verification, tick: Callable[[int], None]
-) -> CaseService:
-    """A service on the same store that counts what it reads into ``seen``."""
-    from helping_process.service import CaseService  # noqa: PLC0415 - lazy
-
-    return CaseService(_CountingStore(service.store, seen, tick))
 
 
 def show_verification(
@@ -427,7 +305,7 @@ def show_verification(
     if settings.as_json:
         data: dict[str, Any] = {
             "ok": not faults,
-            "cases": len(seen.case_ids),
+            "cases": seen.cases,
             "events": events,
             "findings": [finding_json(finding) for finding in seen.findings],
         }
@@ -446,8 +324,7 @@ def show_verification(
             as_json=settings.as_json and legacy,
         )
     if not settings.as_json:
-        cases = len(seen.case_ids)
-        settings.echo(settings.say("verify.ok", cases=cases, events=events))
+        settings.echo(settings.say("verify.ok", cases=seen.cases, events=events))
 
 
 def _seal_note(settings: Settings, seen: Verification) -> None:

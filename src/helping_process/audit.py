@@ -95,6 +95,33 @@ class Finding:
 
 
 @attrs.frozen(kw_only=True)
+class Verification:
+    """What a verification read and found.
+
+    Attributes:
+        findings: the findings, in case order (redactions included).
+        cases: the cases read (from their heads or their events).
+        events: the events read.
+        seals: the seals checked (0 without a key).
+    """
+
+    findings: tuple[Finding, ...]
+    cases: int
+    events: int
+    seals: int
+
+    @property
+    def faults(self) -> list[Finding]:
+        """The findings that are not mere redactions."""
+        return [finding for finding in self.findings if finding.is_tampering]
+
+    @property
+    def ok(self) -> bool:
+        """Whether the trail is sound (redactions allowed)."""
+        return not self.faults
+
+
+@attrs.frozen(kw_only=True)
 class Sealed:
     """An event as the trail stores it.
 

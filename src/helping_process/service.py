@@ -429,13 +429,29 @@ class CaseService:
         replay: bool = True,
         key: Ed25519PublicKey | None = None,
     ) -> list[audit.Finding]:
+        """Recompute the chains and replay the cases; return the findings.
+
+        :meth:`verification` with its findings only: empty when the trail is
+        sound.
+        """
+        return list(self.verification(case_id, replay=replay, key=key).findings)
+
+    def verification(
+        self,
+        case_id: str | None = None,
+        *,
+        replay: bool = True,
+        key: Ed25519PublicKey | None = None,
+        progress: Callable[[int], object] | None = None,
+    ) -> audit.Verification:
         """Recompute the chains and replay the cases through the rules.
 
         Each case is checked on its own: its chain is recomputed from the
         stored bytes (edits, deletions, insertions, reordering, truncation),
         its events are decided again (``illegal_move``), and the replayed
         case must match its head. Redactions are reported as information.
-        The trail is read as one ordered stream, a case at a time.
+        The trail is read as one ordered stream, a case at a time, so memory
+        stays flat however many events there are.
 
         With ``key``, every seal is checked too (see
         :func:`helping_process.seals.verify_seals`): a case deleted whole, or
@@ -446,11 +462,15 @@ class CaseService:
             case_id: one case, or every case when None.
             replay: also decide every event again (False: the chains only).
             key: the agency's public key, to check the seals with.
+            progress: called with the number of events of each case once it
+                is checked (a progress bar's ``update``).
 
         Returns:
-            The findings, in case order; empty when the trail is sound.
+            The findings, in case order, with what was read.
         """
         check = audit.verify_case if replay else audit.verify_chain
+        tick = progress or _ignore
+        cases = events = 0
         with self.store.unit_of_work() as uow:
             stored_seals = uow.seals() if key is not None else []
             sealed = {
@@ -463,15 +483,23 @@ class CaseService:
             findings: list[audit.Finding] = []
             if case_id is not None:
                 rows = uow.events(case_id)
-                findings += check(rows, uow.find_head(case_id))
+                head = uow.find_head(case_id)
+                findings += check(rows, head)
+                cases, events = int(bool(rows) or head is not None), len(rows)
+                tick(len(rows))
                 if sealed:
                     hashes.update(_sealed_hashes(rows, sealed))
             else:
                 heads = uow.heads()
+                cases = len(heads)
                 trail = uow.scan(personal=replay)
                 for each, group in groupby(trail, key=attrgetter("case_id")):
                     rows = list(group)
-                    findings += check(rows, heads.pop(each, None))
+                    head = heads.pop(each, None)
+                    cases += head is None
+                    events += len(rows)
+                    findings += check(rows, head)
+                    tick(len(rows))
                     if sealed:
                         hashes.update(_sealed_hashes(rows, sealed))
                 for each in sorted(heads):
@@ -486,7 +514,12 @@ class CaseService:
                 )
                 if case_id is None or finding.case_id in ("", case_id)
             ]
-        return findings
+        return audit.Verification(
+            findings=tuple(findings),
+            cases=cases,
+            events=events,
+            seals=len(stored_seals),
+        )
 
     def export(self, case_id: str | None = None) -> Iterator[str]:
         """Yield the trail (one case, or all) as JSON lines for external audit.
@@ -528,6 +561,10 @@ class CaseService:
         self._cache.move_to_end(case.case_id)
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
+
+
+def _ignore(events: int) -> None:
+    """The progress callback of a verification nobody watches."""
 
 
 def _sealed_hashes(

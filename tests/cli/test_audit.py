@@ -18,17 +18,11 @@ import pexpect  # type: ignore[import-untyped]
 import pytest
 
 from helping_process import Actor
-from helping_process import seals
 from helping_process.audit import FindingKind
-
-# Installed from the top-level cli/ folder (setuptools package-dir); mypy reads
-# only src/ and cannot see it there.
-from helping_process.cli import _audit as audit_module  # type: ignore[import-not-found]
 from helping_process.persistence import SqlStore
 from helping_process.policy import Policy
 from helping_process.policy import parse_policy
 from helping_process.service import CaseService
-from tests.cli._support import COMPLETE
 from tests.cli._support import PYTHON
 from tests.cli._support import Cli
 from tests.cli._support import messages_module
@@ -866,32 +860,3 @@ class TestExport:
 
         assert result.exit_code == 2
         assert result.stderr.startswith(f"Error: Cannot write {path}")
-
-
-class TestCountingStore:
-    def test_commands_pass_through_and_reads_are_counted(self, cli: Cli):
-        """The store verification counts through still runs every command."""
-        inner, store = _service(cli)
-        seen = audit_module.Verification()
-        ticks: list[int] = []
-        service = CaseService(
-            audit_module._CountingStore(inner.store, seen, ticks.append)
-        )
-        worker = Actor("worker-1")
-        try:
-            case = service.open("KLIEN-1", actor=worker)
-            service.add_record_json(
-                case.case_id, "engagement", COMPLETE["engagement"], actor=worker
-            )
-            service.redact(case.case_id, actor=worker, note="UU 27/2022")
-            service.seal(seals.new_private_key())
-            findings = service.verify()
-            summaries = service.cases()
-            current = service.get(case.case_id)
-        finally:
-            store.dispose()
-
-        assert [finding.kind for finding in findings] == [FindingKind.REDACTED] * 2
-        assert [summary.seq for summary in summaries] == [current.seq] == [3]
-        assert seen.case_ids == {case.case_id}
-        assert seen.events == len(ticks) >= 3

@@ -1,0 +1,80 @@
+"""CaseService.verification: what it read, what it found, and its progress."""
+
+from __future__ import annotations
+
+from helping_process import Actor
+from helping_process import seals
+from helping_process.audit import FindingKind
+from helping_process.service import CaseService
+from helping_process.testing import FixedClock
+from helping_process.testing import InMemoryStore
+from helping_process.testing import engagement_data
+
+WORKER = Actor("worker-1")
+
+
+def _service_with_two_cases() -> tuple[CaseService, list[str]]:
+    service = CaseService(InMemoryStore(), clock=FixedClock())
+    first = service.open("KLIEN-1", actor=WORKER).case_id
+    service.add_record_json(first, "engagement", engagement_data(), actor=WORKER)
+    second = service.open("KLIEN-2", actor=WORKER).case_id
+    return service, [first, second]
+
+
+class TestVerification:
+    def test_a_sound_trail_counts_its_cases_and_events(self):
+        """A sound trail is ok, with every case and event counted."""
+        service, _ = _service_with_two_cases()
+
+        verification = service.verification()
+
+        assert verification.ok
+        assert (verification.cases, verification.events) == (2, 3)
+        assert (verification.findings, verification.seals) == ((), 0)
+
+    def test_progress_hears_each_cases_events(self):
+        """The progress callback gets the event count of every case checked."""
+        service, _ = _service_with_two_cases()
+        ticks: list[int] = []
+
+        service.verification(progress=ticks.append)
+
+        assert sorted(ticks) == [1, 2]
+
+    def test_one_case_counts_only_itself(self):
+        """Verifying one case reads that case alone."""
+        service, (first, _) = _service_with_two_cases()
+        ticks: list[int] = []
+
+        verification = service.verification(first, progress=ticks.append)
+
+        assert (verification.cases, verification.events, ticks) == (1, 2, [2])
+
+    def test_a_redaction_is_information_not_a_fault(self):
+        """Redacted events are findings, yet the trail is still ok."""
+        service, (first, _) = _service_with_two_cases()
+        service.redact(first, actor=WORKER, note="UU 27/2022")
+
+        verification = service.verification()
+
+        assert verification.ok
+        assert verification.faults == []
+        assert {f.kind for f in verification.findings} == {FindingKind.REDACTED}
+
+    def test_seals_checked_are_counted(self):
+        """With the key, the number of seals checked is reported."""
+        service, _ = _service_with_two_cases()
+        key = seals.new_private_key()
+        service.seal(key)
+        service.seal(key)
+
+        verification = service.verification(key=key.public_key())
+
+        assert (verification.ok, verification.seals) == (True, 2)
+
+    def test_verify_returns_the_same_findings(self):
+        """verify() is verification() with its findings only."""
+        service, (first, _) = _service_with_two_cases()
+        service.redact(first, actor=WORKER, note="UU 27/2022")
+
+        assert service.verify() == list(service.verification().findings)
