@@ -29,6 +29,7 @@ from itertools import groupby
 from operator import attrgetter
 from typing import Any
 from typing import Final
+from typing import NamedTuple
 
 import attrs
 import orjson
@@ -121,9 +122,12 @@ class Verification:
         return not self.faults
 
 
-@attrs.frozen(kw_only=True)
-class Sealed:
+class Sealed(NamedTuple):
     """An event as the trail stores it.
+
+    A named tuple rather than an attrs class: verification makes one per
+    stored row, a million for a large trail, and a tuple is built in a
+    quarter of the time.
 
     Attributes:
         case_id: the case.

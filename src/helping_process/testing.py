@@ -533,7 +533,7 @@ def _redact(tables: _Tables, case_id: str, before: int) -> None:
         return
     tables.cases[case_id] = attrs.evolve(row, client=None)
     tables.events[case_id] = tuple(
-        attrs.evolve(sealed, personal=None) if sealed.seq < before else sealed
+        sealed._replace(personal=None) if sealed.seq < before else sealed
         for sealed in tables.events[case_id]
     )
 
@@ -652,7 +652,7 @@ class InMemoryUnitOfWork:
         events = self._tables.events
         for case_id in sorted(events):
             for sealed in events[case_id]:
-                yield sealed if personal else attrs.evolve(sealed, personal=None)
+                yield sealed if personal else sealed._replace(personal=None)
 
     def seals(self) -> list[Seal]:
         """Return the stored seals, oldest first."""

@@ -230,19 +230,15 @@ class _Statements:
             dialect,
         )
         self.heads = _Prepared(select(*head, cases.c.episode), dialect)
-        chained = (
-            events.c.case_id,
-            events.c.seq,
-            events.c.body,
-            events.c.prev_hash,
-            events.c.hash,
-        )
+        # Columns in the order of Sealed's fields: rows become Sealed as they are.
+        key = (events.c.case_id, events.c.seq, events.c.body)
+        chain = (events.c.prev_hash, events.c.hash)
         self.scan_chain = _Prepared(
-            select(*chained, null()).order_by(events.c.case_id, events.c.seq),
+            select(*key, null(), *chain).order_by(events.c.case_id, events.c.seq),
             dialect,
         )
         self.scan = _Prepared(
-            select(*chained, personal.c.data)
+            select(*key, personal.c.data, *chain)
             .outerjoin(
                 personal,
                 (personal.c.case_id == events.c.case_id)
@@ -541,15 +537,7 @@ class SqlUnitOfWork:
         try:
             cursor.execute(statement.sql)
             while batch := cursor.fetchmany(_SCAN_BATCH):
-                for case_id, seq, body, prev_hash, hash_, data in batch:
-                    yield Sealed(
-                        case_id=case_id,
-                        seq=seq,
-                        body=bytes(body),
-                        personal=None if data is None else bytes(data),
-                        prev_hash=prev_hash,
-                        hash=hash_,
-                    )
+                yield from map(Sealed._make, batch)
         finally:
             cursor.close()
 
