@@ -347,6 +347,61 @@ _LABELS: Final[Mapping[str, _Table]] = {
         "not_json": ("is not valid JSON", "bukan JSON yang sah"),
         "not_utf8": ("is not valid UTF-8 text", "bukan teks UTF-8 yang sah"),
         "nul_character": ("contains a NUL character", "berisi karakter NUL"),
+        "not_toml": ("is not a valid TOML file", "bukan berkas TOML yang sah"),
+        "not_grouped": (
+            "are not grouped by case",
+            "tidak dikelompokkan menurut kasus",
+        ),
+        "not_in_order": (
+            "are not in the order of their sequence numbers",
+            "tidak urut menurut nomor urutnya",
+        ),
+        "not_url": ("is not a database URL", "bukan URL basis data"),
+        "unsupported_database": (
+            "names a database that is not supported (use sqlite or postgresql)",
+            "menyebut basis data yang tidak didukung (gunakan sqlite atau postgresql)",
+        ),
+    },
+    "integrity": {
+        "gap": (
+            "an event is missing before it",
+            "ada peristiwa yang hilang sebelumnya",
+        ),
+        "duplicate": ("its number repeats another's", "nomornya sama dengan yang lain"),
+        "foreign_event": (
+            "the event belongs to another case",
+            "peristiwa itu milik kasus lain",
+        ),
+        "opened_twice": ("the case is opened twice", "kasus dibuka dua kali"),
+        "not_opened": (
+            "the trail does not start by opening the case",
+            "jejak tidak diawali dengan pembukaan kasus",
+        ),
+        "differs": (
+            "the event is not what its command gives",
+            "peristiwa tidak sesuai dengan hasil perintahnya",
+        ),
+        "incomplete": (
+            "the event lacks what its action needs",
+            "peristiwa tidak lengkap",
+        ),
+        "empty": ("the trail is empty", "jejak kosong"),
+        "head_mismatch": (
+            "the case's head does not match its last event",
+            "kepala kasus tidak cocok dengan peristiwa terakhirnya",
+        ),
+        "append_only": (
+            "events are never changed or deleted",
+            "peristiwa tidak pernah diubah atau dihapus",
+        ),
+        "undecodable": (
+            "the stored event cannot be read",
+            "peristiwa yang tersimpan tidak dapat dibaca",
+        ),
+        "personal_edited": (
+            "its personal data does not match the chain's digest",
+            "data pribadinya tidak cocok dengan digest pada rantai",
+        ),
     },
 }
 
@@ -416,6 +471,7 @@ _PARAM_NAMESPACES: Final[Mapping[str, str]] = {
     "sub_reason": "sub_reason",
     "kind": "record_kind",
     "problem": "problem",
+    "finding": "integrity",
 }
 #: Templates whose ``problem`` parameter names a definition problem.
 _DEFINITION_TEMPLATE: Final = "error.definition"
@@ -429,7 +485,7 @@ def label(namespace: str, code: str, lang: Language = "en") -> str:
     Args:
         namespace: ``stage``, ``reason``, ``sub_reason``, ``role``, ``model``,
             ``referral_source``, ``contract_kind``, ``record_kind``, ``action``,
-            ``actor_role``, ``requirement`` or ``problem``.
+            ``actor_role``, ``requirement``, ``problem`` or ``integrity``.
         code: the persisted code, e.g. ``"intake"``.
         lang: ``"en"`` or ``"id"``.
     """
