@@ -14,7 +14,6 @@ from typing import Final
 
 import click
 
-from helping_process import __version__
 from helping_process.labels import LANGUAGES
 from helping_process.labels import Language
 
@@ -132,7 +131,10 @@ def _remember_lang(ctx: click.Context, param: click.Parameter, value: Any) -> An
     epilog="help.main.epilog",
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 80},
 )
-@click.version_option(__version__, "--version", prog_name="helping-process")
+# Resolved when asked for: importlib.metadata is too slow for every start-up.
+@click.version_option(
+    None, "--version", package_name="helping-process", prog_name="helping-process"
+)
 @option("--db", metavar="URL", envvar=["HELPING_PROCESS_DB"], help="opt.db")
 @option("--actor", metavar="ID", envvar="HELPING_PROCESS_ACTOR", help="opt.actor")
 @option(
@@ -177,6 +179,8 @@ def main(  # noqa: PLR0913 - one parameter per global option
 @pass_settings
 def info(settings: Settings) -> None:
     """Show the version, the database, the data directory and who acts."""
+    from helping_process import __version__  # noqa: PLC0415 - importlib.metadata
+
     data = {
         "version": __version__,
         "database": settings.database_url,

@@ -6,6 +6,7 @@ The database is opened lazily, on the first command that needs it, so
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -14,11 +15,8 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import Final
 
-import attrs
 import click
 
-from helping_process import Actor
-from helping_process import Case
 from helping_process import StorageError
 from helping_process import UnknownCaseError
 from helping_process.labels import Language
@@ -28,6 +26,8 @@ from ._errors import failure
 from ._messages import say
 
 if TYPE_CHECKING:
+    from helping_process import Actor
+    from helping_process import Case
     from helping_process.service import CaseService
 
 #: The application name platformdirs places the data directory under.
@@ -92,7 +92,9 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-@attrs.define
+# A dataclass, not attrs (STYLE.md §4): this plain holder is built on every run,
+# and importing attrs would cost --help as much as Python's own start-up.
+@dataclasses.dataclass(slots=True)
 class Settings:
     """The global options of one run, and the service they lead to.
 
@@ -111,8 +113,10 @@ class Settings:
     lang: Language = "en"
     as_json: bool = False
     debug: bool = False
-    _service: CaseService | None = attrs.field(default=None, init=False)
-    _closers: list[Callable[[], None]] = attrs.field(factory=list, init=False)
+    _service: CaseService | None = dataclasses.field(default=None, init=False)
+    _closers: list[Callable[[], None]] = dataclasses.field(
+        default_factory=list, init=False
+    )
 
     @property
     def database_url(self) -> str:
@@ -126,6 +130,8 @@ class Settings:
 
     def actor(self) -> Actor:
         """Return who acts, in which role."""
+        from helping_process import Actor  # noqa: PLC0415 - attrs on demand
+
         return Actor(self.actor_name, self.role)
 
     def service(self) -> CaseService:
