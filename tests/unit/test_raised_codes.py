@@ -39,8 +39,9 @@ def _raised() -> set[tuple[str, str]]:
             index, namespace = RAISERS[name]
             if name == "_fail" and isinstance(node.func, ast.Attribute):
                 index = 1  # Reader._fail(field, problem)
-            if len(node.args) > index and isinstance(node.args[index], ast.Constant):
-                found.add((namespace, str(node.args[index].value)))
+            code = node.args[index] if len(node.args) > index else None
+            if isinstance(code, ast.Constant):
+                found.add((namespace, str(code.value)))
     return found
 
 
