@@ -353,43 +353,39 @@ class SqlStore:
     def append(self, decision: Decision, sealed: Sealed) -> None:
         """Store one command's event as a unit of work of its own.
 
-        On PostgreSQL every command but ``open`` is one statement in
-        autocommit (see :func:`_append_statement`): one round trip instead
-        of five (BEGIN, three statements, COMMIT), which is most of what a
-        command costs there. Elsewhere, and inside a caller's transaction,
-        it is :meth:`unit_of_work` and :meth:`SqlUnitOfWork.append`.
+        What :meth:`unit_of_work` and :meth:`SqlUnitOfWork.append` do, on the
+        most common write of all without their context managers. On
+        PostgreSQL every command but ``open`` is one statement in autocommit
+        (see :func:`_append_statement`): one round trip instead of five
+        (BEGIN, three statements, COMMIT), which is most of what a command
+        costs there. Inside a caller's transaction it is a savepoint.
 
         Raises:
             ConcurrentUpdateError: the head is no longer at ``sealed.seq - 1``
                 with hash ``sealed.prev_hash``; nothing was stored.
         """
-        alone = self._statements.append_alone
-        if (
-            alone is None
-            or isinstance(self.bind, Connection)
-            or decision.event.action is Action.OPEN
-        ):
+        if isinstance(self.bind, Connection):
             with self.unit_of_work() as uow:
                 uow.append(decision, sealed)
             return
-        statement = alone[sealed.personal is not None]
-        values = _head_values(decision, sealed) | _event_values(decision, sealed)
-        values["data"] = sealed.personal
-        with _translated(self._dbapi_error):
-            connection = self._checkout()
-            try:
-                driver = connection.dbapi_connection
-                driver.autocommit = True
-                try:
-                    moved = statement.run(driver.cursor(), values)
-                finally:
-                    driver.autocommit = False
-            except BaseException:
-                self._discard(connection)
-                raise
-            self._idle.append(connection)
-        if moved != 1:
-            raise ConcurrentUpdateError(decision.case.case_id, sealed.seq - 1)
+        alone = self._statements.append_alone
+        connection = self._checkout()
+        try:
+            if alone is None or decision.event.action is Action.OPEN:
+                cursor = connection.cursor()
+                if self._begin:
+                    cursor.execute(self._begin)
+                SqlUnitOfWork(cursor, self._statements).append(decision, sealed)
+                connection.commit()
+            else:
+                _append_alone(connection, alone, decision, sealed)
+        except (SQLAlchemyError, self._dbapi_error) as error:
+            self._discard(connection)
+            raise _storage_error(error, self._dbapi_error) from error
+        except BaseException:
+            self._discard(connection)
+            raise
+        self._idle.append(connection)
 
     def _checkout(self) -> Any:
         """Return a connection for one unit of work.
@@ -661,25 +657,56 @@ def _head(case_id: str, seq: int, last_hash: str, stage: str, episode: int) -> H
     )
 
 
+def _append_alone(
+    connection: Any,
+    statements: tuple[_Prepared, _Prepared],
+    decision: Decision,
+    sealed: Sealed,
+) -> None:
+    """Run the one-statement append in autocommit (PostgreSQL).
+
+    Raises:
+        ConcurrentUpdateError: the statement moved no head; it wrote nothing.
+    """
+    values = _head_values(decision, sealed) | _event_values(decision, sealed)
+    values["data"] = sealed.personal
+    driver = connection.dbapi_connection
+    driver.autocommit = True
+    try:
+        with driver.cursor() as cursor:
+            moved = statements[sealed.personal is not None].run(cursor, values)
+    finally:
+        driver.autocommit = False
+    if moved != 1:
+        raise ConcurrentUpdateError(decision.case.case_id, sealed.seq - 1)
+
+
 @contextmanager
 def _translated(dbapi_error: type[Exception]) -> Iterator[None]:
-    """Turn database errors into helping_process errors, chained to the cause.
-
-    A duplicate key can only mean another writer appended the same ``seq``
-    first (the guarded head update usually catches that earlier).
-    """
+    """Turn database errors into helping_process errors, chained to the cause."""
     try:
         yield
     except HelpingProcessError:
         raise
     except (SQLAlchemyError, dbapi_error) as error:
-        cause = getattr(error, "orig", None) or error
-        text = str(cause)
-        if _TRIGGER_MARK in text:
-            raise AuditIntegrityError("", 0, "append_only") from error
-        if isinstance(cause, _integrity_errors(dbapi_error)):
-            raise ConcurrentUpdateError("", 0) from error
-        raise StorageError(_first_line(text) or type(cause).__name__) from error
+        raise _storage_error(error, dbapi_error) from error
+
+
+def _storage_error(
+    error: Exception, dbapi_error: type[Exception]
+) -> HelpingProcessError:
+    """The helping_process error a database error means.
+
+    A duplicate key can only mean another writer appended the same ``seq``
+    first (the guarded head update usually catches that earlier).
+    """
+    cause = getattr(error, "orig", None) or error
+    text = str(cause)
+    if _TRIGGER_MARK in text:
+        return AuditIntegrityError("", 0, "append_only")
+    if isinstance(cause, _integrity_errors(dbapi_error)):
+        return ConcurrentUpdateError("", 0)
+    return StorageError(_first_line(text) or type(cause).__name__)
 
 
 def _integrity_errors(dbapi_error: type[Exception]) -> tuple[type[Exception], ...]:
