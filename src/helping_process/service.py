@@ -20,8 +20,6 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from contextlib import nullcontext
-from itertools import groupby
-from operator import attrgetter
 from typing import TYPE_CHECKING
 from typing import Final
 from typing import Protocol
@@ -125,6 +123,20 @@ class UnitOfWork(Protocol):
 
     def scan(self, *, personal: bool = True) -> Iterator[Sealed]:
         """Yield every stored event, ordered by case id and ``seq``, streaming.
+
+        Args:
+            personal: read the personal data too (False: the chain only).
+        """
+
+    def trails(
+        self, *, personal: bool = True
+    ) -> Iterator[tuple[audit.Head | None, list[Sealed]]]:
+        """Yield every case's head with its stored events, a case at a time.
+
+        Cases come in the order of their ids, each with its events in the
+        order of ``seq``; a head is None when the case's row is missing, and
+        cases with a head but no events come last. Only one case's events
+        are held at a time, so memory stays flat however long the trail.
 
         Args:
             personal: read the personal data too (False: the chain only).
@@ -490,20 +502,13 @@ class CaseService:
                 if sealed:
                     hashes.update(_sealed_hashes(rows, sealed))
             else:
-                heads = uow.heads()
-                cases = len(heads)
-                trail = uow.scan(personal=replay)
-                for each, group in groupby(trail, key=attrgetter("case_id")):
-                    rows = list(group)
-                    head = heads.pop(each, None)
-                    cases += head is None
+                for head, rows in uow.trails(personal=replay):
+                    cases += 1
                     events += len(rows)
                     findings += check(rows, head)
                     tick(len(rows))
                     if sealed:
                         hashes.update(_sealed_hashes(rows, sealed))
-                for each in sorted(heads):
-                    findings += check([], heads[each])
         if key is not None:
             from helping_process import seals  # noqa: PLC0415 - cryptography on demand
 

@@ -654,6 +654,27 @@ class InMemoryUnitOfWork:
             for sealed in events[case_id]:
                 yield sealed if personal else sealed._replace(personal=None)
 
+    def trails(
+        self, *, personal: bool = True
+    ) -> Iterator[tuple[Head | None, list[Sealed]]]:
+        """Yield every case's head with its events, ordered by case id.
+
+        Cases with a head but no events come last, as SqlStore yields them.
+
+        Args:
+            personal: read the personal data too (False: the chain only).
+        """
+        cases = self._tables.cases
+        events = self._tables.events
+        for case_id in sorted(events):
+            row = cases.get(case_id)
+            yield (
+                row.head if row else None,
+                [s if personal else s._replace(personal=None) for s in events[case_id]],
+            )
+        for case_id in sorted(cases.keys() - events.keys()):
+            yield cases[case_id].head, []
+
     def seals(self) -> list[Seal]:
         """Return the stored seals, oldest first."""
         return list(self._tables.seals)

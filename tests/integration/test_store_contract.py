@@ -637,3 +637,29 @@ class TestCallerTransaction:
             "Stored by another writer."
         ]
         assert service.verify() == []
+
+
+class TestTrails:
+    def test_each_case_comes_with_its_head_and_events_in_order(
+        self, service, store_url, open_store, clock
+    ):
+        """trails() yields every case once, by id, with its head and its events."""
+        first = _open(service)
+        _run_script(service, first, 4)
+        second = _open(service, "KLIEN-002")
+
+        with open_store(store_url).unit_of_work() as uow:
+            trails = list(uow.trails())
+            chain_only = list(uow.trails(personal=False))
+            heads = uow.heads()
+
+        assert [head.case_id for head, _ in trails if head] == sorted([first, second])
+        for head, rows in trails:
+            assert head == heads[head.case_id]
+            assert [row.seq for row in rows] == list(range(1, head.seq + 1))
+            assert {row.case_id for row in rows} == {head.case_id}
+        assert any(row.personal is not None for _, rows in trails for row in rows)
+        assert all(row.personal is None for _, rows in chain_only for row in rows)
+        assert [rows for _, rows in chain_only] == [
+            [row._replace(personal=None) for row in rows] for _, rows in trails
+        ]

@@ -78,3 +78,18 @@ class TestVerification:
         service.redact(first, actor=WORKER, note="UU 27/2022")
 
         assert service.verify() == list(service.verification().findings)
+
+
+class TestInMemoryTrails:
+    def test_trails_yield_each_case_with_its_head(self):
+        """The in-memory store yields each case by id with its head and events."""
+        service, ids = _service_with_two_cases()
+
+        with service.store.unit_of_work() as uow:
+            trails = list(uow.trails(personal=False))
+
+        assert [head.case_id for head, _ in trails if head] == sorted(ids)
+        assert [len(rows) for _, rows in trails] == [
+            service.get(case_id).seq for case_id in sorted(ids)
+        ]
+        assert all(row.personal is None for _, rows in trails for row in rows)

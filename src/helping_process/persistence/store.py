@@ -21,7 +21,9 @@ from typing import Final
 from sqlalchemy import Connection
 from sqlalchemy import Engine
 from sqlalchemy import bindparam
+from sqlalchemy import exists
 from sqlalchemy import insert
+from sqlalchemy import literal_column
 from sqlalchemy import null
 from sqlalchemy import select
 from sqlalchemy import update
@@ -235,6 +237,43 @@ class _Statements:
         chain = (events.c.prev_hash, events.c.hash)
         self.scan_chain = _Prepared(
             select(*key, null(), *chain).order_by(events.c.case_id, events.c.seq),
+            dialect,
+        )
+        # Each trail with its head, which joins its first event only: the
+        # head rides along once per case, not on every row.
+        on_first = (cases.c.case_id == events.c.case_id) & (
+            events.c.seq == literal_column("1")
+        )
+        head = (cases.c.seq, cases.c.last_hash, cases.c.stage, cases.c.episode)
+        self.trails_chain = _Prepared(
+            select(*key, null(), *chain, *head)
+            .select_from(events)
+            .outerjoin(cases, on_first)
+            .order_by(events.c.case_id, events.c.seq),
+            dialect,
+        )
+        self.trails = _Prepared(
+            select(*key, personal.c.data, *chain, *head)
+            .select_from(events)
+            .outerjoin(
+                personal,
+                (personal.c.case_id == events.c.case_id)
+                & (personal.c.seq == events.c.seq),
+            )
+            .outerjoin(cases, on_first)
+            .order_by(events.c.case_id, events.c.seq),
+            dialect,
+        )
+        self.heads_without_events = _Prepared(
+            select(
+                cases.c.case_id,
+                cases.c.seq,
+                cases.c.last_hash,
+                cases.c.stage,
+                cases.c.episode,
+            )
+            .where(~exists().where(events.c.case_id == cases.c.case_id))
+            .order_by(cases.c.case_id),
             dialect,
         )
         self.scan = _Prepared(
@@ -524,6 +563,43 @@ class SqlUnitOfWork:
             personal: read the personal data too (False: the chain only).
         """
         statement = self._sql.scan if personal else self._sql.scan_chain
+        return map(Sealed._make, self._stream(statement))
+
+    def trails(
+        self, *, personal: bool = True
+    ) -> Iterator[tuple[Head | None, list[Sealed]]]:
+        """Yield every case's head with its stored events, a case at a time.
+
+        One ordered stream of the events, the head joined to each case's
+        first event; a case whose first event is gone has its head read on
+        its own. Cases are told apart by their ids changing, so the order
+        need not agree with Python's. Then the heads that have no events.
+
+        Args:
+            personal: read the personal data too (False: the chain only).
+        """
+        statement = self._sql.trails if personal else self._sql.trails_chain
+        make = Sealed._make
+        rows: list[Sealed] = []
+        head: Head | None = None
+        for row in self._stream(statement):
+            if rows and row[0] != rows[0].case_id:
+                yield head, rows
+                rows = []
+            if not rows:
+                head = (
+                    _head(row[0], *row[6:])
+                    if row[6] is not None
+                    else self.find_head(row[0])
+                )
+            rows.append(make(row[:6]))
+        if rows:
+            yield head, rows
+        for found in self._sql.heads_without_events.rows(self._cursor):
+            yield _head(*found), []
+
+    def _stream(self, statement: _Prepared) -> Iterator[tuple[Any, ...]]:
+        """Yield the rows of a query in batches, on a cursor of their own."""
         connection = self._cursor.connection
         cursor = (
             connection.cursor(name="helping_process_scan")
@@ -533,7 +609,7 @@ class SqlUnitOfWork:
         try:
             cursor.execute(statement.sql)
             while batch := cursor.fetchmany(_SCAN_BATCH):
-                yield from map(Sealed._make, batch)
+                yield from batch
         finally:
             cursor.close()
 
