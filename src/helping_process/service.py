@@ -133,10 +133,11 @@ class UnitOfWork(Protocol):
     ) -> Iterator[tuple[audit.Head | None, list[Sealed]]]:
         """Yield every case's head with its stored events, a case at a time.
 
-        Cases come in the order of their ids, each with its events in the
-        order of ``seq``; a head is None when the case's row is missing, and
-        cases with a head but no events come last. Only one case's events
-        are held at a time, so memory stays flat however long the trail.
+        Cases come in the store's order of their ids, each with its events
+        in the order of ``seq``; a head is None when the case's row is
+        missing, and a case with a head but no events comes with an empty
+        list. Only one case's events are held at a time, so memory stays
+        flat however long the trail and however many cases it holds.
 
         Args:
             personal: read the personal data too (False: the chain only).

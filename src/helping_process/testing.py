@@ -659,7 +659,7 @@ class InMemoryUnitOfWork:
     ) -> Iterator[tuple[Head | None, list[Sealed]]]:
         """Yield every case's head with its events, ordered by case id.
 
-        Cases with a head but no events come last, as SqlStore yields them.
+        Cases with a head but no events come after those with events.
 
         Args:
             personal: read the personal data too (False: the chain only).

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Iterator
 from collections.abc import Mapping
 from contextlib import contextmanager
+from itertools import groupby
+from operator import attrgetter
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Final
@@ -23,7 +25,6 @@ from sqlalchemy import Engine
 from sqlalchemy import bindparam
 from sqlalchemy import exists
 from sqlalchemy import insert
-from sqlalchemy import literal_column
 from sqlalchemy import null
 from sqlalchemy import select
 from sqlalchemy import update
@@ -239,29 +240,14 @@ class _Statements:
             select(*key, null(), *chain).order_by(events.c.case_id, events.c.seq),
             dialect,
         )
-        # Each trail with its head, which joins its first event only: the
-        # head rides along once per case, not on every row.
-        on_first = (cases.c.case_id == events.c.case_id) & (
-            events.c.seq == literal_column("1")
-        )
-        head = (cases.c.seq, cases.c.last_hash, cases.c.stage, cases.c.episode)
-        self.trails_chain = _Prepared(
-            select(*key, null(), *chain, *head)
-            .select_from(events)
-            .outerjoin(cases, on_first)
-            .order_by(events.c.case_id, events.c.seq),
-            dialect,
-        )
-        self.trails = _Prepared(
-            select(*key, personal.c.data, *chain, *head)
-            .select_from(events)
-            .outerjoin(
-                personal,
-                (personal.c.case_id == events.c.case_id)
-                & (personal.c.seq == events.c.seq),
-            )
-            .outerjoin(cases, on_first)
-            .order_by(events.c.case_id, events.c.seq),
+        self.heads_in_order = _Prepared(
+            select(
+                cases.c.case_id,
+                cases.c.seq,
+                cases.c.last_hash,
+                cases.c.stage,
+                cases.c.episode,
+            ).order_by(cases.c.case_id),
             dialect,
         )
         self.heads_without_events = _Prepared(
@@ -570,39 +556,49 @@ class SqlUnitOfWork:
     ) -> Iterator[tuple[Head | None, list[Sealed]]]:
         """Yield every case's head with its stored events, a case at a time.
 
-        One ordered stream of the events, the head joined to each case's
-        first event; a case whose first event is gone has its head read on
-        its own. Cases are told apart by their ids changing, so the order
-        need not agree with Python's. Then the heads that have no events.
+        Two streams in the database's own order of case ids, the events and
+        the heads, matched by equality alone, so the order need not agree
+        with Python's: the heads that have no events are read first (there
+        are none in a sound trail), and what is left of the heads stream is
+        then exactly the cases that have events, in the order their events
+        come. An event group the next head does not match has no head.
 
         Args:
             personal: read the personal data too (False: the chain only).
         """
-        statement = self._sql.trails if personal else self._sql.trails_chain
-        make = Sealed._make
-        rows: list[Sealed] = []
-        head: Head | None = None
-        for row in self._stream(statement):
-            if rows and row[0] != rows[0].case_id:
-                yield head, rows
-                rows = []
-            if not rows:
-                head = (
-                    _head(row[0], *row[6:])
-                    if row[6] is not None
-                    else self.find_head(row[0])
-                )
-            rows.append(make(row[:6]))
-        if rows:
-            yield head, rows
-        for found in self._sql.heads_without_events.rows(self._cursor):
-            yield _head(*found), []
+        without_events = {
+            row[0]: _head(*row)
+            for row in self._sql.heads_without_events.rows(self._cursor)
+        }
+        heads = (
+            _head(*row)
+            for row in self._stream(self._sql.heads_in_order, "helping_process_heads")
+        )
+        pending = next(heads, None)
+        for case_id, rows in groupby(self.scan(personal=personal), key=_case_id):
+            while pending is not None and pending.case_id in without_events:
+                yield pending, []
+                pending = next(heads, None)
+            if pending is not None and pending.case_id == case_id:
+                yield pending, list(rows)
+                pending = next(heads, None)
+            else:
+                yield None, list(rows)
+        while pending is not None:
+            yield pending, []
+            pending = next(heads, None)
 
-    def _stream(self, statement: _Prepared) -> Iterator[tuple[Any, ...]]:
-        """Yield the rows of a query in batches, on a cursor of their own."""
+    def _stream(
+        self, statement: _Prepared, name: str = "helping_process_scan"
+    ) -> Iterator[tuple[Any, ...]]:
+        """Yield the rows of a query in batches, on a cursor of their own.
+
+        On PostgreSQL the cursor is a server-side one named ``name``, so the
+        rows stream from the server too.
+        """
         connection = self._cursor.connection
         cursor = (
-            connection.cursor(name="helping_process_scan")
+            connection.cursor(name=name)
             if self._sql.server_side
             else connection.cursor()
         )
@@ -721,6 +717,9 @@ def _event_values(decision: Decision, sealed: Sealed) -> dict[str, Any]:
         "prev_hash": sealed.prev_hash,
         "hash": sealed.hash,
     }
+
+
+_case_id: Final = attrgetter("case_id")
 
 
 def _head(case_id: str, seq: int, last_hash: str, stage: str, episode: int) -> Head:
