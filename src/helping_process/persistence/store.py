@@ -33,6 +33,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.expression import ClauseElement
 
 from helping_process.audit import Head
@@ -139,20 +140,7 @@ class _Statements:
         self.insert_case = _Prepared(insert(cases), dialect)
         self.insert_event = _Prepared(insert(events), dialect)
         self.insert_personal = _Prepared(insert(personal), dialect)
-        self.advance_head = _Prepared(
-            update(cases)
-            .where(cases.c.case_id == bindparam("b_case_id"))
-            .where(cases.c.seq == bindparam("b_expected"))
-            .where(cases.c.last_hash == bindparam("b_prev_hash"))
-            .values(
-                stage=bindparam("b_stage"),
-                episode=bindparam("b_episode"),
-                seq=bindparam("b_seq"),
-                last_hash=bindparam("b_last_hash"),
-                updated_at=bindparam("b_updated_at"),
-            ),
-            dialect,
-        )
+        self.advance_head = _Prepared(_advance_head(), dialect)
         head = (cases.c.case_id, cases.c.seq, cases.c.last_hash, cases.c.stage)
         # PostgreSQL: the whole append as one statement, atomic by itself.
         self.append_alone = (
@@ -241,23 +229,10 @@ class _Statements:
             dialect,
         )
         self.heads_in_order = _Prepared(
-            select(
-                cases.c.case_id,
-                cases.c.seq,
-                cases.c.last_hash,
-                cases.c.stage,
-                cases.c.episode,
-            ).order_by(cases.c.case_id),
-            dialect,
+            select(*head, cases.c.episode).order_by(cases.c.case_id), dialect
         )
         self.heads_without_events = _Prepared(
-            select(
-                cases.c.case_id,
-                cases.c.seq,
-                cases.c.last_hash,
-                cases.c.stage,
-                cases.c.episode,
-            )
+            select(*head, cases.c.episode)
             .where(~exists().where(events.c.case_id == cases.c.case_id))
             .order_by(cases.c.case_id),
             dialect,
@@ -274,16 +249,13 @@ class _Statements:
         )
 
 
-def _append_statement(dialect: Dialect, *, with_personal: bool) -> _Prepared:
-    """The guarded head update, the event and its personal data in one statement.
+def _advance_head() -> Update:
+    """The guarded update of a case's head (see :func:`_head_values`).
 
-    Data-modifying CTEs (PostgreSQL): the event is inserted only from the
-    row the guarded update moved, and the personal data only from the
-    event, so the statement writes all three rows or none; the number of
-    rows it reports is 1 when the head moved and 0 when another writer
-    moved it first.
+    It moves the head only from the event the new one chains to: its
+    ``seq`` and its hash.
     """
-    head = (
+    return (
         update(cases)
         .where(cases.c.case_id == bindparam("b_case_id"))
         .where(cases.c.seq == bindparam("b_expected"))
@@ -295,9 +267,19 @@ def _append_statement(dialect: Dialect, *, with_personal: bool) -> _Prepared:
             last_hash=bindparam("b_last_hash"),
             updated_at=bindparam("b_updated_at"),
         )
-        .returning(cases.c.case_id)
-        .cte("head")
     )
+
+
+def _append_statement(dialect: Dialect, *, with_personal: bool) -> _Prepared:
+    """The guarded head update, the event and its personal data in one statement.
+
+    Data-modifying CTEs (PostgreSQL): the event is inserted only from the
+    row the guarded update moved, and the personal data only from the
+    event, so the statement writes all three rows or none; the number of
+    rows it reports is 1 when the head moved and 0 when another writer
+    moved it first.
+    """
+    head = _advance_head().returning(cases.c.case_id).cte("head")
     columns = [column for column in events.c if column.name != "case_id"]
     event = (
         insert(events)
