@@ -179,9 +179,11 @@ class CaseService:
     """Run cases through the helping process with a durable audit trail.
 
     Every write names its actor. Reads replay nothing the service already
-    holds: decoded cases are kept (a bounded number) and checked against the
-    head's version in each unit of work, so a case changed by another
-    process is reloaded.
+    holds: decoded cases are kept (a bounded number). A command is decided
+    on the held case and appended with a guard on the head it chains to, so
+    a case changed by another process (or a caller's rolled-back work) is
+    found at the append, reloaded and decided again; reads check the held
+    case against the head's version.
 
     Args:
         store: where cases are kept.
