@@ -106,7 +106,8 @@ class UnitOfWork(Protocol):
         """Store ``sealed`` and move the case's head to ``decision.case``.
 
         Raises:
-            ConcurrentUpdateError: the head is no longer at ``sealed.seq - 1``.
+            ConcurrentUpdateError: the head is no longer at ``sealed.seq - 1``
+                with hash ``sealed.prev_hash``.
         """
 
     def redact(self, case_id: str, *, before: int, at: dt.datetime) -> None:
@@ -163,7 +164,8 @@ class AuditStore(Protocol):
         may do it in fewer round trips (the most common write of all).
 
         Raises:
-            ConcurrentUpdateError: the head is no longer at ``sealed.seq - 1``.
+            ConcurrentUpdateError: the head is no longer at ``sealed.seq - 1``
+                with hash ``sealed.prev_hash``.
         """
 
 

@@ -347,10 +347,7 @@ class SqlStore:
                 return
             connection = self._checkout()
             try:
-                cursor = connection.cursor()
-                if self._begin:
-                    cursor.execute(self._begin)
-                yield SqlUnitOfWork(cursor, self._statements)
+                yield self._begun(connection)
                 connection.commit()
             except BaseException:
                 self._discard(connection)
@@ -379,10 +376,7 @@ class SqlStore:
         connection = self._checkout()
         try:
             if alone is None or decision.event.action is Action.OPEN:
-                cursor = connection.cursor()
-                if self._begin:
-                    cursor.execute(self._begin)
-                SqlUnitOfWork(cursor, self._statements).append(decision, sealed)
+                self._begun(connection).append(decision, sealed)
                 connection.commit()
             else:
                 _append_alone(connection, alone, decision, sealed)
@@ -393,6 +387,13 @@ class SqlStore:
             self._discard(connection)
             raise
         self._idle.append(connection)
+
+    def _begun(self, connection: Any) -> SqlUnitOfWork:
+        """Begin a transaction on ``connection`` (``BEGIN IMMEDIATE`` on SQLite)."""
+        cursor = connection.cursor()
+        if self._begin:
+            cursor.execute(self._begin)
+        return SqlUnitOfWork(cursor, self._statements)
 
     def _checkout(self) -> Any:
         """Return a connection for one unit of work.
