@@ -294,20 +294,24 @@ def split_json(value: object) -> tuple[JSON, JSON]:
     One pass gives both, because sealing an event needs the redacted form
     for the chain and the full form for the personal data kept apart.
     """
-    return _split(value, personal=False)
+    return _split(value, False)
 
 
 #: How to split a value of each type; filled on first sight of the type.
 _SPLITTERS: dict[type, Callable[[Any, bool], tuple[JSON, JSON]]] = {}
 
 
-def _split(value: object, *, personal: bool) -> tuple[JSON, JSON]:
+def _split(value: object, personal: bool) -> tuple[JSON, JSON]:
     """Split by the value's exact type: sealing does this for every event."""
     kind = type(value)
-    splitter = _SPLITTERS.get(kind)
-    if splitter is None:
-        splitter = _SPLITTERS[kind] = _splitter(kind)
+    splitter = _SPLITTERS.get(kind) or _learn(kind)
     return splitter(value, personal)
+
+
+def _learn(kind: type) -> Callable[[Any, bool], tuple[JSON, JSON]]:
+    """Find how to split values of a type first seen, and keep it."""
+    splitter = _SPLITTERS[kind] = _splitter(kind)
+    return splitter
 
 
 def _splitter(kind: type) -> Callable[[Any, bool], tuple[JSON, JSON]]:  # noqa: PLR0911 - one return per JSON type
@@ -321,7 +325,7 @@ def _splitter(kind: type) -> Callable[[Any, bool], tuple[JSON, JSON]]:  # noqa: 
     if attrs.has(kind):
         return _fields_splitter(kind)
     if issubclass(kind, dt.date):
-        return lambda value, personal: (value.isoformat(), value.isoformat())
+        return _date_splitter
     if issubclass(kind, tuple | list):
         return _items_splitter
     if issubclass(kind, Mapping):
@@ -329,41 +333,52 @@ def _splitter(kind: type) -> Callable[[Any, bool], tuple[JSON, JSON]]:  # noqa: 
     return lambda value, personal: (value, value)
 
 
+def _date_splitter(value: dt.date, personal: bool) -> tuple[JSON, JSON]:
+    text = value.isoformat()
+    return text, text
+
+
 def _fields_splitter(kind: type) -> Callable[[Any, bool], tuple[JSON, JSON]]:
     """Split an attrs value field by field (None fields left out)."""
+    fields = attrs.fields(kind)
     plan = tuple(
-        (
-            field.name,
-            field.metadata.get("json", field.name),
-            "personal" in field.metadata,
-        )
-        for field in attrs.fields(kind)
+        (field.metadata.get("json", field.name), "personal" in field.metadata)
+        for field in fields
     )
+    values = attrgetter(*(field.name for field in fields))
+    splitters = _SPLITTERS
 
     def split(value: object, personal: bool) -> tuple[JSON, JSON]:
         public: dict[str, JSON] = {}
         full: dict[str, JSON] = {}
-        for name, key, is_personal in plan:
-            item = getattr(value, name)
+        for (key, is_personal), item in zip(plan, values(value), strict=True):
             if item is not None:
-                public[key], full[key] = _split(item, personal=personal or is_personal)
+                kind = type(item)
+                splitter = splitters.get(kind) or _learn(kind)
+                public[key], full[key] = splitter(item, personal or is_personal)
         return public, full
 
     return split
 
 
 def _items_splitter(
-    value: tuple[Any, ...] | list[Any], personal: bool
+    value: tuple[Any, ...] | list[Any],
+    personal: bool,
 ) -> tuple[JSON, JSON]:
-    pairs = [_split(item, personal=personal) for item in value]
-    return [pair[0] for pair in pairs], [pair[1] for pair in pairs]
+    public: list[JSON] = []
+    full: list[JSON] = []
+    for item in value:
+        redacted, whole = _split(item, personal)
+        public.append(redacted)
+        full.append(whole)
+    return public, full
 
 
 def _mapping_splitter(value: Mapping[Any, Any], personal: bool) -> tuple[JSON, JSON]:
     public: dict[str, JSON] = {}
     full: dict[str, JSON] = {}
     for key, item in value.items():
-        public[str(key)], full[str(key)] = _split(item, personal=personal)
+        public[str(key)], full[str(key)] = _split(item, personal)
     return public, full
 
 

@@ -9,6 +9,7 @@ fixed before the intervention starts and change only through a new plan.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 from typing import ClassVar
@@ -172,12 +173,12 @@ class PlanRecord:
         read.finish()
         return record
 
-    @property
+    @functools.cached_property
     def goal_ids(self) -> frozenset[str]:
-        """The ids of the plan's goals."""
+        """The ids of the plan's goals (every activity checks them: kept)."""
         return frozenset(goal.id for goal in self.goals)
 
-    @property
+    @functools.cached_property
     def scaled_goal_ids(self) -> frozenset[str]:
         """The ids of the goals that carry a GAS scale."""
         return frozenset(goal.id for goal in self.goals if goal.gas is not None)
