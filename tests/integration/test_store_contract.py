@@ -28,6 +28,7 @@ from helping_process import SubReason
 from helping_process import TerminationReason
 from helping_process import UnknownCaseError
 from helping_process import audit
+from helping_process import engine
 from helping_process.audit import FindingKind
 from helping_process.persistence import SqlStore
 from helping_process.persistence import make_engine
@@ -417,6 +418,110 @@ class TestConcurrentUpdate:
 
         assert case.seq == 2
         assert service.history(case_id)[-1].record.request == "Decided on seq 1."
+
+
+class TestBatch:
+    """Many commands in one transaction: what bulk import relies on."""
+
+    def test_a_batch_stores_every_command_in_order(self, service, store_url):
+        """Commands to several cases, interleaved, come back in order and verify."""
+        ids = [_open(service, f"KLIEN-{n}") for n in range(3)]
+
+        with service.batch() as batch:
+            for round_ in range(4):
+                for case_id in ids:
+                    batch.execute(case_id, engagement(f"round {round_}"), actor=WORKER)
+
+        for case_id in ids:
+            history = service.history(case_id)
+            assert [event.seq for event in history] == [1, 2, 3, 4, 5]
+            assert [request_of(event) for event in history[1:]] == [
+                f"round {round_}" for round_ in range(4)
+            ]
+        assert [summary.seq for summary in service.cases()] == [5, 5, 5]
+        assert count_rows(store_url)["events"] == 15
+        assert service.verify() == []
+
+    def test_reads_inside_a_batch_see_its_earlier_commands(
+        self, service, store_url, open_store, clock
+    ):
+        """A batch reads its own writes; another service sees them once it ends."""
+        case_id = _open(service)
+        other = _second_service(store_url, open_store, clock)
+
+        with service.batch() as batch:
+            for n in range(3):
+                batch.execute(case_id, engagement(f"import {n}"), actor=WORKER)
+            inside = [request_of(event) for event in batch.history(case_id)]
+            listed = [summary.seq for summary in batch.cases()]
+            verified = batch.verify(case_id)
+
+        assert inside == [None, "import 0", "import 1", "import 2"]
+        assert listed == [4]
+        assert verified == []
+        assert other.get(case_id).seq == 4
+
+    def test_a_batch_that_raises_stores_nothing(self, service, store_url):
+        """Commands buffered in a failing batch leave every table as it was."""
+        case_id = _open(service)
+        before = snapshot(store_url)
+
+        with pytest.raises(RuntimeError), service.batch() as batch:  # noqa: PT012 - the batch is the act
+            for n in range(3):
+                batch.execute(case_id, engagement(f"import {n}"), actor=WORKER)
+            batch.open("KLIEN-002", actor=WORKER)
+            raise RuntimeError
+
+        assert snapshot(store_url) == before
+        assert service.get(case_id).seq == 1
+
+    def test_a_batch_decides_afresh_on_a_case_changed_elsewhere(
+        self, service, store_url, open_store, clock
+    ):
+        """A case another service moved is reloaded at its first command in a batch."""
+        case_id = _open(service)
+        service.get(case_id)  # held by this service at seq 1
+        other = _second_service(store_url, open_store, clock)
+        other.execute(case_id, engagement("Elsewhere."), actor=WORKER)
+
+        with service.batch() as batch:
+            batch.execute(case_id, engagement("Import 1."), actor=WORKER)
+            batch.execute(case_id, engagement("Import 2."), actor=WORKER)
+
+        assert [request_of(event) for event in service.history(case_id)] == [
+            None,
+            "Elsewhere.",
+            "Import 1.",
+            "Import 2.",
+        ]
+        assert service.verify() == []
+
+    def test_an_append_that_forks_the_batchs_own_chain_is_refused(
+        self, service, store_url, clock
+    ):
+        """A later append must chain to the transaction's own last event."""
+        case_id = _open(service)
+        case = service.get(case_id)
+        with service.store.unit_of_work() as uow:
+            last_hash = uow.head(case_id).last_hash
+
+        def decided(request: str) -> tuple[engine.Decision, audit.Sealed]:
+            decision = engine.execute(
+                case, engagement(request), actor=WORKER, at=clock()
+            )
+            return decision, audit.seal(decision.event, last_hash)
+
+        with service.store.unit_of_work() as uow:
+            uow.append(*decided("First."))
+            with pytest.raises(ConcurrentUpdateError):
+                uow.append(*decided("Fork."))
+
+        assert [request_of(event) for event in service.history(case_id)] == [
+            None,
+            "First.",
+        ]
+        assert count_rows(store_url)["events"] == 2
+        assert service.verify() == []
 
 
 class TestRedaction:

@@ -13,6 +13,7 @@ import datetime as dt
 import sys
 from collections.abc import Iterator
 from collections.abc import Mapping
+from collections.abc import Sequence
 from contextlib import contextmanager
 from itertools import groupby
 from operator import attrgetter
@@ -22,6 +23,7 @@ from typing import Final
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine
+from sqlalchemy import LargeBinary
 from sqlalchemy import bindparam
 from sqlalchemy import exists
 from sqlalchemy import insert
@@ -84,9 +86,12 @@ class _Prepared:
             if self.positional and compiled.positiontup
             else compiled.binds
         )
+        # Bytes reach sqlite3 and psycopg as they are: the drivers' Binary
+        # wrapper only costs a copy per value.
         binders = {
             name: bind.type.dialect_impl(dialect).bind_processor(dialect)
             for name, bind in compiled.binds.items()
+            if not isinstance(bind.type, LargeBinary)
         }
         #: The positions whose values a column type converts, and how.
         self.binders = [
@@ -101,7 +106,10 @@ class _Prepared:
         ]
 
     def _params(self, values: Mapping[str, Any]) -> Any:
-        converted = [values.get(name) for name in self.names]
+        return self._row([values.get(name) for name in self.names])
+
+    def _row(self, row: Sequence[Any]) -> Any:
+        converted = list(row)
         for index, bind in self.binders:
             converted[index] = bind(converted[index])
         if self.positional:
@@ -115,6 +123,17 @@ class _Prepared:
         """
         cursor.execute(self.sql, self._params(values or {}))
         return int(cursor.rowcount)
+
+    def insert(self, cursor: Any, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert ``rows``, each with a value per parameter, in order.
+
+        For an ``INSERT`` of a whole table the parameters are its columns
+        in the table's order. Many rows go in one ``executemany``.
+        """
+        if len(rows) == 1:
+            cursor.execute(self.sql, self._row(rows[0]))
+        else:
+            cursor.executemany(self.sql, [self._row(row) for row in rows])
 
     def rows(
         self, cursor: Any, values: Mapping[str, Any] | None = None
@@ -140,7 +159,14 @@ class _Statements:
         self.insert_case = _Prepared(insert(cases), dialect)
         self.insert_event = _Prepared(insert(events), dialect)
         self.insert_personal = _Prepared(insert(personal), dialect)
+        for statement, table in (
+            (self.insert_event, events),
+            (self.insert_personal, personal),
+        ):
+            # Rows are built as tuples in the table's column order.
+            assert statement.names == tuple(table.c.keys())  # noqa: S101 - SQLAlchemy compiles whole-table inserts so
         self.advance_head = _Prepared(_advance_head(), dialect)
+        self.write_head = _Prepared(_write_head(), dialect)
         head = (cases.c.case_id, cases.c.seq, cases.c.last_hash, cases.c.stage)
         # PostgreSQL: the whole append as one statement, atomic by itself.
         self.append_alone = (
@@ -256,10 +282,21 @@ def _advance_head() -> Update:
     ``seq`` and its hash.
     """
     return (
-        update(cases)
-        .where(cases.c.case_id == bindparam("b_case_id"))
+        _write_head()
         .where(cases.c.seq == bindparam("b_expected"))
         .where(cases.c.last_hash == bindparam("b_prev_hash"))
+    )
+
+
+def _write_head() -> Update:
+    """The update of a case's head to its newest event, unguarded.
+
+    Only for a case whose head this transaction has already moved with
+    :func:`_advance_head`: the lock that took is held until the end.
+    """
+    return (
+        update(cases)
+        .where(cases.c.case_id == bindparam("b_case_id"))
         .values(
             stage=bindparam("b_stage"),
             episode=bindparam("b_episode"),
@@ -341,13 +378,17 @@ class SqlStore:
                 with self.bind.begin_nested():
                     cursor = self.bind.connection.cursor()
                     try:
-                        yield SqlUnitOfWork(cursor, self._statements)
+                        uow = SqlUnitOfWork(cursor, self._statements)
+                        yield uow
+                        uow.flush()
                     finally:
                         cursor.close()
                 return
             connection = self._checkout()
             try:
-                yield self._begun(connection)
+                uow = self._begun(connection)
+                yield uow
+                uow.flush()
                 connection.commit()
             except BaseException:
                 self._discard(connection)
@@ -431,14 +472,44 @@ class SqlStore:
 
 
 class SqlUnitOfWork:
-    """The reads and the append of one command, in one transaction."""
+    """The reads and the appends of one transaction.
+
+    A case's first append in the transaction is written at once, through
+    the guarded head update: that is where a decision made on a stale case
+    is found. The update also locks the case until the transaction ends
+    (its row on PostgreSQL, the whole database on SQLite), so every later
+    append to it can only follow this transaction's own: it is checked
+    against that in memory and kept, and the kept rows are written
+    together (one ``executemany`` per table, one head update per case)
+    before the next read and before the commit. A batch of a thousand
+    commands thus writes a thousand events but only as many heads as it
+    touches cases.
+    """
 
     def __init__(self, cursor: Any, statements: _Statements) -> None:
         self._cursor = cursor
         self._sql = statements
+        #: The cases this transaction appended to: the seq and hash each ends with.
+        self._moved: dict[str, tuple[int, str]] = {}
+        #: What later appends left to write: heads by case, events, personal data.
+        self._heads: dict[str, tuple[Decision, Sealed]] = {}
+        self._events: list[tuple[Any, ...]] = []
+        self._personal: list[tuple[Any, ...]] = []
+
+    def flush(self) -> None:
+        """Write the rows later appends kept; every read and the commit do it first."""
+        if not self._events:
+            return
+        self._sql.insert_event.insert(self._cursor, self._events)
+        if self._personal:
+            self._sql.insert_personal.insert(self._cursor, self._personal)
+        for decision, sealed in self._heads.values():
+            self._sql.write_head.run(self._cursor, _head_values(decision, sealed))
+        self._events, self._personal, self._heads = [], [], {}
 
     def find_head(self, case_id: str) -> Head | None:
         """Return the case's head, or None when there is none."""
+        self.flush()
         rows = self._sql.head.rows(self._cursor, {"b_case_id": case_id})
         return _head(*rows[0]) if rows else None
 
@@ -455,6 +526,7 @@ class SqlUnitOfWork:
 
     def events(self, case_id: str, *, after: int = 0) -> list[Sealed]:
         """Return the case's stored events with ``seq`` above ``after``."""
+        self.flush()
         rows = self._sql.trail.rows(
             self._cursor, {"b_case_id": case_id, "b_after": after}
         )
@@ -476,12 +548,33 @@ class SqlUnitOfWork:
         The head moves only from the event this one chains to (its ``seq``
         and hash), so a decision made on a case that is no longer the
         stored one, whether another writer moved on or a caller's rollback
-        undid it, is never stored.
+        undid it, is never stored. A later append to a case this
+        transaction moved already is kept until :meth:`flush`.
 
         Raises:
             ConcurrentUpdateError: the head is no longer at ``sealed.seq - 1``
                 with hash ``sealed.prev_hash``.
         """
+        case_id = sealed.case_id
+        moved = self._moved.get(case_id)
+        self._moved[case_id] = (sealed.seq, sealed.hash)
+        if moved is not None:
+            if moved != (sealed.seq - 1, sealed.prev_hash):
+                self._moved[case_id] = moved
+                raise ConcurrentUpdateError(case_id, sealed.seq - 1)
+            self._heads[case_id] = (decision, sealed)
+            self._events.append(_event_row(decision, sealed))
+            if sealed.personal is not None:
+                self._personal.append((case_id, sealed.seq, sealed.personal, None))
+            return
+        try:
+            self._write(decision, sealed)
+        except BaseException:
+            del self._moved[case_id]
+            raise
+
+    def _write(self, decision: Decision, sealed: Sealed) -> None:
+        """Write a case's first append of this transaction, head guarded."""
         case, event = decision.case, decision.event
         if event.action is Action.OPEN:
             self._sql.insert_case.run(
@@ -504,15 +597,15 @@ class SqlUnitOfWork:
             )
             if moved != 1:
                 raise ConcurrentUpdateError(case.case_id, sealed.seq - 1)
-        self._sql.insert_event.run(self._cursor, _event_values(decision, sealed))
+        self._sql.insert_event.insert(self._cursor, (_event_row(decision, sealed),))
         if sealed.personal is not None:
-            self._sql.insert_personal.run(
-                self._cursor,
-                {"case_id": sealed.case_id, "seq": sealed.seq, "data": sealed.personal},
+            self._sql.insert_personal.insert(
+                self._cursor, ((sealed.case_id, sealed.seq, sealed.personal, None),)
             )
 
     def redact(self, case_id: str, *, before: int, at: dt.datetime) -> None:
         """Remove the personal data of the case's events before ``before``."""
+        self.flush()
         self._sql.redact_personal.run(
             self._cursor, {"b_case_id": case_id, "b_before": before, "b_at": at}
         )
@@ -520,6 +613,7 @@ class SqlUnitOfWork:
 
     def heads(self) -> dict[str, Head]:
         """Return every case's head, by case id."""
+        self.flush()
         return {row[0]: _head(*row) for row in self._sql.heads.rows(self._cursor)}
 
     def scan(self, *, personal: bool = True) -> Iterator[Sealed]:
@@ -531,6 +625,7 @@ class SqlUnitOfWork:
         Args:
             personal: read the personal data too (False: the chain only).
         """
+        self.flush()
         statement = self._sql.scan if personal else self._sql.scan_chain
         return map(Sealed._make, self._stream(statement))
 
@@ -549,6 +644,7 @@ class SqlUnitOfWork:
         Args:
             personal: read the personal data too (False: the chain only).
         """
+        self.flush()
         without_events = {
             row[0]: _head(*row)
             for row in self._sql.heads_without_events.rows(self._cursor)
@@ -594,6 +690,7 @@ class SqlUnitOfWork:
 
     def seals(self) -> list[Seal]:
         """Return the stored seals, oldest first."""
+        self.flush()
         from helping_process.seals import Seal  # noqa: PLC0415 - cryptography on demand
 
         leaves: dict[int, list[Head]] = {}
@@ -615,6 +712,7 @@ class SqlUnitOfWork:
 
     def add_seal(self, seal: Seal, *, sealed_at: dt.datetime) -> int:
         """Store a seal after the existing ones; return its number."""
+        self.flush()
         number = len(self._sql.seals.rows(self._cursor)) + 1
         self._sql.insert_seal.run(
             self._cursor,
@@ -640,6 +738,7 @@ class SqlUnitOfWork:
 
     def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
         """Return the summaries of all cases, or of those in ``stage``."""
+        self.flush()
         if stage is None:
             rows = self._sql.all_cases.rows(self._cursor)
         else:
@@ -683,23 +782,23 @@ def _head_values(decision: Decision, sealed: Sealed) -> dict[str, Any]:
     }
 
 
-def _event_values(decision: Decision, sealed: Sealed) -> dict[str, Any]:
-    """The parameters of the event's row (codes as ``_value_``: no descriptor)."""
+def _event_row(decision: Decision, sealed: Sealed) -> tuple[Any, ...]:
+    """The event's row, in column order (codes as ``_value_``: no descriptor)."""
     event = decision.event
-    return {
-        "case_id": sealed.case_id,
-        "seq": sealed.seq,
-        "episode": event.episode,
-        "action": event.action._value_,
-        "from_stage": event.from_stage._value_ if event.from_stage else None,
-        "to_stage": event.to_stage._value_,
-        "occurred_at": event.occurred_at,
-        "recorded_at": event.recorded_at,
-        "actor_id": event.actor.id,
-        "body": sealed.body,
-        "prev_hash": sealed.prev_hash,
-        "hash": sealed.hash,
-    }
+    return (
+        sealed.case_id,
+        sealed.seq,
+        event.episode,
+        event.action._value_,
+        event.from_stage._value_ if event.from_stage else None,
+        event.to_stage._value_,
+        event.occurred_at,
+        event.recorded_at,
+        event.actor.id,
+        sealed.body,
+        sealed.prev_hash,
+        sealed.hash,
+    )
 
 
 _case_id: Final = attrgetter("case_id")
@@ -726,7 +825,8 @@ def _append_alone(
     Raises:
         ConcurrentUpdateError: the statement moved no head; it wrote nothing.
     """
-    values = _head_values(decision, sealed) | _event_values(decision, sealed)
+    values = _head_values(decision, sealed)
+    values.update(zip(events.c.keys(), _event_row(decision, sealed), strict=True))
     values["data"] = sealed.personal
     driver = connection.dbapi_connection
     driver.autocommit = True
