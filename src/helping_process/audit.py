@@ -235,27 +235,21 @@ def _body(event: Event, record: Any, personal_digest: str | None) -> dict[str, A
 
 def seal(event: Event, prev_hash: str) -> Sealed:
     """Encode an event and chain it to ``prev_hash``."""
-    personal_data: dict[str, Any] = {
-        name: text
-        for name, text in (
-            ("client", event.client),
-            ("note", event.note),
-            ("referral_to", event.referral_to),
-        )
-        if text is not None
-    }
+    personal_data: dict[str, Any] = {}
+    if event.client is not None:
+        personal_data["client"] = event.client
+    if event.note is not None:
+        personal_data["note"] = event.note
+    if event.referral_to is not None:
+        personal_data["referral_to"] = event.referral_to
     record = None
     if event.record is not None:
         record, personal_data["record"] = split_json(event.record)
     personal = canonical(personal_data) if personal_data else None
     body = canonical(_body(event, record, digest(personal) if personal else None))
+    # Sealed's fields in order: case_id, seq, body, personal, prev_hash, hash.
     return Sealed(
-        case_id=event.case_id,
-        seq=event.seq,
-        body=body,
-        personal=personal,
-        prev_hash=prev_hash,
-        hash=link(prev_hash, body),
+        event.case_id, event.seq, body, personal, prev_hash, link(prev_hash, body)
     )
 
 

@@ -112,7 +112,8 @@ class Actor:
     role: ActorRole = attrs.field(default=ActorRole.WORKER, converter=_actor_role)
 
 
-@attrs.frozen(kw_only=True)
+# Not slotted: a copy per event is then a dict copy (see _fields.evolve).
+@attrs.frozen(kw_only=True, slots=False)
 class Case:
     """A case as its trail makes it.
 

@@ -91,7 +91,8 @@ def parse_record(kind: RecordKind | str, data: object) -> Record:
     return RECORD_TYPES[record_kind(kind)].from_json(data)
 
 
-@attrs.frozen(kw_only=True)
+# Not slotted: a copy per event is then a dict copy (see _fields.evolve).
+@attrs.frozen(kw_only=True, slots=False)
 class RecordsInForce:
     """The records that count for the case's next move.
 
