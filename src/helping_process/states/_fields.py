@@ -352,8 +352,13 @@ def _fields_splitter(kind: type) -> Callable[[Any, bool], tuple[JSON, JSON]]:
         public: dict[str, JSON] = {}
         full: dict[str, JSON] = {}
         for (key, is_personal), item in zip(plan, values(value), strict=True):
-            if item is not None:
-                kind = type(item)
+            if item is None:
+                continue
+            kind = type(item)
+            if kind is str:  # the commonest field, split here
+                public[key] = REDACTED if personal or is_personal else item
+                full[key] = item
+            else:
                 splitter = splitters.get(kind) or _learn(kind)
                 public[key], full[key] = splitter(item, personal or is_personal)
         return public, full
@@ -365,6 +370,8 @@ def _items_splitter(
     value: tuple[Any, ...] | list[Any],
     personal: bool,
 ) -> tuple[JSON, JSON]:
+    if all(type(item) is str for item in value):  # ids, lists of texts
+        return [REDACTED] * len(value) if personal else list(value), list(value)
     public: list[JSON] = []
     full: list[JSON] = []
     for item in value:
