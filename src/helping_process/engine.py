@@ -230,6 +230,7 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
         InvalidInputError: the command or its record is malformed.
     """
     occurred = _occurred(command, at, case.last_occurred_at)
+    action, to_stage = Action.RECORD, case.stage
     details: dict[str, Any]
     match command:
         case AddRecord(record=record):
@@ -247,7 +248,8 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
                 raise InvalidTransitionError(case.stage, target)
             _fire(case, move, _move_check(case, occurred.date(), note))
             action = Action.REOPEN if move.trigger == REOPEN else Action.MOVE
-            details = {"action": action, "to_stage": target, "note": note}
+            to_stage = target
+            details = {"note": note}
         case ReopenCase(note=note):
             return execute(
                 case,
@@ -257,9 +259,8 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
             )
         case TerminateCase():
             _admit_termination(case, command)
+            action, to_stage = Action.TERMINATE, Stage.TERMINATION
             details = {
-                "action": Action.TERMINATE,
-                "to_stage": Stage.TERMINATION,
                 "reason": command.reason,
                 "sub_reason": command.sub_reason,
                 "referral_to": command.referral_to,
@@ -268,7 +269,8 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
         case RedactCase(note=note):
             if note is None:
                 raise RequirementNotMetError(case.stage, ["redact.note"])
-            details = {"action": Action.REDACT, "note": note}
+            action = Action.REDACT
+            details = {"note": note}
     event = Event(
         case_id=case.case_id,
         seq=case.seq + 1,
@@ -276,9 +278,9 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
         occurred_at=occurred,
         recorded_at=at.astimezone(UTC),
         actor=actor,
-        action=details.pop("action", Action.RECORD),
+        action=action,
         from_stage=case.stage,
-        to_stage=details.pop("to_stage", case.stage),
+        to_stage=to_stage,
         **details,
     )
     return Decision(apply(case, event), event)

@@ -142,7 +142,9 @@ class Case:
     termination_reason: TerminationReason | None = None
 
 
-@attrs.frozen(kw_only=True)
+# Not slotted: one is made per command, and attrs makes a frozen class
+# without slots by filling its __dict__, a third faster than slot by slot.
+@attrs.frozen(kw_only=True, slots=False)
 class Event:
     """One accepted command, as the audit trail keeps it.
 
