@@ -124,6 +124,11 @@ class _Prepared:
         cursor.execute(self.sql, self._params(values or {}))
         return int(cursor.rowcount)
 
+    def run_row(self, cursor: Any, row: Sequence[Any]) -> int:
+        """Execute with a value per parameter, in order; return the rows changed."""
+        cursor.execute(self.sql, self._row(row))
+        return int(cursor.rowcount)
+
     def insert(self, cursor: Any, rows: Sequence[Sequence[Any]]) -> None:
         """Insert ``rows``, each with a value per parameter, in order.
 
@@ -167,6 +172,9 @@ class _Statements:
             assert statement.names == tuple(table.c.keys())  # noqa: S101 - SQLAlchemy compiles whole-table inserts so
         self.advance_head = _Prepared(_advance_head(), dialect)
         self.write_head = _Prepared(_write_head(), dialect)
+        # Heads are given as tuples in the order of _head_row.
+        assert self.advance_head.names == _HEAD_PARAMETERS  # noqa: S101 - SET, then WHERE
+        assert self.write_head.names == _HEAD_PARAMETERS[:6]  # noqa: S101
         head = (cases.c.case_id, cases.c.seq, cases.c.last_hash, cases.c.stage)
         # PostgreSQL: the whole append as one statement, atomic by itself.
         self.append_alone = (
@@ -276,7 +284,7 @@ class _Statements:
 
 
 def _advance_head() -> Update:
-    """The guarded update of a case's head (see :func:`_head_values`).
+    """The guarded update of a case's head (see :func:`_head_row`).
 
     It moves the head only from the event the new one chains to: its
     ``seq`` and its hash.
@@ -386,7 +394,7 @@ class SqlStore:
                 return
             connection = self._checkout()
             try:
-                uow = self._begun(connection)
+                uow = SqlUnitOfWork(self._begun(connection), self._statements)
                 yield uow
                 uow.flush()
                 connection.commit()
@@ -417,7 +425,7 @@ class SqlStore:
         connection = self._checkout()
         try:
             if alone is None or decision.event.action is Action.OPEN:
-                self._begun(connection).append(decision, sealed)
+                _write(self._begun(connection), self._statements, decision, sealed)
                 connection.commit()
             else:
                 _append_alone(connection, alone, decision, sealed)
@@ -429,12 +437,16 @@ class SqlStore:
             raise
         self._idle.append(connection)
 
-    def _begun(self, connection: Any) -> SqlUnitOfWork:
-        """Begin a transaction on ``connection`` (``BEGIN IMMEDIATE`` on SQLite)."""
+    def _begun(self, connection: Any) -> Any:
+        """Begin a transaction on ``connection`` (``BEGIN IMMEDIATE`` on SQLite).
+
+        Returns:
+            The cursor to run it on.
+        """
         cursor = connection.cursor()
         if self._begin:
             cursor.execute(self._begin)
-        return SqlUnitOfWork(cursor, self._statements)
+        return cursor
 
     def _checkout(self) -> Any:
         """Return a connection for one unit of work.
@@ -504,7 +516,7 @@ class SqlUnitOfWork:
         if self._personal:
             self._sql.insert_personal.insert(self._cursor, self._personal)
         for decision, sealed in self._heads.values():
-            self._sql.write_head.run(self._cursor, _head_values(decision, sealed))
+            self._sql.write_head.run_row(self._cursor, _head_row(decision, sealed)[:6])
         self._events, self._personal, self._heads = [], [], {}
 
     def find_head(self, case_id: str) -> Head | None:
@@ -568,40 +580,10 @@ class SqlUnitOfWork:
                 self._personal.append((case_id, sealed.seq, sealed.personal, None))
             return
         try:
-            self._write(decision, sealed)
+            _write(self._cursor, self._sql, decision, sealed)
         except BaseException:
             del self._moved[case_id]
             raise
-
-    def _write(self, decision: Decision, sealed: Sealed) -> None:
-        """Write a case's first append of this transaction, head guarded."""
-        case, event = decision.case, decision.event
-        if event.action is Action.OPEN:
-            self._sql.insert_case.run(
-                self._cursor,
-                {
-                    "case_id": case.case_id,
-                    "client": event.client,
-                    "residential": case.residential,
-                    "stage": case.stage._value_,
-                    "episode": case.episode,
-                    "seq": case.seq,
-                    "last_hash": sealed.hash,
-                    "opened_at": case.opened_at,
-                    "updated_at": case.last_occurred_at,
-                },
-            )
-        else:
-            moved = self._sql.advance_head.run(
-                self._cursor, _head_values(decision, sealed)
-            )
-            if moved != 1:
-                raise ConcurrentUpdateError(case.case_id, sealed.seq - 1)
-        self._sql.insert_event.insert(self._cursor, (_event_row(decision, sealed),))
-        if sealed.personal is not None:
-            self._sql.insert_personal.insert(
-                self._cursor, ((sealed.case_id, sealed.seq, sealed.personal, None),)
-            )
 
     def redact(self, case_id: str, *, before: int, at: dt.datetime) -> None:
         """Remove the personal data of the case's events before ``before``."""
@@ -767,19 +749,66 @@ class SqlUnitOfWork:
         ]
 
 
-def _head_values(decision: Decision, sealed: Sealed) -> dict[str, Any]:
+def _write(
+    cursor: Any, statements: _Statements, decision: Decision, sealed: Sealed
+) -> None:
+    """Write a case's first append of a transaction, its head guarded.
+
+    Raises:
+        ConcurrentUpdateError: the head is no longer at ``sealed.seq - 1``
+            with hash ``sealed.prev_hash``; nothing was written.
+    """
+    case, event = decision.case, decision.event
+    if event.action is Action.OPEN:
+        statements.insert_case.run(
+            cursor,
+            {
+                "case_id": case.case_id,
+                "client": event.client,
+                "residential": case.residential,
+                "stage": case.stage._value_,
+                "episode": case.episode,
+                "seq": case.seq,
+                "last_hash": sealed.hash,
+                "opened_at": case.opened_at,
+                "updated_at": case.last_occurred_at,
+            },
+        )
+    elif statements.advance_head.run_row(cursor, _head_row(decision, sealed)) != 1:
+        raise ConcurrentUpdateError(case.case_id, sealed.seq - 1)
+    statements.insert_event.insert(cursor, (_event_row(decision, sealed),))
+    if sealed.personal is not None:
+        statements.insert_personal.insert(
+            cursor, ((sealed.case_id, sealed.seq, sealed.personal, None),)
+        )
+
+
+#: The parameters of the head updates, in the order of :func:`_head_row`.
+_HEAD_PARAMETERS: Final = (
+    "b_stage",
+    "b_episode",
+    "b_seq",
+    "b_last_hash",
+    "b_updated_at",
+    "b_case_id",
+    "b_expected",
+    "b_prev_hash",
+)
+
+
+def _head_row(decision: Decision, sealed: Sealed) -> tuple[Any, ...]:
     """The parameters of the guarded update that moves the case's head."""
     case = decision.case
-    return {
-        "b_case_id": case.case_id,
-        "b_expected": sealed.seq - 1,
-        "b_prev_hash": sealed.prev_hash,
-        "b_stage": case.stage._value_,
-        "b_episode": case.episode,
-        "b_seq": sealed.seq,
-        "b_last_hash": sealed.hash,
-        "b_updated_at": case.last_occurred_at,
-    }
+    return (
+        case.stage._value_,
+        case.episode,
+        sealed.seq,
+        sealed.hash,
+        case.last_occurred_at,
+        case.case_id,
+        sealed.seq - 1,
+        sealed.prev_hash,
+    )
 
 
 def _event_row(decision: Decision, sealed: Sealed) -> tuple[Any, ...]:
@@ -825,7 +854,7 @@ def _append_alone(
     Raises:
         ConcurrentUpdateError: the statement moved no head; it wrote nothing.
     """
-    values = _head_values(decision, sealed)
+    values = dict(zip(_HEAD_PARAMETERS, _head_row(decision, sealed), strict=True))
     values.update(zip(events.c.keys(), _event_row(decision, sealed), strict=True))
     values["data"] = sealed.personal
     driver = connection.dbapi_connection
