@@ -2,9 +2,10 @@
 
 Every floor does *the same writes* as the engine: the same schema (made by
 the project's migrations), the same pragmas, the same rows, byte for byte:
-update the case head, insert the event, insert its personal data. Engine
-and floor runs alternate, and each ratio is the median of the repeats, so a
-noisy neighbour hits both sides alike.
+update the case head, insert the event, insert its personal data. On
+SQLite the engine and the floor write in turns, a block of commands each,
+into databases side by side; on PostgreSQL their runs alternate. Each ratio
+is the median of the repeats, so a noisy neighbour hits both sides alike.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ WITH head AS (
 INSERT INTO personal (case_id, seq, data) SELECT case_id, seq, %(personal)s FROM event
 """
 _STAMP: Final = "2025-01-06 09:00:00.000000"
+#: How many cases the write benchmarks spread their commands over.
+_CASES: Final = 20
 
 
 def _cases_in_intervention(service: CaseService, count: int) -> list[str]:
@@ -89,23 +92,114 @@ def _cases_in_intervention(service: CaseService, count: int) -> list[str]:
     return ids
 
 
-def _engine_run(path: Path, cases: int, commands: int, per_commit: int) -> float:
-    """Commands/s through the full engine, ``per_commit`` commands a commit."""
-    service = CaseService(SqlStore.from_url(f"sqlite:///{path}"), clock=FixedClock())
-    ids = _cases_in_intervention(service, cases)
-    activity = parse_record("activity", activity_data())
-    started = time.perf_counter()
-    if per_commit == 1:
-        for index in range(commands):
-            service.add_record(ids[index % cases], activity, actor=_ACTOR)
-    else:
-        for start in range(0, commands, per_commit):
-            with service.batch() as batch:
-                for index in range(start, min(start + per_commit, commands)):
-                    batch.add_record(ids[index % cases], activity, actor=_ACTOR)
-    rate = commands / (time.perf_counter() - started)
-    service.store.dispose()  # type: ignore[attr-defined] # SqlStore
-    return rate
+class _EngineWriter:
+    """The full engine adding activities to cases in intervention."""
+
+    def __init__(self, path: Path, cases: int) -> None:
+        self.service = CaseService(
+            SqlStore.from_url(f"sqlite:///{path}"), clock=FixedClock()
+        )
+        self.ids = _cases_in_intervention(self.service, cases)
+        self.activity = parse_record("activity", activity_data())
+        self.done = 0
+
+    def write(self, commands: int, per_commit: int) -> float:
+        """Run ``commands`` commands, ``per_commit`` a commit; return the seconds."""
+        ids, activity, service = self.ids, self.activity, self.service
+        first = self.done
+        started = time.perf_counter()
+        if per_commit == 1:
+            for index in range(first, first + commands):
+                service.add_record(ids[index % len(ids)], activity, actor=_ACTOR)
+        else:
+            for start in range(first, first + commands, per_commit):
+                with service.batch() as batch:
+                    for index in range(
+                        start, min(start + per_commit, first + commands)
+                    ):
+                        batch.add_record(ids[index % len(ids)], activity, actor=_ACTOR)
+        self.done += commands
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        self.service.store.dispose()  # type: ignore[attr-defined] # SqlStore
+
+
+class _RawWriter:
+    """The same writes with the sqlite3 module, on the same schema and pragmas."""
+
+    def __init__(self, path: Path, cases: int, sample: Sealed) -> None:
+        import sqlite3  # noqa: PLC0415
+
+        SqlStore.from_url(f"sqlite:///{path}").dispose()  # the schema, by migration
+        self.connection = sqlite3.connect(path, isolation_level=None)
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
+            self.connection.execute(f"PRAGMA {pragma}")
+        self.ids = [str(uuid.uuid4()) for _ in range(cases)]
+        self.connection.execute("BEGIN")
+        for case_id in self.ids:
+            self.connection.execute(
+                "INSERT INTO cases (case_id, client, residential, stage, episode,"
+                " seq, last_hash, opened_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (case_id, "client", 0, "intervention", 1, 0, "0" * 64, _STAMP, _STAMP),
+            )
+        self.connection.execute("COMMIT")
+        self.seqs = dict.fromkeys(self.ids, 0)
+        self.last = dict.fromkeys(self.ids, "0" * 64)
+        self.sample = sample
+        self.done = 0
+
+    def write(self, commands: int, per_commit: int) -> float:
+        """Run ``commands`` commands, ``per_commit`` a commit; return the seconds."""
+        connection, ids, seqs, last = self.connection, self.ids, self.seqs, self.last
+        body, personal = self.sample.body, self.sample.personal
+        first = self.done
+        started = time.perf_counter()
+        for start in range(first, first + commands, per_commit):
+            connection.execute("BEGIN IMMEDIATE")
+            for index in range(start, min(start + per_commit, first + commands)):
+                case_id = ids[index % len(ids)]
+                seqs[case_id] += 1
+                seq = seqs[case_id]
+                prev = last[case_id]
+                digest = hashlib.sha256(prev.encode() + body).hexdigest()
+                moved = connection.execute(
+                    "UPDATE cases SET stage=?, episode=?, seq=?, last_hash=?,"
+                    " updated_at=? WHERE case_id=? AND seq=?",
+                    ("intervention", 1, seq, digest, _STAMP, case_id, seq - 1),
+                ).rowcount
+                assert moved == 1
+                connection.execute(
+                    "INSERT INTO events (case_id, seq, episode, action, from_stage,"
+                    " to_stage, occurred_at, recorded_at, actor_id, body, prev_hash,"
+                    " hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        case_id,
+                        seq,
+                        1,
+                        "record",
+                        "intervention",
+                        "intervention",
+                        _STAMP,
+                        _STAMP,
+                        "worker-1",
+                        body,
+                        prev,
+                        digest,
+                    ),
+                )
+                connection.execute(
+                    "INSERT INTO personal (case_id, seq, data, redacted_at)"
+                    " VALUES (?,?,?,?)",
+                    (case_id, seq, personal, None),
+                )
+                last[case_id] = digest
+            connection.execute("COMMIT")
+        self.done += commands
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 def _sample(path: Path) -> Sealed:
@@ -118,87 +212,30 @@ def _sample(path: Path) -> Sealed:
     return sealed
 
 
-def _raw_sqlite_run(
-    path: Path, cases: int, commands: int, per_commit: int, sample: Sealed
-) -> float:
-    """The same writes with the sqlite3 module, on the same schema and pragmas."""
-    import sqlite3  # noqa: PLC0415
-
-    SqlStore.from_url(f"sqlite:///{path}").dispose()  # the schema, by migration
-    connection = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
-        connection.execute(f"PRAGMA {pragma}")
-    ids = [str(uuid.uuid4()) for _ in range(cases)]
-    connection.execute("BEGIN")
-    for case_id in ids:
-        connection.execute(
-            "INSERT INTO cases (case_id, client, residential, stage, episode, seq,"
-            " last_hash, opened_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-            (case_id, "client", 0, "intervention", 1, 0, "0" * 64, _STAMP, _STAMP),
-        )
-    connection.execute("COMMIT")
-    seqs = dict.fromkeys(ids, 0)
-    last = dict.fromkeys(ids, "0" * 64)
-    started = time.perf_counter()
-    for start in range(0, commands, per_commit):
-        connection.execute("BEGIN IMMEDIATE")
-        for index in range(start, min(start + per_commit, commands)):
-            case_id = ids[index % cases]
-            seqs[case_id] += 1
-            seq = seqs[case_id]
-            prev = last[case_id]
-            digest = hashlib.sha256(prev.encode() + sample.body).hexdigest()
-            moved = connection.execute(
-                "UPDATE cases SET stage=?, episode=?, seq=?, last_hash=?,"
-                " updated_at=? WHERE case_id=? AND seq=?",
-                ("intervention", 1, seq, digest, _STAMP, case_id, seq - 1),
-            ).rowcount
-            assert moved == 1
-            connection.execute(
-                "INSERT INTO events (case_id, seq, episode, action, from_stage,"
-                " to_stage, occurred_at, recorded_at, actor_id, body, prev_hash,"
-                " hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    case_id,
-                    seq,
-                    1,
-                    "record",
-                    "intervention",
-                    "intervention",
-                    _STAMP,
-                    _STAMP,
-                    "worker-1",
-                    sample.body,
-                    prev,
-                    digest,
-                ),
-            )
-            connection.execute(
-                "INSERT INTO personal (case_id, seq, data, redacted_at)"
-                " VALUES (?,?,?,?)",
-                (case_id, seq, sample.personal, None),
-            )
-            last[case_id] = digest
-        connection.execute("COMMIT")
-    rate = commands / (time.perf_counter() - started)
-    connection.close()
-    return rate
-
-
-def _side_by_side(
-    engine: Callable[[Path], float],
-    floor: Callable[[Path], float],
-    repeats: int,
+def _interleaved(
+    commands: int, per_commit: int, block: int, sample: Sealed, repeats: int
 ) -> tuple[float, float, float]:
-    """Median engine rate, floor rate and ratio over alternating repeats."""
+    """Median engine rate, floor rate and ratio, the two writing in turns.
+
+    Each repeat makes two fresh databases in one folder, and the engine
+    and the floor write ``block`` commands in turn until each has written
+    ``commands``: a disk or a neighbour slowing down for a moment slows
+    both alike.
+    """
     engine_rates, floor_rates, ratios = [], [], []
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as folder:
-            engine_rate = engine(Path(folder) / "engine.db")
-            floor_rate = floor(Path(folder) / "floor.db")
-        engine_rates.append(engine_rate)
-        floor_rates.append(floor_rate)
-        ratios.append(engine_rate / floor_rate)
+            engine = _EngineWriter(Path(folder) / "engine.db", _CASES)
+            floor = _RawWriter(Path(folder) / "floor.db", _CASES, sample)
+            engine_s = floor_s = 0.0
+            for _ in range(commands // block):
+                engine_s += engine.write(block, per_commit)
+                floor_s += floor.write(block, per_commit)
+            engine.close()
+            floor.close()
+        engine_rates.append(commands / engine_s)
+        floor_rates.append(commands / floor_s)
+        ratios.append(floor_s / engine_s)
     return (
         statistics.median(engine_rates),
         statistics.median(floor_rates),
@@ -207,18 +244,17 @@ def _side_by_side(
 
 
 def _writes(quick: bool, per_commit: int, prefix: str) -> Figures:
-    cases = 20
-    commands = (
-        (1000 if quick else 4000) if per_commit == 1 else (10_000 if quick else 50_000)
-    )
+    if per_commit == 1:
+        commands, block = (1000 if quick else 4000), 50
+    else:
+        commands, block = (10_000 if quick else 50_000), per_commit
     with tempfile.TemporaryDirectory() as folder:
-        seed = Path(folder) / "seed.db"
-        _engine_run(seed, cases, 10, 1)
-        sample = _sample(seed)
-    engine, floor, ratio = _side_by_side(
-        lambda path: _engine_run(path, cases, commands, per_commit),
-        lambda path: _raw_sqlite_run(path, cases, commands, per_commit, sample),
-        repeats=3,
+        seed = _EngineWriter(Path(folder) / "seed.db", _CASES)
+        seed.write(10, 1)
+        seed.close()
+        sample = _sample(Path(folder) / "seed.db")
+    engine, floor, ratio = _interleaved(
+        commands, per_commit, block, sample, repeats=5 if quick else 7
     )
     return {
         f"{prefix}_per_s": round(engine),
@@ -234,7 +270,9 @@ def _verify(quick: bool) -> Figures:
     cases, commands = (200, 30_000) if quick else (2000, 300_000)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "verify.db"
-        _engine_run(path, cases, commands, 1000)
+        writer = _EngineWriter(path, cases)
+        writer.write(commands, 1000)
+        writer.close()
         service = CaseService(SqlStore.from_url(f"sqlite:///{path}"))
         with service.store.unit_of_work() as uow:
             total = sum(head.seq for head in uow.heads().values())
