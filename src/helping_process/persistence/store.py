@@ -168,13 +168,14 @@ class _Statements:
             (self.insert_event, events),
             (self.insert_personal, personal),
         ):
-            # Rows are built as tuples in the table's column order.
-            assert statement.names == tuple(table.c.keys())  # noqa: S101 - SQLAlchemy compiles whole-table inserts so
+            # Rows are built as tuples in the table's column order, the order
+            # a whole-table insert compiles to.
+            assert statement.names == tuple(table.c.keys())  # noqa: S101 - checked once per store
         self.advance_head = _Prepared(_advance_head(), dialect)
         self.write_head = _Prepared(_write_head(), dialect)
-        # Heads are given as tuples in the order of _head_row.
-        assert self.advance_head.names == _HEAD_PARAMETERS  # noqa: S101 - SET, then WHERE
-        assert self.write_head.names == _HEAD_PARAMETERS[:6]  # noqa: S101
+        # Heads are given as tuples in the order of _head_row: SET, then WHERE.
+        assert self.advance_head.names == _HEAD_PARAMETERS  # noqa: S101 - checked once per store
+        assert self.write_head.names == _HEAD_PARAMETERS[:_UNGUARDED]  # noqa: S101
         head = (cases.c.case_id, cases.c.seq, cases.c.last_hash, cases.c.stage)
         # PostgreSQL: the whole append as one statement, atomic by itself.
         self.append_alone = (
@@ -516,7 +517,8 @@ class SqlUnitOfWork:
         if self._personal:
             self._sql.insert_personal.insert(self._cursor, self._personal)
         for decision, sealed in self._heads.values():
-            self._sql.write_head.run_row(self._cursor, _head_row(decision, sealed)[:6])
+            row = _head_row(decision, sealed)[:_UNGUARDED]
+            self._sql.write_head.run_row(self._cursor, row)
         self._events, self._personal, self._heads = [], [], {}
 
     def find_head(self, case_id: str) -> Head | None:
@@ -783,7 +785,8 @@ def _write(
         )
 
 
-#: The parameters of the head updates, in the order of :func:`_head_row`.
+#: The parameters of the head updates, in the order of :func:`_head_row`;
+#: the unguarded update (``_write_head``) takes the first ``_UNGUARDED``.
 _HEAD_PARAMETERS: Final = (
     "b_stage",
     "b_episode",
@@ -794,6 +797,7 @@ _HEAD_PARAMETERS: Final = (
     "b_expected",
     "b_prev_hash",
 )
+_UNGUARDED: Final = 6
 
 
 def _head_row(decision: Decision, sealed: Sealed) -> tuple[Any, ...]:
