@@ -408,6 +408,45 @@ class TestConcurrentUpdate:
         assert (raised.value.case_id, raised.value.seq) == (case_id, 1)
         assert snapshot(store_url) == before
 
+    def test_an_event_that_cannot_be_stored_leaves_the_head_alone(
+        self, service, store_url
+    ):
+        """Head, event and personal data are written together or not at all."""
+        case_id = _open(service)
+        with plain_connection(store_url) as connection, connection.begin():
+            # A row squatting on the next seq: the event's insert must fail.
+            connection.execute(
+                text(
+                    "INSERT INTO events (case_id, seq, episode, action, from_stage,"
+                    " to_stage, occurred_at, recorded_at, actor_id, body, prev_hash,"
+                    " hash) SELECT case_id, 2, episode, action, from_stage, to_stage,"
+                    " occurred_at, recorded_at, actor_id, body, prev_hash, hash"
+                    " FROM events WHERE case_id = :c AND seq = 1"
+                ),
+                {"c": case_id},
+            )
+        before = snapshot(store_url)
+
+        with pytest.raises(ConcurrentUpdateError):
+            service.execute(case_id, engagement("Never stored."), actor=WORKER)
+
+        assert snapshot(store_url) == before
+
+    def test_an_open_that_cannot_be_stored_writes_nothing(
+        self, store_url, open_store, clock
+    ):
+        """An open whose case id is taken leaves every table as it was."""
+        service = CaseService(
+            open_store(store_url), clock=clock, new_id=lambda: "case-taken"
+        )
+        service.open("KLIEN-001", actor=WORKER)
+        before = snapshot(store_url)
+
+        with pytest.raises(ConcurrentUpdateError):
+            service.open("KLIEN-002", actor=WORKER)
+
+        assert snapshot(store_url) == before
+
     def test_the_current_expected_seq_is_accepted(self, service):
         """A command decided on the version stored is appended after it."""
         case_id = _open(service)

@@ -177,12 +177,16 @@ class _Statements:
         assert self.advance_head.names == _HEAD_PARAMETERS  # noqa: S101 - checked once per store
         assert self.write_head.names == _HEAD_PARAMETERS[:_UNGUARDED]  # noqa: S101
         head = (cases.c.case_id, cases.c.seq, cases.c.last_hash, cases.c.stage)
-        # PostgreSQL: the whole append as one statement, atomic by itself.
+        # PostgreSQL: the whole append as one statement, atomic by itself,
+        # by whether it opens the case and whether it has personal data.
         self.append_alone = (
-            (
-                _append_statement(dialect, with_personal=False),
-                _append_statement(dialect, with_personal=True),
-            )
+            {
+                (opening, with_personal): _append_statement(
+                    dialect, opening=opening, with_personal=with_personal
+                )
+                for opening in (False, True)
+                for with_personal in (False, True)
+            }
             if dialect.name == "postgresql"
             else None
         )
@@ -316,16 +320,29 @@ def _write_head() -> Update:
     )
 
 
-def _append_statement(dialect: Dialect, *, with_personal: bool) -> _Prepared:
-    """The guarded head update, the event and its personal data in one statement.
+def _append_statement(
+    dialect: Dialect, *, opening: bool, with_personal: bool
+) -> _Prepared:
+    """The head's write, the event and its personal data in one statement.
 
     Data-modifying CTEs (PostgreSQL): the event is inserted only from the
-    row the guarded update moved, and the personal data only from the
-    event, so the statement writes all three rows or none; the number of
-    rows it reports is 1 when the head moved and 0 when another writer
-    moved it first.
+    head row written (the new case's, for ``open``; otherwise the one the
+    guarded update moved), and the personal data only from the event, so
+    the statement writes all three rows or none; the number of rows it
+    reports is 1 when the head moved and 0 when another writer moved it
+    first. The new case's columns are bound as ``o_<column>``.
     """
-    head = _advance_head().returning(cases.c.case_id).cte("head")
+    written = (
+        insert(cases).values(
+            {
+                column.name: bindparam(f"o_{column.name}", type_=column.type)
+                for column in cases.c
+            }
+        )
+        if opening
+        else _advance_head()
+    )
+    head = written.returning(cases.c.case_id).cte("head")
     columns = [column for column in events.c if column.name != "case_id"]
     event = (
         insert(events)
@@ -409,10 +426,10 @@ class SqlStore:
 
         What :meth:`unit_of_work` and :meth:`SqlUnitOfWork.append` do, on the
         most common write of all without their context managers. On
-        PostgreSQL every command but ``open`` is one statement in autocommit
-        (see :func:`_append_statement`): one round trip instead of five
-        (BEGIN, three statements, COMMIT), which is most of what a command
-        costs there. Inside a caller's transaction it is a savepoint.
+        PostgreSQL every command is one statement in autocommit (see
+        :func:`_append_statement`): one round trip instead of five (BEGIN,
+        three statements, COMMIT), which is most of what a command costs
+        there. Inside a caller's transaction it is a savepoint.
 
         Raises:
             ConcurrentUpdateError: the head is no longer at ``sealed.seq - 1``
@@ -425,7 +442,7 @@ class SqlStore:
         alone = self._statements.append_alone
         connection = self._checkout()
         try:
-            if alone is None or decision.event.action is Action.OPEN:
+            if alone is None:
                 _write(self._begun(connection), self._statements, decision, sealed)
                 connection.commit()
             else:
@@ -760,29 +777,31 @@ def _write(
         ConcurrentUpdateError: the head is no longer at ``sealed.seq - 1``
             with hash ``sealed.prev_hash``; nothing was written.
     """
-    case, event = decision.case, decision.event
-    if event.action is Action.OPEN:
-        statements.insert_case.run(
-            cursor,
-            {
-                "case_id": case.case_id,
-                "client": event.client,
-                "residential": case.residential,
-                "stage": case.stage._value_,
-                "episode": case.episode,
-                "seq": case.seq,
-                "last_hash": sealed.hash,
-                "opened_at": case.opened_at,
-                "updated_at": case.last_occurred_at,
-            },
-        )
+    if decision.event.action is Action.OPEN:
+        statements.insert_case.run(cursor, _case_values(decision, sealed))
     elif statements.advance_head.run_row(cursor, _head_row(decision, sealed)) != 1:
-        raise ConcurrentUpdateError(case.case_id, sealed.seq - 1)
+        raise ConcurrentUpdateError(sealed.case_id, sealed.seq - 1)
     statements.insert_event.insert(cursor, (_event_row(decision, sealed),))
     if sealed.personal is not None:
         statements.insert_personal.insert(
             cursor, ((sealed.case_id, sealed.seq, sealed.personal, None),)
         )
+
+
+def _case_values(decision: Decision, sealed: Sealed) -> dict[str, Any]:
+    """The row of the case an ``open`` makes."""
+    case, event = decision.case, decision.event
+    return {
+        "case_id": case.case_id,
+        "client": event.client,
+        "residential": case.residential,
+        "stage": case.stage._value_,
+        "episode": case.episode,
+        "seq": case.seq,
+        "last_hash": sealed.hash,
+        "opened_at": case.opened_at,
+        "updated_at": case.last_occurred_at,
+    }
 
 
 #: The parameters of the head updates, in the order of :func:`_head_row`;
@@ -849,7 +868,7 @@ def _head(case_id: str, seq: int, last_hash: str, stage: str, episode: int) -> H
 
 def _append_alone(
     connection: Any,
-    statements: tuple[_Prepared, _Prepared],
+    statements: Mapping[tuple[bool, bool], _Prepared],
     decision: Decision,
     sealed: Sealed,
 ) -> None:
@@ -858,14 +877,20 @@ def _append_alone(
     Raises:
         ConcurrentUpdateError: the statement moved no head; it wrote nothing.
     """
-    values = dict(zip(_HEAD_PARAMETERS, _head_row(decision, sealed), strict=True))
+    opening = decision.event.action is Action.OPEN
+    values = (
+        {f"o_{name}": value for name, value in _case_values(decision, sealed).items()}
+        if opening
+        else dict(zip(_HEAD_PARAMETERS, _head_row(decision, sealed), strict=True))
+    )
     values.update(zip(events.c.keys(), _event_row(decision, sealed), strict=True))
     values["data"] = sealed.personal
     driver = connection.dbapi_connection
     driver.autocommit = True
     try:
         with driver.cursor() as cursor:
-            moved = statements[sealed.personal is not None].run(cursor, values)
+            statement = statements[opening, sealed.personal is not None]
+            moved = statement.run(cursor, values)
     finally:
         driver.autocommit = False
     if moved != 1:
