@@ -62,6 +62,37 @@ def write_records(
     return accepted
 
 
+def write_batches(
+    service: CaseService, writer: int, case_ids: list[str], batches: int, size: int
+) -> list[Accepted]:
+    """Add records in ``batches`` batches of ``size``, over ``case_ids``.
+
+    Each writer walks the cases in an order of its own, so batches lock
+    them in different orders; a batch that loses a race (a conflict or,
+    on PostgreSQL, a deadlock) is run again whole. Only the calls of the
+    batches that committed are returned.
+    """
+    actor = Actor(f"writer-{writer}")
+    order = case_ids[writer % len(case_ids) :] + case_ids[: writer % len(case_ids)]
+    if writer % 2:
+        order.reverse()
+    accepted: list[Accepted] = []
+    for number in range(batches):
+
+        def run(number: int = number) -> list[Accepted]:
+            calls = []
+            with service.batch() as batch:
+                for call in range(size):
+                    case_id = order[call % len(order)]
+                    request = f"w{writer}-b{number}-c{call}"
+                    case = batch.execute(case_id, engagement(request), actor=actor)
+                    calls.append((case_id, request, case.seq))
+            return calls
+
+        accepted += retry_on_conflict(run, attempts=ATTEMPTS)
+    return accepted
+
+
 def open_and_walk(
     service: CaseService, writer: int, cases: int, steps: int
 ) -> list[tuple[str, int]]:
@@ -108,6 +139,15 @@ def write_records_at(
     with _service(url) as service:
         wait_until(start_at)
         return write_records(service, writer, case_ids, calls)
+
+
+def write_batches_at(
+    url: str, writer: int, case_ids: list[str], shape: tuple[int, int], start_at: float
+) -> list[Accepted]:
+    """:func:`write_batches` (``shape``: batches, size) in a process of its own."""
+    with _service(url) as service:
+        wait_until(start_at)
+        return write_batches(service, writer, case_ids, *shape)
 
 
 def open_and_walk_at(

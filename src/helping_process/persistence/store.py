@@ -62,6 +62,8 @@ if TYPE_CHECKING:
 
 #: Every trigger message of migration 0002 starts with this.
 _TRIGGER_MARK: Final = "helping_process:"
+#: SQLSTATEs of a transaction another one made fail: serialisation, deadlock.
+_RETRYABLE_STATES: Final = frozenset({"40001", "40P01"})
 #: How many rows a streaming scan fetches at a time.
 _SCAN_BATCH: Final = 2000
 
@@ -914,13 +916,19 @@ def _storage_error(
     """The helping_process error a database error means.
 
     A duplicate key can only mean another writer appended the same ``seq``
-    first (the guarded head update usually catches that earlier).
+    first (the guarded head update usually catches that earlier). A
+    deadlock or a serialisation failure (PostgreSQL: two batches locking
+    the same cases in different orders) means another writer held what
+    this transaction needed: the transaction wrote nothing, and running it
+    again may well succeed, so it is a conflict too.
     """
     cause = getattr(error, "orig", None) or error
     text = str(cause)
     if _TRIGGER_MARK in text:
         return AuditIntegrityError("", 0, "append_only")
-    if isinstance(cause, _integrity_errors(dbapi_error)):
+    if isinstance(cause, _integrity_errors(dbapi_error)) or (
+        getattr(cause, "sqlstate", None) in _RETRYABLE_STATES
+    ):
         return ConcurrentUpdateError("", 0)
     return StorageError(_first_line(text) or type(cause).__name__)
 
