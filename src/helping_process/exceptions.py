@@ -23,6 +23,15 @@ class HelpingProcessError(Exception):
     def __init__(self) -> None:
         super().__init__(self.message("en"))
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle by attributes, so an error crosses into another process whole.
+
+        The default would call the class with the message as its only
+        argument, which no subclass takes (a worker's ``ConcurrentUpdateError``
+        could not reach a process pool's caller).
+        """
+        return _rebuilt, (type(self), vars(self).copy())
+
     def message(self, lang: Language = "en") -> str:
         """Return the message in the given language.
 
@@ -204,3 +213,13 @@ class StorageError(HelpingProcessError):
     def __init__(self, detail: str) -> None:
         self.detail = detail
         super().__init__()
+
+
+def _rebuilt(
+    kind: type[HelpingProcessError], attributes: dict[str, object]
+) -> HelpingProcessError:
+    """Make an unpickled error: its attributes, and its message from them."""
+    error = kind.__new__(kind)
+    vars(error).update(attributes)
+    Exception.__init__(error, error.message("en"))
+    return error
