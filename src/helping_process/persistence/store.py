@@ -590,21 +590,16 @@ class SqlUnitOfWork:
         """
         case_id = sealed.case_id
         moved = self._moved.get(case_id)
-        self._moved[case_id] = (sealed.seq, sealed.hash)
-        if moved is not None:
-            if moved != (sealed.seq - 1, sealed.prev_hash):
-                self._moved[case_id] = moved
-                raise ConcurrentUpdateError(case_id, sealed.seq - 1)
+        if moved is None:
+            _write(self._cursor, self._sql, decision, sealed)
+        elif moved != (sealed.seq - 1, sealed.prev_hash):
+            raise ConcurrentUpdateError(case_id, sealed.seq - 1)
+        else:
             self._heads[case_id] = (decision, sealed)
             self._events.append(_event_row(decision, sealed))
             if sealed.personal is not None:
-                self._personal.append((case_id, sealed.seq, sealed.personal, None))
-            return
-        try:
-            _write(self._cursor, self._sql, decision, sealed)
-        except BaseException:
-            del self._moved[case_id]
-            raise
+                self._personal.append(_personal_row(sealed))
+        self._moved[case_id] = (sealed.seq, sealed.hash)
 
     def redact(self, case_id: str, *, before: int, at: dt.datetime) -> None:
         """Remove the personal data of the case's events before ``before``."""
@@ -785,9 +780,7 @@ def _write(
         raise ConcurrentUpdateError(sealed.case_id, sealed.seq - 1)
     statements.insert_event.insert(cursor, (_event_row(decision, sealed),))
     if sealed.personal is not None:
-        statements.insert_personal.insert(
-            cursor, ((sealed.case_id, sealed.seq, sealed.personal, None),)
-        )
+        statements.insert_personal.insert(cursor, (_personal_row(sealed),))
 
 
 def _case_values(decision: Decision, sealed: Sealed) -> dict[str, Any]:
@@ -853,6 +846,11 @@ def _event_row(decision: Decision, sealed: Sealed) -> tuple[Any, ...]:
         sealed.prev_hash,
         sealed.hash,
     )
+
+
+def _personal_row(sealed: Sealed) -> tuple[Any, ...]:
+    """The row of an event's personal data, in column order (not redacted)."""
+    return (sealed.case_id, sealed.seq, sealed.personal, None)
 
 
 _case_id: Final = attrgetter("case_id")
