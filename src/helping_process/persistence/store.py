@@ -389,9 +389,16 @@ class SqlStore:
             with _translated(self._dbapi_error):
                 migrate.upgrade(bind)
         self._statements = _Statements(engine.dialect)
-        self._begin = "BEGIN IMMEDIATE" if engine.dialect.name == "sqlite" else None
-        #: Connections checked out of the engine's pool, free for the next use.
-        self._idle: list[Any] = []
+        # On SQLite a transaction's two ends are statements run on the
+        # cursor, prepared once in the driver's cache (the driver's own
+        # commit() parses COMMIT again each time); BEGIN IMMEDIATE takes the
+        # write lock at once, so writers queue instead of failing to upgrade.
+        sqlite = engine.dialect.name == "sqlite"
+        self._begin = "BEGIN IMMEDIATE" if sqlite else None
+        self._end = "COMMIT" if sqlite else None
+        #: Connections checked out of the engine's pool, each with its
+        #: cursor, free for the next unit of work.
+        self._idle: list[tuple[Any, Any]] = []
 
     @classmethod
     def from_url(cls, url: str | URL, *, upgrade: bool = True) -> SqlStore:
@@ -412,16 +419,17 @@ class SqlStore:
                     finally:
                         cursor.close()
                 return
-            connection = self._checkout()
+            connection, cursor = self._checkout()
             try:
-                uow = SqlUnitOfWork(self._begun(connection), self._statements)
+                self._start(cursor)
+                uow = SqlUnitOfWork(cursor, self._statements)
                 yield uow
                 uow.flush()
-                connection.commit()
+                self._commit(connection, cursor)
             except BaseException:
                 self._discard(connection)
                 raise
-            self._idle.append(connection)
+            self._idle.append((connection, cursor))
 
     def append(self, decision: Decision, sealed: Sealed) -> None:
         """Store one command's event as a unit of work of its own.
@@ -442,45 +450,49 @@ class SqlStore:
                 uow.append(decision, sealed)
             return
         alone = self._statements.append_alone
-        connection = self._checkout()
+        connection, cursor = self._checkout()
         try:
             if alone is None:
-                _write(self._begun(connection), self._statements, decision, sealed)
-                connection.commit()
+                self._start(cursor)
+                _write(cursor, self._statements, decision, sealed)
+                self._commit(connection, cursor)
             else:
-                _append_alone(connection, alone, decision, sealed)
+                _append_alone(connection, cursor, alone, decision, sealed)
         except (SQLAlchemyError, self._dbapi_error) as error:
             self._discard(connection)
             raise _storage_error(error, self._dbapi_error) from error
         except BaseException:
             self._discard(connection)
             raise
-        self._idle.append(connection)
+        self._idle.append((connection, cursor))
 
-    def _begun(self, connection: Any) -> Any:
-        """Begin a transaction on ``connection`` (``BEGIN IMMEDIATE`` on SQLite).
-
-        Returns:
-            The cursor to run it on.
-        """
-        cursor = connection.cursor()
+    def _start(self, cursor: Any) -> None:
+        """Begin a transaction (PostgreSQL's driver begins one by itself)."""
         if self._begin:
             cursor.execute(self._begin)
-        return cursor
 
-    def _checkout(self) -> Any:
-        """Return a connection for one unit of work.
+    def _commit(self, connection: Any, cursor: Any) -> None:
+        """Commit the transaction that :meth:`_start` began."""
+        if self._end:
+            cursor.execute(self._end)
+        else:
+            connection.commit()
+
+    def _checkout(self) -> tuple[Any, Any]:
+        """Return a connection and its cursor for one unit of work.
 
         Connections that ended a unit of work cleanly are kept checked out
-        of the engine's pool and reused: a pool checkout and check-in cost
-        about as much as the Python side of a whole command. Appending to
-        and popping from a list are atomic, so threads share the free list.
+        of the engine's pool, with their cursors, and reused: a pool
+        checkout and check-in cost about as much as the Python side of a
+        whole command. Appending to and popping from a list are atomic, so
+        threads share the free list.
         """
         try:
             return self._idle.pop()
         except IndexError:
             assert isinstance(self.bind, Engine)  # noqa: S101 - callers hold a Connection otherwise
-            return self.bind.raw_connection()
+            connection = self.bind.raw_connection()
+            return connection, connection.cursor()
 
     def _discard(self, connection: Any) -> None:
         """Roll back a failed unit of work and give its connection back.
@@ -498,7 +510,7 @@ class SqlStore:
     def dispose(self) -> None:
         """Close the engine's pooled connections (not a caller's connection)."""
         while self._idle:
-            self._idle.pop().close()
+            self._idle.pop()[0].close()
         if isinstance(self.bind, Engine):
             self.bind.dispose()
 
@@ -868,6 +880,7 @@ def _head(case_id: str, seq: int, last_hash: str, stage: str, episode: int) -> H
 
 def _append_alone(
     connection: Any,
+    cursor: Any,
     statements: Mapping[tuple[bool, bool], _Prepared],
     decision: Decision,
     sealed: Sealed,
@@ -888,9 +901,8 @@ def _append_alone(
     driver = connection.dbapi_connection
     driver.autocommit = True
     try:
-        with driver.cursor() as cursor:
-            statement = statements[opening, sealed.personal is not None]
-            moved = statement.run(cursor, values)
+        statement = statements[opening, sealed.personal is not None]
+        moved = statement.run(cursor, values)
     finally:
         driver.autocommit = False
     if moved != 1:
