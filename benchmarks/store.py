@@ -3,8 +3,9 @@
 Every floor does *the same writes* as the engine: the same schema (made by
 the project's migrations), the same pragmas, the same rows, byte for byte:
 update the case head, insert the event, insert its personal data. On
-SQLite the engine and the floor write in turns, a block of commands each,
-into databases side by side; on PostgreSQL their runs alternate. Each ratio
+SQLite the floor starts from a copy of the engine's database, and the two
+write in turns, a block of commands each, into databases side by side; on
+PostgreSQL their runs alternate. Each ratio
 is the median of the repeats, so a noisy neighbour hits both sides alike.
 """
 
@@ -96,6 +97,7 @@ class _EngineWriter:
     """The full engine adding activities to cases in intervention."""
 
     def __init__(self, path: Path, cases: int) -> None:
+        self.path = path
         self.service = CaseService(
             SqlStore.from_url(f"sqlite:///{path}"), clock=FixedClock()
         )
@@ -126,26 +128,32 @@ class _EngineWriter:
 
 
 class _RawWriter:
-    """The same writes with the sqlite3 module, on the same schema and pragmas."""
+    """The same writes with the sqlite3 module, on the same schema and pragmas.
 
-    def __init__(self, path: Path, cases: int, sample: Sealed) -> None:
+    It writes into a copy of the engine's database as it stands before
+    the timing (the same cases, rows and pages), to the same cases in the
+    same order, so each commit touches as many pages as the engine's.
+    """
+
+    def __init__(self, path: Path, engine: _EngineWriter, sample: Sealed) -> None:
         import sqlite3  # noqa: PLC0415
 
-        SqlStore.from_url(f"sqlite:///{path}").dispose()  # the schema, by migration
+        source, copy = sqlite3.connect(engine.path), sqlite3.connect(path)
+        source.backup(copy)
+        source.close()
+        copy.close()
         self.connection = sqlite3.connect(path, isolation_level=None)
         for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
             self.connection.execute(f"PRAGMA {pragma}")
-        self.ids = [str(uuid.uuid4()) for _ in range(cases)]
-        self.connection.execute("BEGIN")
-        for case_id in self.ids:
-            self.connection.execute(
-                "INSERT INTO cases (case_id, client, residential, stage, episode,"
-                " seq, last_hash, opened_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                (case_id, "client", 0, "intervention", 1, 0, "0" * 64, _STAMP, _STAMP),
+        heads = {
+            case_id: (seq, last_hash)
+            for case_id, seq, last_hash in self.connection.execute(
+                "SELECT case_id, seq, last_hash FROM cases"
             )
-        self.connection.execute("COMMIT")
-        self.seqs = dict.fromkeys(self.ids, 0)
-        self.last = dict.fromkeys(self.ids, "0" * 64)
+        }
+        self.ids = list(engine.ids)
+        self.seqs = {case_id: heads[case_id][0] for case_id in self.ids}
+        self.last = {case_id: heads[case_id][1] for case_id in self.ids}
         self.sample = sample
         self.done = 0
 
@@ -226,7 +234,7 @@ def _interleaved(
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as folder:
             engine = _EngineWriter(Path(folder) / "engine.db", _CASES)
-            floor = _RawWriter(Path(folder) / "floor.db", _CASES, sample)
+            floor = _RawWriter(Path(folder) / "floor.db", engine, sample)
             engine_s = floor_s = 0.0
             for _ in range(commands // block):
                 engine_s += engine.write(block, per_commit)
