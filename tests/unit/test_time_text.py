@@ -12,6 +12,7 @@ import datetime as dt
 
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import DateTime
 from sqlalchemy.dialects import sqlite
 
 from helping_process.audit import _time
@@ -41,7 +42,7 @@ def test_sqlite_column_text_is_sqlalchemys(value: dt.datetime):
     """A column's text: what SQLAlchemy writes for the same instant in UTC."""
     dialect = sqlite.dialect()
     ours = UTCDateTime().bind_processor(dialect)
-    theirs = sqlite.DATETIME().bind_processor(dialect)
+    theirs = DateTime().dialect_impl(dialect).bind_processor(dialect)
     assert ours is not None
     assert theirs is not None
     assert ours(value) == theirs(value.astimezone(UTC).replace(tzinfo=None))
