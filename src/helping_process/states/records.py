@@ -91,6 +91,18 @@ def parse_record(kind: RecordKind | str, data: object) -> Record:
     return RECORD_TYPES[record_kind(kind)].from_json(data)
 
 
+#: The field of :class:`RecordsInForce` that holds each kind of record but
+#: contracts, which are held by their contract kind.
+_HELD_AS: Final[Mapping[type[Record], str]] = {
+    EngagementRecord: "engagement",
+    IntakeRecord: "intake",
+    AssessmentRecord: "assessment",
+    PlanRecord: "plan",
+    ActivityRecord: "activity",
+    EvaluationRecord: "evaluation",
+}
+
+
 # Not slotted: a copy per event is then a dict copy (see _fields.evolve).
 @attrs.frozen(kw_only=True, slots=False)
 class RecordsInForce:
@@ -121,29 +133,19 @@ class RecordsInForce:
     activity: ActivityRecord | None = None
     evaluation: EvaluationRecord | None = None
 
-    def with_record(self, record: Record) -> RecordsInForce:  # noqa: PLR0911 - one return per kind
+    def with_record(self, record: Record) -> RecordsInForce:
         """Return the records with ``record`` in force."""
-        match record:
-            case EngagementRecord():
-                return evolve(self, engagement=record)
-            case IntakeRecord():
-                return evolve(self, intake=record)
-            case ContractRecord(contract_kind=ContractKind.SECONDARY):
+        if type(record) is not ContractRecord:
+            return evolve(self, **{_HELD_AS[type(record)]: record})
+        match record.contract_kind:
+            case ContractKind.SECONDARY:
                 return evolve(
                     self, secondary_contracts=(*self.secondary_contracts, record)
                 )
-            case ContractRecord(contract_kind=ContractKind.PRIMARY):
+            case ContractKind.PRIMARY:
                 return evolve(self, contract=record, primary_contract=record)
-            case ContractRecord():
+            case _:
                 return evolve(self, contract=record)
-            case AssessmentRecord():
-                return evolve(self, assessment=record)
-            case PlanRecord():
-                return evolve(self, plan=record)
-            case ActivityRecord():
-                return evolve(self, activity=record)
-            case EvaluationRecord():
-                return evolve(self, evaluation=record)
 
     def entering(self, stage: Stage, *, loop: bool) -> RecordsInForce:
         """Return the records in force once the case enters ``stage``."""
