@@ -11,6 +11,7 @@ is the median of the repeats, so a noisy neighbour hits both sides alike.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import statistics
@@ -31,7 +32,7 @@ from helping_process import parse_record
 from helping_process.audit import Sealed
 from helping_process.persistence import SqlStore
 from helping_process.service import CaseService
-from helping_process.testing import FixedClock
+from helping_process.testing import EPOCH
 from helping_process.testing import activity_data
 from helping_process.testing import assessment_data
 from helping_process.testing import contract_data
@@ -80,6 +81,16 @@ _STAMP: Final = "2025-01-06 09:00:00.000000"
 _CASES: Final = 20
 
 
+def _ticking() -> Callable[[], dt.datetime]:
+    """A clock that ticks like the real one, from the day the sample records hold.
+
+    Each command is stamped with an instant of its own, as in use (a fixed
+    clock would let every command reuse the last one's text).
+    """
+    offset = EPOCH - dt.datetime.now(dt.UTC)
+    return lambda: dt.datetime.now(dt.UTC) + offset
+
+
 def _cases_in_intervention(service: CaseService, count: int) -> list[str]:
     """Open ``count`` cases and bring each to intervention (one batch)."""
     ids = []
@@ -99,7 +110,7 @@ class _EngineWriter:
     def __init__(self, path: Path, cases: int) -> None:
         self.path = path
         self.service = CaseService(
-            SqlStore.from_url(f"sqlite:///{path}"), clock=FixedClock()
+            SqlStore.from_url(f"sqlite:///{path}"), clock=_ticking()
         )
         self.ids = _cases_in_intervention(self.service, cases)
         self.activity = parse_record("activity", activity_data())
@@ -340,7 +351,8 @@ def _postgres(quick: bool) -> Figures:
             pool_size=writers,
         )
         store = SqlStore(engine)
-        service = CaseService(store, clock=FixedClock())
+        clock = _ticking()  # one for all writers: a case's events never go back
+        service = CaseService(store, clock=clock)
         activity = parse_record("activity", activity_data())
         sample_case = _cases_in_intervention(service, 1)[0]
         service.add_record(sample_case, activity, actor=_ACTOR)
@@ -351,7 +363,7 @@ def _postgres(quick: bool) -> Figures:
             ids = _cases_in_intervention(service, writers)
 
             def writer(case_id: str) -> None:
-                mine = CaseService(store, clock=FixedClock())
+                mine = CaseService(store, clock=clock)
                 for _ in range(each):
                     mine.add_record(case_id, activity, actor=_ACTOR)
 

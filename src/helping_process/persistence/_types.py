@@ -46,35 +46,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         """
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
-
-        # A command stores one instant up to three times (when it took
-        # place, was recorded, and the head's update): the last value and
-        # its text are kept as one tuple, so threads never see a torn pair.
-        last: list[tuple[dt.datetime | None, str | None]] = [(None, None)]
-
-        def process(value: dt.datetime | None) -> str | None:
-            if value is None:
-                return None
-            seen, text = last[0]
-            if value is seen:
-                return text
-            if value.utcoffset() is None:
-                msg = "naive datetimes are not stored; give a time zone"
-                raise ValueError(msg)
-            utc = value if value.tzinfo is UTC else value.astimezone(UTC)
-            text = _SQLITE_TEXT % (  # isoformat(" ") without "+00:00", faster
-                utc.year,
-                utc.month,
-                utc.day,
-                utc.hour,
-                utc.minute,
-                utc.second,
-                utc.microsecond,
-            )
-            last[0] = (value, text)
-            return text
-
-        return process
+        return _sqlite_text
 
     def process_result_value(
         self, value: dt.datetime | None, dialect: Dialect
@@ -85,3 +57,34 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+#: The instant :func:`_sqlite_text` wrote last, and its text. A command
+#: stores one instant three times, in three columns (when it took place,
+#: was recorded, and the head's update), so all columns share it; it is one
+#: tuple, so threads never see a torn pair.
+_last_text: list[tuple[dt.datetime | None, str | None]] = [(None, None)]
+
+
+def _sqlite_text(value: dt.datetime | None) -> str | None:
+    """Write an aware datetime as SQLAlchemy's SQLite text, in UTC."""
+    if value is None:
+        return None
+    seen, text = _last_text[0]
+    if value is seen:
+        return text
+    if value.utcoffset() is None:
+        msg = "naive datetimes are not stored; give a time zone"
+        raise ValueError(msg)
+    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+    text = _SQLITE_TEXT % (  # isoformat(" ") without "+00:00", faster
+        utc.year,
+        utc.month,
+        utc.day,
+        utc.hour,
+        utc.minute,
+        utc.second,
+        utc.microsecond,
+    )
+    _last_text[0] = (value, text)
+    return text
