@@ -170,14 +170,25 @@ def audit() -> None:
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:
-    """Return one verification finding as JSON."""
+    """Return one verification finding as JSON (its detail in English)."""
     return {
         "case_id": finding.case_id,
         "seq": finding.seq,
         "kind": finding.kind.value,
         "detail": finding.detail,
+        "cause": finding.cause,
+        "params": {key: _plain(value) for key, value in finding.params.items()},
         "tampering": finding.is_tampering,
     }
+
+
+def _plain(value: object) -> object:
+    """A finding's fact as JSON: numbers and codes as they are, lists as lists."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    return str(value)
 
 
 def finding_line(finding: Finding, lang: Language) -> str:
@@ -188,7 +199,8 @@ def finding_line(finding: Finding, lang: Language) -> str:
         else say("audit.seal_where", lang, number=finding.seq)
     )
     meaning = say(f"audit.kind.{finding.kind.value}", lang)
-    detail = f" ({finding.detail})" if finding.detail else ""
+    described = finding.describe(lang)
+    detail = f" ({described})" if described else ""
     return f"{where} {finding.kind.value}: {meaning}{detail}"
 
 

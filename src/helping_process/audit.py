@@ -35,8 +35,10 @@ import attrs
 import orjson
 
 from helping_process import engine
+from helping_process import labels
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import HelpingProcessError
+from helping_process.labels import Language
 from helping_process.model import UTC
 from helping_process.model import Action
 from helping_process.model import Actor
@@ -83,18 +85,31 @@ class Finding:
         case_id: the case.
         seq: the event concerned (0 when it is about the case as a whole).
         kind: what was found.
-        detail: a short explanation for people.
+        cause: what exactly, as the id of a message in
+            :mod:`helping_process.labels` ("" when the kind says it all):
+            ``finding.…``, or the ``error.…`` of the rule an event breaks.
+        params: the facts the message names (numbers, codes).
     """
 
     case_id: str
     seq: int
     kind: FindingKind
-    detail: str = ""
+    cause: str = ""
+    params: Mapping[str, object] = attrs.field(factory=dict)
 
     @property
     def is_tampering(self) -> bool:
         """Whether this finding is a fault (a redaction is only information)."""
         return self.kind is not FindingKind.REDACTED
+
+    @property
+    def detail(self) -> str:
+        """What exactly was found, in English (see :meth:`describe`)."""
+        return self.describe("en")
+
+    def describe(self, lang: Language = "en") -> str:
+        """Return what exactly was found, in Indonesian or English."""
+        return labels.render(self.cause, lang, self.params) if self.cause else ""
 
 
 @attrs.frozen(kw_only=True)
@@ -336,21 +351,33 @@ def verify_chain(rows: Sequence[Sealed], head: Head | None) -> list[Finding]:
     """
     case_id = rows[0].case_id if rows else (head.case_id if head else "")
     if head is None:
-        return [Finding(case_id, 0, FindingKind.CASE_MISSING, "events without a case")]
+        return [Finding(case_id, 0, FindingKind.CASE_MISSING, "finding.no_case")]
     broken = _first_break(rows)
     if broken is not None:
         return [broken]
     last = rows[-1] if rows else None
     last_seq = last.seq if last else 0
     if head.seq > last_seq:
-        detail = f"the head says {head.seq} events, the trail has {last_seq}"
-        return [Finding(case_id, last_seq + 1, FindingKind.TRUNCATED, detail)]
+        facts = {"head": head.seq, "trail": last_seq}
+        return [
+            Finding(
+                case_id,
+                last_seq + 1,
+                FindingKind.TRUNCATED,
+                "finding.head_ahead",
+                facts,
+            )
+        ]
     if head.seq < last_seq:
-        detail = f"events after the head's {head.seq}"
-        return [Finding(case_id, head.seq + 1, FindingKind.INSERTED, detail)]
+        facts = {"head": head.seq}
+        return [
+            Finding(
+                case_id, head.seq + 1, FindingKind.INSERTED, "finding.after_head", facts
+            )
+        ]
     if last is not None and head.last_hash != last.hash:
-        detail = "the head's hash differs from the last event's"
-        return [Finding(case_id, last_seq, FindingKind.HEAD_MISMATCH, detail)]
+        cause = "finding.head_hash"
+        return [Finding(case_id, last_seq, FindingKind.HEAD_MISMATCH, cause)]
     return []
 
 
@@ -379,11 +406,15 @@ def _break_at(rows: Sequence[Sealed], index: int) -> Finding:
     row = rows[index]
     expected = index + 1
     if row.seq > expected:
-        return Finding(row.case_id, expected, FindingKind.DELETED, "a gap in seq")
+        return Finding(row.case_id, expected, FindingKind.DELETED, "finding.seq_gap")
     if row.seq < expected:
-        return Finding(row.case_id, row.seq, FindingKind.INSERTED, "a repeated seq")
+        return Finding(
+            row.case_id, row.seq, FindingKind.INSERTED, "finding.seq_repeated"
+        )
     if link(row.prev_hash, row.body) != row.hash:
-        return Finding(row.case_id, row.seq, FindingKind.EDITED, "hash mismatch")
+        return Finding(
+            row.case_id, row.seq, FindingKind.EDITED, "finding.hash_mismatch"
+        )
     return _classify_break(rows, index)
 
 
@@ -391,18 +422,20 @@ def _classify_break(rows: Sequence[Sealed], index: int) -> Finding:
     """Say why ``rows[index]`` does not link to the row before it."""
     row = rows[index]
     if any(later.hash == row.prev_hash for later in rows[index + 1 :]):
-        return Finding(row.case_id, row.seq, FindingKind.REORDERED, "out of order")
+        return Finding(
+            row.case_id, row.seq, FindingKind.REORDERED, "finding.out_of_order"
+        )
     try:
         own_seq = int(orjson.loads(row.body)["seq"])
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-        return Finding(row.case_id, row.seq, FindingKind.EDITED, "undecodable body")
+        return Finding(row.case_id, row.seq, FindingKind.EDITED, "finding.undecodable")
     if own_seq > row.seq:
-        return Finding(row.case_id, row.seq, FindingKind.DELETED, "renumbered")
+        return Finding(row.case_id, row.seq, FindingKind.DELETED, "finding.renumbered")
     if own_seq < row.seq:
-        return Finding(row.case_id, own_seq, FindingKind.INSERTED, "a forged event")
+        return Finding(row.case_id, own_seq, FindingKind.INSERTED, "finding.forged")
     if any(earlier.hash == row.prev_hash for earlier in rows[:index]):
-        return Finding(row.case_id, row.seq - 1, FindingKind.INSERTED, "a forged event")
-    return Finding(row.case_id, row.seq - 1, FindingKind.EDITED, "re-hashed")
+        return Finding(row.case_id, row.seq - 1, FindingKind.INSERTED, "finding.forged")
+    return Finding(row.case_id, row.seq - 1, FindingKind.EDITED, "finding.rehashed")
 
 
 def _redactions(rows: Sequence[Sealed]) -> list[Finding]:
@@ -426,7 +459,7 @@ def _redactions(rows: Sequence[Sealed]) -> list[Finding]:
                         row.case_id,
                         row.seq,
                         FindingKind.EDITED,
-                        "personal data removed without a redaction",
+                        "finding.personal_removed",
                     )
                 )
     return findings
@@ -447,12 +480,19 @@ def replay_case(rows: Iterable[Sealed]) -> tuple[Case | None, list[Finding]]:
             kind = FindingKind.ILLEGAL_MOVE
             if error.finding in {"undecodable", "personal_edited"}:
                 kind = FindingKind.EDITED
-            return case, [Finding(row.case_id, row.seq, kind, error.finding)]
-        except HelpingProcessError as error:
-            detail = error.message("en")
+            facts = {"finding": error.finding}
             return case, [
-                Finding(row.case_id, row.seq, FindingKind.ILLEGAL_MOVE, detail)
+                Finding(row.case_id, row.seq, kind, "finding.integrity", facts)
             ]
+        except HelpingProcessError as error:
+            refusal = Finding(
+                row.case_id,
+                row.seq,
+                FindingKind.ILLEGAL_MOVE,
+                error.message_template(),
+                vars(error).copy(),
+            )
+            return case, [refusal]
     return case, []
 
 
@@ -474,8 +514,8 @@ def verify_case(rows: Sequence[Sealed], head: Head | None) -> list[Finding]:
     if replayed:
         return replayed + findings
     if head is not None and case is not None and not _agrees(case, head):
-        detail = "the replayed case differs from its head"
-        return [Finding(head.case_id, head.seq, FindingKind.HEAD_MISMATCH, detail)]
+        cause = "finding.replay_differs"
+        return [Finding(head.case_id, head.seq, FindingKind.HEAD_MISMATCH, cause)]
     return findings
 
 

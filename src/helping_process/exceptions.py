@@ -44,7 +44,11 @@ class HelpingProcessError(Exception):
         Returns:
             One line that names what is wrong.
         """
-        return labels.render(self.template, lang, vars(self))
+        return labels.render(self.message_template(), lang, vars(self))
+
+    def message_template(self) -> str:
+        """Return the id of the template :meth:`message` renders (with ``vars``)."""
+        return self.template
 
 
 class ProcessDefinitionError(HelpingProcessError):
@@ -91,10 +95,9 @@ class RequirementNotMetError(RefusalError):
         self.missing: tuple[str, ...] = tuple(missing)
         super().__init__()
 
-    def message(self, lang: Language = "en") -> str:
-        """Return the message, naming the move when there is one."""
-        template = self.template if self.target else "error.requirements_in_stage"
-        return labels.render(template, lang, vars(self))
+    def message_template(self) -> str:
+        """Name the move when there is one."""
+        return self.template if self.target else "error.requirements_in_stage"
 
 
 class RecordNotAllowedError(RefusalError):

@@ -461,6 +461,63 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "The database failed: {detail}",
         "Basis data gagal: {detail}",
     ),
+    # What exactly verification found (audit.Finding.cause).
+    "finding.no_case": ("events without a case", "peristiwa tanpa kasus"),
+    "finding.head_ahead": (
+        "the head says {head} events, the trail has {trail}",
+        "kepala kasus menyebut {head} peristiwa, jejaknya berisi {trail}",
+    ),
+    "finding.after_head": (
+        "events after the head's {head}",
+        "ada peristiwa sesudah peristiwa ke-{head} pada kepala kasus",
+    ),
+    "finding.head_hash": (
+        "the head's hash differs from the last event's",
+        "hash kepala kasus berbeda dengan hash peristiwa terakhir",
+    ),
+    "finding.seq_gap": ("a gap in seq", "nomor urut melompat"),
+    "finding.seq_repeated": ("a repeated seq", "nomor urut berulang"),
+    "finding.hash_mismatch": (
+        "its hash does not match its bytes",
+        "hash-nya tidak cocok dengan isinya",
+    ),
+    "finding.out_of_order": ("out of order", "urutannya ditukar"),
+    "finding.undecodable": (
+        "its body cannot be read",
+        "isinya tidak dapat dibaca",
+    ),
+    "finding.renumbered": ("renumbered", "nomornya diubah"),
+    "finding.forged": ("a forged event", "peristiwa palsu"),
+    "finding.rehashed": (
+        "re-hashed to hide a change",
+        "hash-nya dihitung ulang untuk menutupi perubahan",
+    ),
+    "finding.personal_removed": (
+        "personal data removed without a redaction",
+        "data pribadi dihapus tanpa redaksi",
+    ),
+    "finding.integrity": ("{finding}", "{finding}"),
+    "finding.replay_differs": (
+        "the replayed case differs from its head",
+        "kasus hasil pemutaran ulang berbeda dengan kepala kasusnya",
+    ),
+    "finding.bad_signature": (
+        "the signature does not verify with this key",
+        "tanda tangannya tidak cocok dengan kunci ini",
+    ),
+    "finding.bad_root": (
+        "the sealed heads do not match the signed root",
+        "kepala kasus yang disegel tidak cocok dengan akar yang ditandatangani",
+    ),
+    "finding.seal_before": (
+        "a seal before it is missing or changed",
+        "segel sebelumnya hilang atau diubah",
+    ),
+    "finding.sealed": ("sealed by seal {number}", "disegel oleh segel {number}"),
+    "finding.differs_from_seal": (
+        "differs from seal {number}",
+        "berbeda dengan segel {number}",
+    ),
 }
 
 #: How each message parameter is turned into words before formatting.

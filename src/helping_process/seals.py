@@ -208,28 +208,29 @@ def verify_seals(
             if found == head.last_hash:
                 continue
             if first is None:
-                kind, detail = FindingKind.CASE_MISSING, f"sealed by seal {number}"
+                kind, cause = FindingKind.CASE_MISSING, "finding.sealed"
             elif found is None:
-                kind, detail = FindingKind.TRUNCATED, f"sealed by seal {number}"
+                kind, cause = FindingKind.TRUNCATED, "finding.sealed"
             else:
-                kind, detail = FindingKind.EDITED, f"differs from seal {number}"
-            findings.append(Finding(head.case_id, head.seq, kind, detail))
+                kind, cause = FindingKind.EDITED, "finding.differs_from_seal"
+            facts = {"number": number}
+            findings.append(Finding(head.case_id, head.seq, kind, cause, facts))
     return _first_per_case(findings)
 
 
 def _seal_problem(
     seal: Seal, key: Ed25519PublicKey, previous: Seal | None
 ) -> str | None:
-    """Say why a seal does not verify, or None when it does."""
+    """Say why a seal does not verify (a ``finding.…`` message), or None."""
     try:
         key.verify(seal.signature, seal.message)
     except InvalidSignature:
-        return "the signature does not verify with this key"
+        return "finding.bad_signature"
     fields = seal.fields
     if fields.get("root") != merkle_root(seal.leaves):
-        return "the sealed heads do not match the signed root"
+        return "finding.bad_root"
     if fields.get("previous") != (previous.digest if previous else None):
-        return "a seal before it is missing or changed"
+        return "finding.seal_before"
     return None
 
 

@@ -19,6 +19,7 @@ import pytest
 
 from helping_process import Actor
 from helping_process.audit import FindingKind
+from helping_process.audit import link
 from helping_process.persistence import SqlStore
 from helping_process.policy import Policy
 from helping_process.policy import parse_policy
@@ -239,10 +240,54 @@ class TestVerify:
         assert as_json.stderr == (
             "Refused: The audit trail has 1 finding(s); see above.\n"
         )
-        assert f"{case_id} #2 edited: peristiwa diubah setelah disimpan (hash" in (
-            " ".join(text.stdout.split())
+        assert (data["findings"][0]["cause"], data["findings"][0]["params"]) == (
+            "finding.hash_mismatch",
+            {},
         )
+        assert data["findings"][0]["detail"] == "its hash does not match its bytes"
+        assert (
+            f"{case_id} #2 edited: peristiwa diubah setelah disimpan"
+            " (hash-nya tidak cocok dengan isinya)"
+        ) in " ".join(text.stdout.split())
         assert text.stderr == "Ditolak: Jejak audit memiliki 1 temuan; lihat di atas.\n"
+
+    def test_an_illegal_move_is_told_as_the_rule_tells_it(self, cli: Cli):
+        """A re-chained illegal move reads as its refusal, with its facts as codes."""
+        case_id = cli.walk("intake")
+        connection = _attacker(cli)
+        with connection:
+            prev_hash, body = connection.execute(
+                "SELECT prev_hash, body FROM events WHERE case_id = ? AND seq = 3",
+                (case_id,),
+            ).fetchone()
+            edited = bytes(body).replace(
+                b'"to_stage":"intake"', b'"to_stage":"planning"'
+            )
+            connection.execute(
+                "UPDATE events SET body = ?, hash = ? WHERE case_id = ? AND seq = 3",
+                (edited, link(prev_hash, edited), case_id),
+            )
+            connection.execute(
+                "UPDATE cases SET last_hash = ? WHERE case_id = ?",
+                (link(prev_hash, edited), case_id),
+            )
+        connection.close()
+
+        data = json.loads(cli.run("--json", "audit", "verify", fails=True).stdout)
+        text = cli.run("audit", "verify", fails=True, lang="id")
+
+        (finding,) = data["findings"]
+        assert (finding["seq"], finding["kind"], finding["cause"]) == (
+            3,
+            "illegal_move",
+            "error.invalid_transition",
+        )
+        assert finding["params"] == {"stage": "engagement", "target": "planning"}
+        assert finding["detail"] == "No legal move leads from Engagement to Planning."
+        assert (
+            "(Tidak ada perpindahan yang sah dari Engagement (kontak awal) ke"
+            " Perencanaan (rencana intervensi).)"
+        ) in " ".join(text.stdout.split())
 
     def test_a_deleted_event_is_found(self, cli: Cli):
         """Deleting an event from the middle of a chain is reported as deleted."""

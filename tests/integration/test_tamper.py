@@ -289,6 +289,17 @@ class TestTamperingIsFound:
         assert all(finding.is_tampering for finding in findings)
 
     @pytest.mark.parametrize("attack", sorted(ATTACKS))
+    def test_each_finding_reads_in_both_languages(self, database, open_store, attack):
+        """Every finding says what exactly was found, in Indonesian and in English."""
+        _attack(database, ATTACKS[attack][0])
+
+        findings = _verify(database, open_store)
+
+        described = [(f.describe("en"), f.describe("id")) for f in findings]
+        assert all(english and indonesian for english, indonesian in described)
+        assert all(english != indonesian for english, indonesian in described)
+
+    @pytest.mark.parametrize("attack", sorted(ATTACKS))
     def test_the_untouched_case_still_verifies(self, database, open_store, attack):
         """An attack on one case leaves the other case's verification clean."""
         _attack(database, ATTACKS[attack][0])

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import attrs
+
+from helping_process import Action
 from helping_process import Actor
+from helping_process import OpenCase
+from helping_process import RequirementNotMetError
+from helping_process import Stage
+from helping_process import audit
+from helping_process import engine
 from helping_process import seals
 from helping_process.audit import FindingKind
+from helping_process.audit import Head
+from helping_process.audit import Sealed
+from helping_process.audit import replay_case
+from helping_process.audit import verify_chain
 from helping_process.service import CaseService
 from helping_process.testing import FixedClock
 from helping_process.testing import InMemoryStore
@@ -93,3 +105,68 @@ class TestInMemoryTrails:
             service.get(case_id).seq for case_id in sorted(ids)
         ]
         assert all(row.personal is None for _, rows in trails for row in rows)
+
+
+def _trail(service: CaseService, case_id: str) -> tuple[list[Sealed], Head]:
+    with service.store.unit_of_work() as uow:
+        return uow.events(case_id), uow.head(case_id)
+
+
+class TestFindingsInBothLanguages:
+    """A finding says what exactly was found in Indonesian as well as English."""
+
+    def test_a_truncated_trail_names_both_counts(self):
+        """The head's count and the trail's, in the auditor's language."""
+        service, (first, _) = _service_with_two_cases()
+        rows, head = _trail(service, first)
+
+        (finding,) = verify_chain(rows[:-1], head)
+
+        assert (finding.kind, finding.cause) == (
+            FindingKind.TRUNCATED,
+            "finding.head_ahead",
+        )
+        assert dict(finding.params) == {"head": 2, "trail": 1}
+        assert finding.detail == finding.describe("en")
+        assert finding.describe("en") == "the head says 2 events, the trail has 1"
+        assert finding.describe("id") == (
+            "kepala kasus menyebut 2 peristiwa, jejaknya berisi 1"
+        )
+
+    def test_an_edited_event_reads_in_indonesian(self):
+        """A changed body is told without an English word in Indonesian."""
+        service, (first, _) = _service_with_two_cases()
+        rows, head = _trail(service, first)
+        edited = rows[1]._replace(body=rows[1].body.replace(b"worker", b"WORKER"))
+
+        (finding,) = verify_chain([rows[0], edited], head)
+
+        assert (finding.seq, finding.cause) == (2, "finding.hash_mismatch")
+        assert finding.describe("id") == "hash-nya tidak cocok dengan isinya"
+
+    def test_a_refused_event_is_told_as_the_rule_tells_it(self):
+        """An event the rules refuse reads as the refusal would, in either language."""
+        clock = FixedClock()
+        opened = engine.open_case(
+            OpenCase(client="KLIEN-1"), case_id="case-1", actor=WORKER, at=clock()
+        )
+        forged = attrs.evolve(
+            opened.event,
+            seq=2,
+            action=Action.MOVE,
+            from_stage=Stage.ENGAGEMENT,
+            to_stage=Stage.INTAKE,
+            client=None,
+        )
+        first = audit.seal(opened.event, audit.GENESIS)
+        rows = [first, audit.seal(forged, first.hash)]
+        refusal = RequirementNotMetError(
+            Stage.ENGAGEMENT, ["engagement.record"], target=Stage.INTAKE
+        )
+
+        _, (finding,) = replay_case(rows)
+
+        assert (finding.kind, finding.seq) == (FindingKind.ILLEGAL_MOVE, 2)
+        assert finding.cause == "error.requirements"
+        assert finding.describe("id") == refusal.message("id")
+        assert finding.describe("en") == refusal.message("en")
