@@ -462,51 +462,55 @@ class TestConcurrentUpdate:
 class TestBatch:
     """Many commands in one transaction: what bulk import relies on."""
 
-    def test_a_batch_stores_every_command_in_order(self, service, store_url):
+    # Sizes on both sides of the few dozen events a batch keeps before writing.
+    @pytest.mark.parametrize("rounds", [4, 50])
+    def test_a_batch_stores_every_command_in_order(self, service, store_url, rounds):
         """Commands to several cases, interleaved, come back in order and verify."""
         ids = [_open(service, f"KLIEN-{n}") for n in range(3)]
 
         with service.batch() as batch:
-            for round_ in range(4):
+            for round_ in range(rounds):
                 for case_id in ids:
                     batch.execute(case_id, engagement(f"round {round_}"), actor=WORKER)
 
         for case_id in ids:
             history = service.history(case_id)
-            assert [event.seq for event in history] == [1, 2, 3, 4, 5]
+            assert [event.seq for event in history] == list(range(1, rounds + 2))
             assert [request_of(event) for event in history[1:]] == [
-                f"round {round_}" for round_ in range(4)
+                f"round {round_}" for round_ in range(rounds)
             ]
-        assert [summary.seq for summary in service.cases()] == [5, 5, 5]
-        assert count_rows(store_url)["events"] == 15
+        assert [summary.seq for summary in service.cases()] == [rounds + 1] * 3
+        assert count_rows(store_url)["events"] == 3 * (rounds + 1)
         assert service.verify() == []
 
+    @pytest.mark.parametrize("commands", [3, 100])
     def test_reads_inside_a_batch_see_its_earlier_commands(
-        self, service, store_url, open_store, clock
+        self, service, store_url, open_store, clock, commands
     ):
         """A batch reads its own writes; another service sees them once it ends."""
         case_id = _open(service)
         other = _second_service(store_url, open_store, clock)
 
         with service.batch() as batch:
-            for n in range(3):
+            for n in range(commands):
                 batch.execute(case_id, engagement(f"import {n}"), actor=WORKER)
             inside = [request_of(event) for event in batch.history(case_id)]
             listed = [summary.seq for summary in batch.cases()]
             verified = batch.verify(case_id)
 
-        assert inside == [None, "import 0", "import 1", "import 2"]
-        assert listed == [4]
+        assert inside == [None] + [f"import {n}" for n in range(commands)]
+        assert listed == [commands + 1]
         assert verified == []
-        assert other.get(case_id).seq == 4
+        assert other.get(case_id).seq == commands + 1
 
-    def test_a_batch_that_raises_stores_nothing(self, service, store_url):
+    @pytest.mark.parametrize("commands", [3, 100])
+    def test_a_batch_that_raises_stores_nothing(self, service, store_url, commands):
         """Commands buffered in a failing batch leave every table as it was."""
         case_id = _open(service)
         before = snapshot(store_url)
 
         with pytest.raises(RuntimeError), service.batch() as batch:  # noqa: PT012 - the batch is the act
-            for n in range(3):
+            for n in range(commands):
                 batch.execute(case_id, engagement(f"import {n}"), actor=WORKER)
             batch.open("KLIEN-002", actor=WORKER)
             raise RuntimeError
