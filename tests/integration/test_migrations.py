@@ -279,6 +279,27 @@ class TestUpgrade:
             versions = connection.execute(text("SELECT * FROM alembic_version")).all()
         assert versions == [(HEAD,)]
 
+    def test_new_files_opened_at_once_switch_to_wal_every_time(
+        self, tmp_path: Path, open_store
+    ):
+        """Eight stores creating one new file together never find it locked.
+
+        SQLite refuses a switch to WAL at once, without waiting, when another
+        connection is switching too; that happened in about one round in
+        twenty before the switch was retried. Twenty rounds, a new file each.
+        """
+        for round_ in range(20):
+            url = f"sqlite:///{tmp_path / f'new-{round_}.db'}"
+            with ThreadPoolExecutor(max_workers=8) as executor:
+                stores = list(
+                    executor.map(lambda _, url=url: open_store(url), range(8))
+                )
+
+            assert len(stores) == 8
+            with plain_connection(url) as connection:
+                mode = connection.execute(text("PRAGMA journal_mode")).scalar()
+            assert mode == "wal"
+
 
 class TestSchema:
     def test_the_migrated_schema_matches_the_metadata(

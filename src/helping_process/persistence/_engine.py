@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 from typing import Final
@@ -21,6 +23,8 @@ from helping_process.exceptions import StorageError
 
 #: How long a SQLite writer waits for another one, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS: Final = 30_000
+#: How long a store waits before trying to switch a new database to WAL again.
+_WAL_RETRY_S: Final = 0.005
 _POSTGRES_EXTRA: Final = "pip install 'helping-process[postgres]'"
 
 
@@ -90,11 +94,31 @@ def _sqlite_connect(dbapi_connection: Any, record: object) -> None:
     # pysqlite's own transaction handling is off; _sqlite_begin starts them.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    _use_wal(cursor)
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _use_wal(cursor: Any) -> None:
+    """Put the database in WAL mode (the file keeps it: once is enough).
+
+    The switch needs the database to itself. Stores opening a new database
+    together can find one another switching, and SQLite then refuses at
+    once instead of waiting (waiting could deadlock), so the switch is
+    tried again until the busy timeout has passed.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(_WAL_RETRY_S)
+        else:
+            return
 
 
 def _sqlite_begin(connection: Any) -> None:
