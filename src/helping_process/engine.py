@@ -393,7 +393,7 @@ def apply(case: Case | None, event: Event) -> Case:
             changes["termination_reason"] = None
         case _:
             pass
-    return evolve(case, **changes)
+    return evolve(case, changes)
 
 
 def command_of(event: Event) -> OpenCase | Command:

@@ -136,28 +136,28 @@ class RecordsInForce:
     def with_record(self, record: Record) -> RecordsInForce:
         """Return the records with ``record`` in force."""
         if type(record) is not ContractRecord:
-            return evolve(self, **{_HELD_AS[type(record)]: record})
+            return evolve(self, {_HELD_AS[type(record)]: record})
         match record.contract_kind:
             case ContractKind.SECONDARY:
                 return evolve(
-                    self, secondary_contracts=(*self.secondary_contracts, record)
+                    self, {"secondary_contracts": (*self.secondary_contracts, record)}
                 )
             case ContractKind.PRIMARY:
-                return evolve(self, contract=record, primary_contract=record)
+                return evolve(self, {"contract": record, "primary_contract": record})
             case _:
-                return evolve(self, contract=record)
+                return evolve(self, {"contract": record})
 
     def entering(self, stage: Stage, *, loop: bool) -> RecordsInForce:
         """Return the records in force once the case enters ``stage``."""
         if stage is Stage.INTERVENTION:
-            return evolve(self, activity=None)
+            return evolve(self, {"activity": None})
         if stage is Stage.EVALUATION:
-            return evolve(self, evaluation=None)
+            return evolve(self, {"evaluation": None})
         if loop and stage is Stage.ASSESSMENT:
             # A new assessment needs a new plan: the old one rests on the old.
-            return evolve(self, assessment=None, plan=None)
+            return evolve(self, {"assessment": None, "plan": None})
         if loop and stage is Stage.PLANNING:
-            return evolve(self, plan=None)
+            return evolve(self, {"plan": None})
         return self
 
     def latest(self) -> Mapping[RecordKind, Record]:
