@@ -57,7 +57,7 @@ GENESIS: Final = "0" * 64
 FORMAT_VERSION: Final = 1
 
 _TIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.%fZ"
-#: The same, as printf fields: how :func:`_time` writes an instant.
+#: The same, as printf fields: how :func:`utc_text` writes an instant.
 _TIME_TEXT: Final = "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ"
 
 
@@ -206,24 +206,34 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _time(value: dt.datetime) -> str:
-    # Events hold UTC already. Formatting the fields gives what isoformat
-    # gives, in half its time (and a third of strftime's).
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return _TIME_TEXT % (
-        value.year,
-        value.month,
-        value.day,
-        value.hour,
-        value.minute,
-        value.second,
-        value.microsecond,
+#: The instant :func:`utc_text` wrote last, and its text: one tuple, so
+#: threads never see a torn pair.
+_last_text: list[tuple[dt.datetime | None, str]] = [(None, "")]
+
+
+def utc_text(value: dt.datetime) -> str:
+    """Return an aware instant in UTC as the chain writes it (``…T…Z``).
+
+    Formatting the fields gives what ``isoformat`` gives, in half its time
+    (and a third of strftime's). The last instant's text is kept: a command
+    writes its one instant into the chain and, through the store's column
+    type, into three columns.
+    """
+    seen, text = _last_text[0]
+    if value is seen:
+        return text
+    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+    text = _TIME_TEXT % (
+        utc.year,
+        utc.month,
+        utc.day,
+        utc.hour,
+        utc.minute,
+        utc.second,
+        utc.microsecond,
     )
-
-
-def _hidden(text: str | None) -> str | None:
-    return None if text is None else REDACTED
+    _last_text[0] = (value, text)
+    return text
 
 
 def _body(event: Event, record: Any, personal_digest: str | None) -> dict[str, Any]:
@@ -231,7 +241,7 @@ def _body(event: Event, record: Any, personal_digest: str | None) -> dict[str, A
 
     Codes stay enum members: orjson writes a member as its value.
     """
-    occurred_at = _time(event.occurred_at)
+    occurred_at = utc_text(event.occurred_at)
     return {
         "v": FORMAT_VERSION,
         "case_id": event.case_id,
@@ -241,20 +251,20 @@ def _body(event: Event, record: Any, personal_digest: str | None) -> dict[str, A
         "recorded_at": (
             occurred_at
             if event.recorded_at == event.occurred_at
-            else _time(event.recorded_at)
+            else utc_text(event.recorded_at)
         ),
         "actor": {"id": event.actor.id, "role": event.actor.role},
         "action": event.action,
         "from_stage": event.from_stage,
         "to_stage": event.to_stage,
         "residential": event.residential,
-        "client": _hidden(event.client),
+        "client": None if event.client is None else REDACTED,
         "record_kind": event.record.kind if event.record else None,
         "record": record,
         "reason": event.reason,
         "sub_reason": event.sub_reason,
-        "referral_to": _hidden(event.referral_to),
-        "note": _hidden(event.note),
+        "referral_to": None if event.referral_to is None else REDACTED,
+        "note": None if event.note is None else REDACTED,
         "personal_digest": personal_digest,
     }
 
@@ -552,7 +562,7 @@ def export_lines(
             "type": "export",
             "format": EXPORT_FORMAT,
             "chain_format": FORMAT_VERSION,
-            "exported_at": _time(exported_at),
+            "exported_at": utc_text(exported_at),
             "cases": len(heads),
         }
     ).decode()

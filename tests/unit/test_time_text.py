@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import DateTime
 from sqlalchemy.dialects import sqlite
 
-from helping_process.audit import _time
+from helping_process.audit import utc_text
 from helping_process.persistence._types import UTCDateTime
 
 UTC = dt.UTC
@@ -34,7 +34,7 @@ instants = st.builds(
 def test_chain_time_is_isoformat_in_utc(value: dt.datetime):
     """An event's time in the chain: UTC, microseconds, a Z for the zone."""
     utc = value.astimezone(UTC)
-    assert _time(value) == utc.isoformat(timespec="microseconds")[:-6] + "Z"
+    assert utc_text(value) == utc.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 @given(instants)

@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
-from typing import Final
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from helping_process.audit import utc_text
+
 UTC = dt.UTC
-#: How SQLAlchemy writes a datetime into SQLite, as printf fields.
-_SQLITE_TEXT: Final = "%04d-%02d-%02d %02d:%02d:%02d.%06d"
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -67,7 +66,12 @@ _last_text: list[tuple[dt.datetime | None, str | None]] = [(None, None)]
 
 
 def _sqlite_text(value: dt.datetime | None) -> str | None:
-    """Write an aware datetime as SQLAlchemy's SQLite text, in UTC."""
+    """Write an aware datetime as SQLAlchemy's SQLite text, in UTC.
+
+    That is the chain's text with a space for the ``T`` and no ``Z``: it is
+    cut from :func:`~helping_process.audit.utc_text`, which has just written
+    the same instant when the command was sealed.
+    """
     if value is None:
         return None
     seen, text = _last_text[0]
@@ -76,15 +80,7 @@ def _sqlite_text(value: dt.datetime | None) -> str | None:
     if value.utcoffset() is None:
         msg = "naive datetimes are not stored; give a time zone"
         raise ValueError(msg)
-    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
-    text = _SQLITE_TEXT % (  # isoformat(" ") without "+00:00", faster
-        utc.year,
-        utc.month,
-        utc.day,
-        utc.hour,
-        utc.minute,
-        utc.second,
-        utc.microsecond,
-    )
+    chained = utc_text(value)
+    text = chained[:10] + " " + chained[11:-1]
     _last_text[0] = (value, text)
     return text

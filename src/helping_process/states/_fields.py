@@ -367,10 +367,14 @@ def _fields_splitter(kind: type) -> Callable[[Any, bool], tuple[JSON, JSON]]:
     return split
 
 
+#: The item types of a list that splits without a call per item.
+_TEXTS: Final = frozenset({str})
+
+
 def _items_splitter(
     value: tuple[Any, ...] | list[Any], personal: bool
 ) -> tuple[JSON, JSON]:
-    if all(type(item) is str for item in value):  # ids, lists of texts
+    if set(map(type, value)) <= _TEXTS:  # ids, lists of texts (no generator)
         return [REDACTED] * len(value) if personal else list(value), list(value)
     public: list[JSON] = []
     full: list[JSON] = []
