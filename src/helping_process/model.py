@@ -79,22 +79,21 @@ def _note() -> Any:
     )
 
 
-def _utc(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """Validate an aware datetime (stored and compared in UTC)."""
+def _to_utc(value: object) -> dt.datetime | None:
+    """Convert when a command took place to UTC (one call: a converter).
+
+    Raises:
+        InvalidInputError: not an aware datetime.
+    """
     if value is None:
-        return
+        return None
     if not isinstance(value, dt.datetime) or value.utcoffset() is None:
-        raise InvalidInputError(attribute.name, "not_utc", value)
-
-
-def _to_utc(value: dt.datetime | None) -> dt.datetime | None:
-    if isinstance(value, dt.datetime) and value.utcoffset() is not None:
-        return value.astimezone(UTC)
-    return value
+        raise InvalidInputError("occurred_at", "not_utc", value)
+    return value.astimezone(UTC)
 
 
 def _occurred_at() -> Any:
-    return attrs.field(default=None, converter=_to_utc, validator=_utc)
+    return attrs.field(default=None, converter=_to_utc)
 
 
 def _actor_role(value: object) -> ActorRole:

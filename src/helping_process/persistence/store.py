@@ -102,8 +102,9 @@ class _Prepared:
         # Bytes skip the drivers' Binary wrapper, which only costs a copy per
         # value. sqlite3 takes a bytearray as it is, but looks up adapters
         # for bytes (raising and clearing an AttributeError each time, which
-        # costs five times the copy into a bytearray).
-        blob = _bytearray if dialect.name == "sqlite" else None
+        # costs five times the copy into a bytearray). No blob is bound as
+        # None: a redaction writes its NULL in the statement.
+        blob = bytearray if dialect.name == "sqlite" else None
         binders = {
             name: (
                 blob
@@ -891,11 +892,6 @@ _PERSONAL_COLUMNS: Final = ("case_id", "seq", "data")
 def _personal_row(sealed: Sealed) -> tuple[Any, ...]:
     """The row of an event's personal data, in :data:`_PERSONAL_COLUMNS`."""
     return (sealed.case_id, sealed.seq, sealed.personal)
-
-
-def _bytearray(value: bytes | None) -> bytearray | None:
-    """Bind bytes for sqlite3 (see :class:`_Prepared`)."""
-    return None if value is None else bytearray(value)
 
 
 _case_id: Final = attrgetter("case_id")

@@ -294,7 +294,8 @@ def split_json(value: object) -> tuple[JSON, JSON]:
     One pass gives both, because sealing an event needs the redacted form
     for the chain and the full form for the personal data kept apart.
     """
-    return _split(value, False)
+    kind = type(value)
+    return (_SPLITTERS.get(kind) or _learn(kind))(value, False)
 
 
 #: How to split a value of each type; filled on first sight of the type.
@@ -317,7 +318,7 @@ def _learn(kind: type) -> Callable[[Any, bool], tuple[JSON, JSON]]:
 def _splitter(kind: type) -> Callable[[Any, bool], tuple[JSON, JSON]]:  # noqa: PLR0911 - one return per JSON type
     """Return the function that splits values of ``kind``."""
     if issubclass(kind, Enum):
-        return lambda value, personal: (value._value_, value._value_)
+        return _code_splitter
     if issubclass(kind, str):
         return lambda value, personal: (REDACTED if personal else value, value)
     if issubclass(kind, bool | int | float) or kind is type(None):
@@ -331,6 +332,11 @@ def _splitter(kind: type) -> Callable[[Any, bool], tuple[JSON, JSON]]:  # noqa: 
     if issubclass(kind, Mapping):
         return _mapping_splitter
     return lambda value, personal: (value, value)
+
+
+def _code_splitter(value: Enum, personal: bool) -> tuple[JSON, JSON]:
+    # A code is never personal; attrs values split theirs without this call.
+    return value._value_, value._value_
 
 
 def _date_splitter(value: dt.date, personal: bool) -> tuple[JSON, JSON]:
@@ -361,7 +367,10 @@ def _fields_splitter(kind: type) -> Callable[[Any, bool], tuple[JSON, JSON]]:
                 full[key] = item
             else:
                 splitter = splitters.get(kind) or _learn(kind)
-                public[key], full[key] = splitter(item, personal or is_personal)
+                if splitter is _code_splitter:  # the next commonest: a code
+                    public[key] = full[key] = item._value_
+                else:
+                    public[key], full[key] = splitter(item, personal or is_personal)
         return public, full
 
     return split
