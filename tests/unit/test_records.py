@@ -26,6 +26,8 @@ from helping_process import parse_record
 from helping_process.states import REDACTED
 from helping_process.states import redact
 from helping_process.states import to_json
+from helping_process.states._fields import evolve
+from helping_process.states.records import RecordsInForce
 from helping_process.testing import activity_data
 from helping_process.testing import add
 from helping_process.testing import assessment_data
@@ -493,3 +495,32 @@ class TestRedact:
             {"g1": 2},
         )
         assert (redacted.process_note, redacted.outcome_note) == (REDACTED, REDACTED)
+
+
+class TestEvolve:
+    """The engine's copy-with-changes, for the case and its records in force."""
+
+    def test_a_plain_value_is_copied_with_its_changes(self):
+        """The copy has the changes; the original is untouched."""
+        activity = parse_record("activity", activity_data())
+        records = RecordsInForce()
+
+        changed = evolve(records, {"activity": activity})
+
+        assert (changed.activity, records.activity) == (activity, None)
+        assert changed == RecordsInForce(activity=activity)
+
+    def test_a_validated_value_is_made_again_through_init(self):
+        """A class whose fields are checked is built, and checked, again."""
+        activity = parse_record("activity", activity_data())
+
+        with pytest.raises(RecordInvalidError):
+            evolve(activity, {"goal_ids": ()})
+
+    @pytest.mark.parametrize("plain", [True, False])
+    def test_a_name_that_is_no_field_is_refused(self, plain):
+        """A misspelt change raises instead of adding an attribute."""
+        activity = parse_record("activity", activity_data())
+        value = RecordsInForce() if plain else activity
+        with pytest.raises(TypeError, match="activty"):
+            evolve(value, {"activty": None})

@@ -1,8 +1,8 @@
 """Instants are written by hand for speed: the text must be what the libraries write.
 
-The chain writes an event's times in ISO 8601 with a ``Z``; SQLite columns
-hold SQLAlchemy's own ``DATETIME`` text. Both are formatted field by field
-instead of through ``isoformat``, so these tests hold them to the
+The chain writes an event's times in ISO 8601 with a ``Z``, formatted field
+by field instead of through ``isoformat``; SQLite columns hold SQLAlchemy's
+own ``DATETIME`` text, cut from the chain's. These tests hold both to the
 libraries' output for any aware instant.
 """
 
