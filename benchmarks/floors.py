@@ -221,8 +221,14 @@ def fetch_sha256_per_s(events: int, *, events_per_case: int = 50) -> float:
 
 
 def postgres_url() -> str:
-    """Return the PostgreSQL URL to measure against (env or the local default)."""
-    return os.environ.get(POSTGRES_URL_VARIABLE) or DEFAULT_POSTGRES_URL
+    """Return the PostgreSQL URL to measure against (env or the local default).
+
+    The variable holds the tests' SQLAlchemy URL (``postgresql+psycopg://``);
+    libpq takes it without the driver.
+    """
+    url = os.environ.get(POSTGRES_URL_VARIABLE) or DEFAULT_POSTGRES_URL
+    scheme, separator, rest = url.partition("://")
+    return f"{scheme.split('+')[0]}{separator}{rest}"
 
 
 def postgres_transitions_per_s(
