@@ -502,7 +502,7 @@ class TestEvolve:
 
     def test_a_plain_value_is_copied_with_its_changes(self):
         """The copy has the changes; the original is untouched."""
-        activity = parse_record("activity", activity_data())
+        activity = ActivityRecord.from_json(activity_data())
         records = RecordsInForce()
 
         changed = evolve(records, {"activity": activity})
@@ -512,7 +512,7 @@ class TestEvolve:
 
     def test_a_validated_value_is_made_again_through_init(self):
         """A class whose fields are checked is built, and checked, again."""
-        activity = parse_record("activity", activity_data())
+        activity = ActivityRecord.from_json(activity_data())
 
         with pytest.raises(RecordInvalidError):
             evolve(activity, {"goal_ids": ()})
@@ -520,7 +520,7 @@ class TestEvolve:
     @pytest.mark.parametrize("plain", [True, False])
     def test_a_name_that_is_no_field_is_refused(self, plain):
         """A misspelt change raises instead of adding an attribute."""
-        activity = parse_record("activity", activity_data())
+        activity = ActivityRecord.from_json(activity_data())
         value = RecordsInForce() if plain else activity
         with pytest.raises(TypeError, match="activty"):
             evolve(value, {"activty": None})
