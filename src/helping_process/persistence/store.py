@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from contextlib import contextmanager
+from functools import partial
 from itertools import groupby
+from itertools import starmap
 from operator import attrgetter
 from typing import TYPE_CHECKING
 from typing import Any
@@ -654,15 +657,18 @@ class SqlUnitOfWork:
     def scan(self, *, personal: bool = True) -> Iterator[Sealed]:
         """Yield every stored event, ordered by case id and ``seq``, streaming.
 
-        Rows are fetched in batches on a cursor of their own, so memory stays
-        flat however long the trail.
+        Rows come as the cursor steps through them, on a cursor of their
+        own, so memory stays flat however long the trail.
 
         Args:
             personal: read the personal data too (False: the chain only).
         """
         self.flush()
-        statement = self._sql.scan if personal else self._sql.scan_chain
-        return map(Sealed._make, self._stream(statement))
+        return self._scan(self._sql.scan if personal else self._sql.scan_chain)
+
+    def _scan(self, statement: _Prepared) -> Iterator[Sealed]:
+        with self._rows(statement) as rows:
+            yield from map(_sealed, rows)
 
     def trails(
         self, *, personal: bool = True
@@ -674,7 +680,9 @@ class SqlUnitOfWork:
         with Python's: the heads that have no events are read first (there
         are none in a sound trail), and what is left of the heads stream is
         then exactly the cases that have events, in the order their events
-        come. An event group the next head does not match has no head.
+        come. An event group the next head does not match has no head. The
+        events go from the cursor to their groups without a Python frame
+        per row: this is the loop that verifies a million events.
 
         Args:
             personal: read the personal data too (False: the chain only).
@@ -684,42 +692,45 @@ class SqlUnitOfWork:
             row[0]: _head(*row)
             for row in self._sql.heads_without_events.rows(self._cursor)
         }
-        heads = (
-            _head(*row)
-            for row in self._stream(self._sql.heads_in_order, "helping_process_heads")
-        )
-        pending = next(heads, None)
-        for case_id, rows in groupby(self.scan(personal=personal), key=_case_id):
-            while pending is not None and pending.case_id in without_events:
+        scan = self._sql.scan if personal else self._sql.scan_chain
+        with (
+            self._rows(self._sql.heads_in_order, "helping_process_heads") as rows,
+            self._rows(scan) as events,
+        ):
+            heads = starmap(_head, rows)
+            pending = next(heads, None)
+            for case_id, group in groupby(map(_sealed, events), key=_case_id):
+                while pending is not None and pending.case_id in without_events:
+                    yield pending, []
+                    pending = next(heads, None)
+                if pending is not None and pending.case_id == case_id:
+                    yield pending, list(group)
+                    pending = next(heads, None)
+                else:
+                    yield None, list(group)
+            while pending is not None:
                 yield pending, []
                 pending = next(heads, None)
-            if pending is not None and pending.case_id == case_id:
-                yield pending, list(rows)
-                pending = next(heads, None)
-            else:
-                yield None, list(rows)
-        while pending is not None:
-            yield pending, []
-            pending = next(heads, None)
 
-    def _stream(
+    @contextmanager
+    def _rows(
         self, statement: _Prepared, name: str = "helping_process_scan"
-    ) -> Iterator[tuple[Any, ...]]:
-        """Yield the rows of a query in batches, on a cursor of their own.
+    ) -> Iterator[Iterator[tuple[Any, ...]]]:
+        """Run a query on a cursor of its own and give its rows as they come.
 
-        On PostgreSQL the cursor is a server-side one named ``name``, so the
-        rows stream from the server too.
+        On PostgreSQL the cursor is a server-side one named ``name``, fetching
+        ``_SCAN_BATCH`` rows at a time, so the rows stream from the server
+        too. The cursor is closed when the block ends.
         """
         connection = self._cursor.connection
-        cursor = (
-            connection.cursor(name=name)
-            if self._sql.server_side
-            else connection.cursor()
-        )
+        if self._sql.server_side:
+            cursor = connection.cursor(name=name)
+            cursor.itersize = _SCAN_BATCH
+        else:
+            cursor = connection.cursor()
         try:
             cursor.execute(statement.sql)
-            while batch := cursor.fetchmany(_SCAN_BATCH):
-                yield from batch
+            yield cursor
         finally:
             cursor.close()
 
@@ -895,6 +906,9 @@ def _personal_row(sealed: Sealed) -> tuple[Any, ...]:
 
 
 _case_id: Final = attrgetter("case_id")
+#: A stored event from its row, which holds Sealed's fields in order: made
+#: in C, without the Python frame of the named tuple's ``_make``.
+_sealed: Final[Callable[[tuple[Any, ...]], Sealed]] = partial(tuple.__new__, Sealed)
 
 
 def _head(case_id: str, seq: int, last_hash: str, stage: str, episode: int) -> Head:
