@@ -67,7 +67,7 @@ if TYPE_CHECKING:
 _TRIGGER_MARK: Final = "helping_process:"
 #: SQLSTATEs of a transaction another one made fail: serialisation, deadlock.
 _RETRYABLE_STATES: Final = frozenset({"40001", "40P01"})
-#: How many rows a streaming scan fetches at a time.
+#: How many rows a scan on PostgreSQL fetches at a time (SQLite steps row by row).
 _SCAN_BATCH: Final = 2000
 #: How many events a unit of work keeps before it writes them. Rows written
 #: while they are still in the processor's cache go in faster: a thousand
