@@ -25,6 +25,7 @@ from typing import Any
 from typing import Final
 
 from _report import Figures
+from floors import postgres_url
 
 from helping_process import Actor
 from helping_process import Stage
@@ -338,7 +339,7 @@ def _postgres(quick: bool) -> Figures:
         return {"postgres_note": "psycopg is not installed"}
     writers, each, repeats = 8, (150 if quick else 600), (5 if quick else 7)
     schema = f"bench_{os.getpid()}"
-    admin_url = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    admin_url = postgres_url()  # libpq's form of the same URL
     try:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f"CREATE SCHEMA {schema}")

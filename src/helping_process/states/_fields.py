@@ -294,8 +294,7 @@ def split_json(value: object) -> tuple[JSON, JSON]:
     One pass gives both, because sealing an event needs the redacted form
     for the chain and the full form for the personal data kept apart.
     """
-    kind = type(value)
-    return (_SPLITTERS.get(kind) or _learn(kind))(value, False)
+    return _split(value, False)
 
 
 #: How to split a value of each type; filled on first sight of the type.
