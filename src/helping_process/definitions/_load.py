@@ -108,7 +108,7 @@ def load_definition(
     cached = _CACHE.get(digest)
     if cached is not None:
         return cached
-    problems = _schema.check(document) + check_document(document)
+    problems = _by_path(_schema.check(document) + check_document(document))
     if problems:
         raise DefinitionError(shown, problems)
     definition = build(document, digest=digest, text=text)
@@ -250,11 +250,11 @@ def check_document(document: Mapping[str, Any]) -> list[DefinitionProblem]:
     problems += _check_moves(document, stages, stage_known, checks_known)
     problems += _check_records(document, stage_known)
     problems += _check_reasons(document, stages, stage_known, checks_known)
-    return _relocate(problems)
+    return problems
 
 
-def _relocate(problems: list[DefinitionProblem]) -> list[DefinitionProblem]:
-    """Return the problems in the order of their paths in the file."""
+def _by_path(problems: list[DefinitionProblem]) -> list[DefinitionProblem]:
+    """Return the problems sorted by path (keys by name, list items by index)."""
     return sorted(problems, key=lambda problem: _path_key(problem.path))
 
 
