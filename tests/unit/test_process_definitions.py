@@ -587,3 +587,121 @@ class TestProblems:
             "code": "wrong_type",
             "params": {"expected": "integer", "actual": "string"},
         }
+
+
+class TestMoreProblems:
+    """The rarer problems are named at their paths too."""
+
+    def test_not_utf8(self, tmp_path: Path):
+        """A file that is not UTF-8 is refused as such."""
+        path = tmp_path / "latin1.toml"
+        path.write_bytes('name = "café"'.encode("latin-1"))
+
+        with pytest.raises(DefinitionError) as refused:
+            load_definition(path)
+
+        assert [p.code for p in refused.value.problems] == ["not_utf8"]
+        assert refused.value.source == str(path)
+
+    def test_blank_label_and_bad_code(self):
+        """A blank label and a code that is not a code are refused."""
+        text = v1_with('en = "Intake" }', 'en = "  " }').replace(
+            'code = "self"', 'code = "Self"', 1
+        )
+
+        assert problems_of(text) == [
+            "code_lists[0].codes[0].code: 'Self' is not in the required form",
+            "stages[1].label.en: must not be blank",
+        ]
+
+    def test_too_few_and_too_small(self):
+        """A list shorter than its minimum and a number below it are refused."""
+        roles = V1[V1.index("worker_roles = [") : V1.index("intervention_models")]
+        text = V1.replace(roles, "worker_roles = []\n").replace(
+            "version = 1", "version = 0", 1
+        )
+
+        assert problems_of(text) == [
+            "version: must be at least 1",
+            "worker_roles: needs at least 1 item(s)",
+        ]
+
+    def test_move_shapes(self):
+        """Terminations end in terminal stages; reopens leave them; no doubles."""
+        text = (
+            v1_with(
+                'from = "engagement"\nto = "termination"\nkind = "early"',
+                'from = "engagement"\nto = "intake"\nkind = "early"',
+            )
+            .replace(
+                'from = "termination"\nto = "engagement"\nkind = "reopen"',
+                'from = "intake"\nto = "engagement"\nkind = "reopen"',
+            )
+            .replace(
+                'to = "assessment"\nkind = "loop"',
+                'to = "assessment"\nkind = "loop"\n\n[[moves]]\nfrom = "planning"\n'
+                'to = "assessment"\nkind = "forward"',
+                1,
+            )
+        )
+
+        problems = problems_of(text)
+
+        assert (
+            "moves[13].to: a termination must end in a terminal stage, not 'intake'"
+            in problems
+        )
+        assert (
+            "moves[21].from: a reopen must leave a terminal stage, not 'intake'"
+            in problems
+        )
+        assert (
+            "moves[7]: a second move of this kind from 'planning' to 'assessment'"
+            " (first at moves[6])" in problems
+        )
+
+    def test_start_and_ending(self):
+        """The start must be active, and every active stage must reach an end."""
+        text = v1_with('start = "engagement"', 'start = "termination"').replace(
+            'from = "termination"\nto = "engagement"',
+            'from = "evaluation"\nto = "engagement"',
+        )
+
+        problems = problems_of(text)
+
+        assert "start: the start stage 'termination' is not an active stage" in problems
+        assert (
+            "stages[0]: stage 'engagement' is unreachable"
+            " from the start stage 'termination'" in problems
+        )
+
+    def test_cannot_end(self):
+        """Active stages that only lead to each other are refused."""
+        text = v1_with(
+            "# Legal moves.",
+            '[[stages]]\ncode = "limbo"\nkind = "active"\n'
+            'label = { id = "Limbo", en = "Limbo" }\n\n'
+            '[[moves]]\nfrom = "engagement"\nto = "limbo"\nkind = "loop"\n\n'
+            '[[moves]]\nfrom = "limbo"\nto = "limbo"\nkind = "loop"\n\n# Legal moves.',
+        )
+
+        assert problems_of(text) == [
+            "stages[8]: from stage 'limbo' no terminal stage can be reached"
+        ]
+
+    def test_field_needs_its_parts(self):
+        """A code field without its code list is refused."""
+        text = v1_with('codes = "referral_source"\n', "")
+
+        assert problems_of(text) == [
+            "record_kinds[0].fields[2]: a field of type code needs 'codes'"
+        ]
+
+    def test_equality_is_by_digest(self):
+        """Two definitions are equal exactly when their digests are."""
+        v1, v2 = builtin("helping-process@1"), builtin("helping-process@2")
+
+        assert v1 == builtin("helping-process@1")
+        assert v1 != v2
+        assert len({v1, v2, builtin("helping-process@1")}) == 2
+        assert "builtin" in dir(__import__("helping_process.definitions").definitions)
