@@ -11,7 +11,8 @@ prints one line on standard error in the chosen language and, with
   ``verify`` findings), or the database failed
   (:class:`~helping_process.StorageError`);
 - 2: bad input (:class:`~helping_process.UnknownCaseError`,
-  :class:`~helping_process.InvalidInputError`, a bad option or argument);
+  :class:`~helping_process.InvalidInputError`, a bad option or argument, an
+  unknown or broken process definition);
 - 70: a bug in helping_process (rerun with ``--debug`` and report it);
 - 130: cancelled with Ctrl-C (or end of input) at a prompt; nothing changed.
 """
@@ -30,6 +31,7 @@ from typing import Final
 import click
 
 from helping_process import ContractKind
+from helping_process import DefinitionError
 from helping_process import HelpingProcessError
 from helping_process import InterventionModel
 from helping_process import InvalidInputError
@@ -41,6 +43,7 @@ from helping_process import Stage
 from helping_process import SubReason
 from helping_process import TerminationReason
 from helping_process import UnknownCaseError
+from helping_process import UnknownDefinitionError
 from helping_process import WorkerRole
 from helping_process.labels import Language
 
@@ -174,9 +177,14 @@ def from_domain(
     error: HelpingProcessError, lang: Language, *, as_json: bool
 ) -> Failure:
     """Return the failure that reports a helping_process error."""
-    bad_input = isinstance(error, UnknownCaseError | InvalidInputError)
+    bad_input = isinstance(
+        error,
+        UnknownCaseError | InvalidInputError | UnknownDefinitionError | DefinitionError,
+    )
     details: dict[str, Any] = {}
     message = error.message(lang)
+    if isinstance(error, DefinitionError):
+        details["problems"] = [problem.to_json() for problem in error.problems]
     if isinstance(error, RequirementNotMetError):
         details["missing"] = list(error.missing)
     if isinstance(error, InvalidInputError):

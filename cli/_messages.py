@@ -139,6 +139,24 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Show the stages, the legal moves and the termination reasons.",
         "Tampilkan tahap, perpindahan yang sah, dan alasan terminasi.",
     ),
+    "help.process.list": (
+        "List the built-in process definitions: name, version, digest, and "
+        "which one new cases follow by default.",
+        "Daftar definisi proses bawaan: nama, versi, digest, dan mana yang "
+        "diikuti kasus baru secara bawaan.",
+    ),
+    "help.process.export": (
+        "Print a built-in process definition file (REF is NAME@VERSION, or "
+        "NAME for its newest version), to read or to start your own from.",
+        "Cetak berkas definisi proses bawaan (REF adalah NAMA@VERSI, atau NAMA "
+        "untuk versi terbarunya), untuk dibaca atau menjadi awal definisi Anda.",
+    ),
+    "help.process.check": (
+        "Check a process definition file; every problem is listed with its "
+        "place in the file (exit code 2 when there is any).",
+        "Periksa berkas definisi proses; setiap masalah dicantumkan dengan "
+        "letaknya di berkas (kode keluar 2 bila ada).",
+    ),
     "help.process.graph": (
         "Print the process as a Mermaid or Graphviz (dot) graph; with --case, "
         "the case's current stage is highlighted.",
@@ -543,6 +561,17 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "history.stage": ("stage", "tahap"),
     # process.
     "process.stages": ("Stages:", "Tahap:"),
+    "process.default": ("(default for new cases)", "(bawaan untuk kasus baru)"),
+    "process.check.ok": (
+        "{source}: {ref} is sound ({stages} stages, {moves} moves, "
+        "{kinds} record kinds, {reasons} termination reasons); digest {digest}.",
+        "{source}: {ref} baik ({stages} tahap, {moves} perpindahan, "
+        "{kinds} jenis catatan, {reasons} alasan terminasi); digest {digest}.",
+    ),
+    "process.check.broken": (
+        "{source} has {count} problem(s); nothing was loaded.",
+        "{source} memiliki {count} masalah; tidak ada yang dimuat.",
+    ),
     "process.moves": ("Moves:", "Perpindahan:"),
     "process.terminate_any": (
         "every stage but termination -> termination (terminate, with a "

@@ -1,7 +1,9 @@
 """``helping-process process …``: the process definition, as text or a graph.
 
-Everything here reads :data:`helping_process.PROCESS`; only ``graph --case``
-opens the database, to highlight where that case stands.
+``show`` and ``graph`` read :data:`helping_process.PROCESS`; only ``graph
+--case`` opens the database, to highlight where that case stands. ``list``,
+``export`` and ``check`` read process definitions (the built-ins, or a file)
+and never touch the database.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from typing import Final
 import click
 
 from helping_process import PROCESS
+from helping_process import DefinitionError
 from helping_process import Stage
 from helping_process.labels import Language
 from helping_process.labels import label
 from helping_process.states import Move
 
+from ._errors import BAD_INPUT
+from ._errors import failure
 from ._local import CaseIdType
 from ._local import CodeType
 from ._local import LocalGroup
@@ -196,3 +201,93 @@ def graph(settings: Settings, graph_format: str, case_ref: str | None) -> None:
         )
         return
     click.echo(text)
+
+
+@process.command("list", help="help.process.list")
+@pass_settings
+def list_definitions(settings: Settings) -> None:
+    """List the built-in process definitions and which is the default."""
+    from helping_process.definitions import DEFAULT_REF  # noqa: PLC0415 - on use
+    from helping_process.definitions import builtins  # noqa: PLC0415 - on use
+
+    definitions = builtins()
+    if settings.as_json:
+        settings.emit(
+            [
+                {
+                    "name": definition.name,
+                    "version": definition.version,
+                    "digest": definition.digest,
+                    "default": definition.ref == DEFAULT_REF,
+                }
+                for definition in definitions
+            ]
+        )
+        return
+    width = max(len(definition.ref) for definition in definitions)
+    for definition in definitions:
+        mark = (
+            " " + settings.say("process.default")
+            if (definition.ref == DEFAULT_REF)
+            else ""
+        )
+        settings.echo(f"{definition.ref:<{width}}  {definition.digest[:16]}{mark}")
+        settings.echo(wrap(definition.label.in_(settings.lang), "  "))
+
+
+@process.command("export", help="help.process.export")
+@click.argument("ref")
+@pass_settings
+def export(settings: Settings, ref: str) -> None:
+    """Print a built-in definition's file, exactly as shipped."""
+    from helping_process.definitions import builtin_text  # noqa: PLC0415 - on use
+
+    click.echo(builtin_text(ref), nl=False)
+
+
+@process.command("check", help="help.process.check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@pass_settings
+def check(settings: Settings, file: str) -> None:
+    """Check a definition file: a summary, or every problem with its path."""
+    from pathlib import Path  # noqa: PLC0415 - on use
+
+    from helping_process.definitions import load_definition  # noqa: PLC0415
+
+    try:
+        definition = load_definition(Path(file), name=file)
+    except DefinitionError as error:
+        for problem in error.problems:
+            click.echo(problem.message(settings.lang), err=True)
+        raise failure(
+            settings.say(
+                "process.check.broken", source=file, count=len(error.problems)
+            ),
+            kind=type(error).__name__,
+            exit_code=BAD_INPUT,
+            lang=settings.lang,
+            as_json=settings.as_json,
+            details={"problems": [problem.to_json() for problem in error.problems]},
+        ) from None
+    if settings.as_json:
+        settings.emit(
+            {
+                "name": definition.name,
+                "version": definition.version,
+                "digest": definition.digest,
+                "problems": [],
+            }
+        )
+        return
+    settings.echo(
+        settings.say(
+            "process.check.ok",
+            source=file,
+            ref=definition.ref,
+            stages=len(definition.stages),
+            moves=len(definition.moves),
+            kinds=len(definition.record_kinds),
+            reasons=len(definition.termination_reasons),
+            digest=definition.digest,
+        )
+    )

@@ -24,6 +24,12 @@ from typing import TYPE_CHECKING
 from typing import Final
 
 if TYPE_CHECKING:
+    from helping_process.definitions import DEFAULT_REF
+    from helping_process.definitions import Definition
+    from helping_process.definitions import DefinitionProblem
+    from helping_process.definitions import builtin
+    from helping_process.definitions import builtins
+    from helping_process.definitions import load_definition
     from helping_process.engine import Decision
     from helping_process.engine import MoveOption
     from helping_process.engine import NextMoves
@@ -35,6 +41,7 @@ if TYPE_CHECKING:
     from helping_process.engine import replay
     from helping_process.exceptions import AuditIntegrityError
     from helping_process.exceptions import ConcurrentUpdateError
+    from helping_process.exceptions import DefinitionError
     from helping_process.exceptions import HelpingProcessError
     from helping_process.exceptions import InvalidInputError
     from helping_process.exceptions import InvalidSubReasonError
@@ -47,6 +54,7 @@ if TYPE_CHECKING:
     from helping_process.exceptions import RequirementNotMetError
     from helping_process.exceptions import StorageError
     from helping_process.exceptions import UnknownCaseError
+    from helping_process.exceptions import UnknownDefinitionError
     from helping_process.labels import Language
     from helping_process.labels import label
     from helping_process.model import Action
@@ -93,6 +101,14 @@ if TYPE_CHECKING:
 
 #: Where each public name is defined, imported on first access.
 _EXPORTS: Final[dict[str, str]] = {
+    "DEFAULT_REF": "helping_process.definitions",
+    "Definition": "helping_process.definitions",
+    "DefinitionError": "helping_process.exceptions",
+    "DefinitionProblem": "helping_process.definitions",
+    "UnknownDefinitionError": "helping_process.exceptions",
+    "builtin": "helping_process.definitions",
+    "builtins": "helping_process.definitions",
+    "load_definition": "helping_process.definitions",
     "Action": "helping_process.model",
     "ActivityRecord": "helping_process.states",
     "Actor": "helping_process.model",
@@ -160,6 +176,7 @@ _EXPORTS: Final[dict[str, str]] = {
 }
 
 __all__ = [
+    "DEFAULT_REF",
     "PROCESS",
     "Action",
     "ActivityRecord",
@@ -175,6 +192,9 @@ __all__ = [
     "ContractKind",
     "ContractRecord",
     "Decision",
+    "Definition",
+    "DefinitionError",
+    "DefinitionProblem",
     "EngagementRecord",
     "EvaluationRecord",
     "Event",
@@ -214,13 +234,17 @@ __all__ = [
     "TerminationOption",
     "TerminationReason",
     "UnknownCaseError",
+    "UnknownDefinitionError",
     "WorkerRole",
     "__version__",
     "apply",
     "attainment",
+    "builtin",
+    "builtins",
     "execute",
     "gas_t_score",
     "label",
+    "load_definition",
     "next_moves",
     "open_case",
     "parse_record",

@@ -8,10 +8,15 @@ English, so callers never format error text themselves.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from typing import ClassVar
 
 from helping_process import labels
 from helping_process.labels import Language
+
+if TYPE_CHECKING:
+    from helping_process.definitions import DefinitionProblem
 
 
 class HelpingProcessError(Exception):
@@ -59,6 +64,51 @@ class ProcessDefinitionError(HelpingProcessError):
     def __init__(self, subject: str, problem: str) -> None:
         self.subject = subject
         self.problem = problem
+        super().__init__()
+
+
+class DefinitionError(HelpingProcessError, ValueError):
+    """Raised when a process definition loaded from a file or text is broken.
+
+    Every problem is collected before this is raised, so one attempt shows
+    the process owner everything to fix.
+
+    Attributes:
+        source: the file (or built-in reference) the definition came from.
+        problems: each problem, with its path in the file
+            (:class:`helping_process.definitions.DefinitionProblem`).
+    """
+
+    template = "error.definition_invalid"
+
+    def __init__(self, source: str, problems: Sequence[DefinitionProblem]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        super().__init__()
+
+    def message(self, lang: Language = "en") -> str:
+        """Return one line naming the source and every problem."""
+        problems = "; ".join(problem.message(lang) for problem in self.problems)
+        return labels.render(
+            self.template,
+            lang,
+            {"source": self.source, "count": len(self.problems), "problems": problems},
+        )
+
+
+class UnknownDefinitionError(HelpingProcessError, LookupError):
+    """Raised when no process definition has the reference asked for.
+
+    Attributes:
+        ref: the reference asked for (``NAME@VERSION`` or ``NAME``).
+        known: the references there are.
+    """
+
+    template = "error.unknown_definition"
+
+    def __init__(self, ref: str, known: Sequence[str]) -> None:
+        self.ref = ref
+        self.known = ", ".join(known)
         super().__init__()
 
 

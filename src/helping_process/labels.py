@@ -262,6 +262,30 @@ _LABELS: Final[Mapping[str, _Table]] = {
             "a note saying why the case is reopened",
             "catatan alasan kasus dibuka kembali",
         ),
+        "case_conference.record": (
+            "a case conference record (temu bahas kasus)",
+            "catatan temu bahas kasus",
+        ),
+        "resocialization.record": (
+            "a resocialization record",
+            "catatan resosialisasi",
+        ),
+        "resocialization.family_prepared": (
+            "the family prepared to receive the client",
+            "keluarga siap menerima klien kembali",
+        ),
+        "resocialization.community_prepared": (
+            "the community prepared to receive the client",
+            "masyarakat siap menerima klien kembali",
+        ),
+        "aftercare_plan.record": (
+            "an aftercare plan",
+            "rencana bimbingan lanjut",
+        ),
+        "aftercare.period_ended": (
+            "the aftercare period ended",
+            "masa bimbingan lanjut telah berakhir",
+        ),
         "redact.note": (
             "a note giving the lawful basis of the redaction",
             "catatan dasar hukum penghapusan data",
@@ -410,6 +434,116 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "error.definition": (
         "The process definition is broken: {subject} {problem}.",
         "Definisi proses rusak: {subject} {problem}.",
+    ),
+    "error.definition_invalid": (
+        "The process definition {source} has {count} problem(s): {problems}.",
+        "Definisi proses {source} memiliki {count} masalah: {problems}.",
+    ),
+    "error.unknown_definition": (
+        "There is no process definition {ref} (built in: {known}).",
+        "Tidak ada definisi proses {ref} (bawaan: {known}).",
+    ),
+    "definition.not_toml": (
+        "the file is not valid TOML ({detail})",
+        "berkas bukan TOML yang sah ({detail})",
+    ),
+    "definition.not_utf8": (
+        "the file is not UTF-8 text",
+        "berkas bukan teks UTF-8",
+    ),
+    "definition.wrong_type": (
+        "must be of type {expected}, not {actual}",
+        "harus bertipe {expected}, bukan {actual}",
+    ),
+    "definition.not_allowed": (
+        "{given} is not allowed (allowed: {allowed})",
+        "{given} tidak diizinkan (yang diizinkan: {allowed})",
+    ),
+    "definition.blank": ("must not be blank", "tidak boleh kosong"),
+    "definition.bad_format": (
+        "'{given}' is not in the required form",
+        "'{given}' tidak sesuai bentuk yang diwajibkan",
+    ),
+    "definition.too_small": (
+        "must be at least {minimum}",
+        "paling kecil {minimum}",
+    ),
+    "definition.too_few": (
+        "needs at least {count} item(s)",
+        "perlu paling sedikit {count} butir",
+    ),
+    "definition.missing_key": ("is missing", "tidak ada"),
+    "definition.missing_language": (
+        "the label in {language} is missing",
+        "label dalam bahasa {language} tidak ada",
+    ),
+    "definition.unknown_key": (
+        "is not a key of the format",
+        "bukan kunci yang dikenal format ini",
+    ),
+    "definition.duplicate_code": (
+        "'{code}' is defined twice (first at {first})",
+        "'{code}' didefinisikan dua kali (pertama di {first})",
+    ),
+    "definition.unknown_stage": (
+        "unknown stage '{code}'",
+        "tahap '{code}' tidak dikenal",
+    ),
+    "definition.unknown_check": (
+        "unknown check '{code}'",
+        "pemeriksaan '{code}' tidak dikenal",
+    ),
+    "definition.unknown_rule": (
+        "unknown record rule '{code}'",
+        "aturan catatan '{code}' tidak dikenal",
+    ),
+    "definition.unknown_code_list": (
+        "unknown code list '{code}'",
+        "daftar kode '{code}' tidak dikenal",
+    ),
+    "definition.field_needs": (
+        "a field of type {field_type} needs '{key}'",
+        "isian bertipe {field_type} memerlukan '{key}'",
+    ),
+    "definition.start_not_active": (
+        "the start stage '{code}' is not an active stage",
+        "tahap awal '{code}' bukan tahap aktif",
+    ),
+    "definition.duplicate_move": (
+        "a second move of this kind from '{source}' to '{dest}' (first at {first})",
+        "perpindahan kedua jenis ini dari '{source}' ke '{dest}' (pertama di {first})",
+    ),
+    "definition.termination_not_terminal": (
+        "a termination must end in a terminal stage, not '{code}'",
+        "terminasi harus berakhir di tahap akhir, bukan '{code}'",
+    ),
+    "definition.reopen_not_terminal": (
+        "a reopen must leave a terminal stage, not '{code}'",
+        "pembukaan kembali harus dari tahap akhir, bukan '{code}'",
+    ),
+    "definition.unreachable": (
+        "stage '{code}' is unreachable from the start stage '{start}'",
+        "tahap '{code}' tidak dapat dicapai dari tahap awal '{start}'",
+    ),
+    "definition.no_way_out": (
+        "stage '{code}' is not terminal but has no way out",
+        "tahap '{code}' bukan tahap akhir tetapi tidak punya jalan keluar",
+    ),
+    "definition.cannot_end": (
+        "from stage '{code}' no terminal stage can be reached",
+        "dari tahap '{code}' tidak ada tahap akhir yang dapat dicapai",
+    ),
+    "definition.reason_nowhere": (
+        "reason '{code}' is allowed in no stage",
+        "alasan '{code}' tidak diizinkan di tahap mana pun",
+    ),
+    "definition.no_termination_move": (
+        "stage '{code}' has no {move_kind} termination move for this reason",
+        "tahap '{code}' tidak punya perpindahan terminasi {move_kind} untuk alasan ini",
+    ),
+    "definition.termination_without_reason": (
+        "the {move_kind} termination from '{code}' has no reason allowed there",
+        "terminasi {move_kind} dari '{code}' tidak punya alasan yang diizinkan di sana",
     ),
     "error.invalid_transition": (
         "No legal move leads from {stage} to {target}.",

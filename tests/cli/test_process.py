@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from helping_process import DEFAULT_REF
 from helping_process import PROCESS
 from helping_process import Stage
 from helping_process import TerminationReason
+from helping_process import builtin
+from helping_process import builtins
+from helping_process import load_definition
+from helping_process.definitions import builtin_text
 from tests.cli._support import Cli
 
 
@@ -104,3 +112,123 @@ class TestGraph:
 
         assert result.exit_code == code
         assert len(result.stderr.splitlines()) == 1
+
+
+class TestList:
+    def test_text_marks_the_default(self, cli: Cli):
+        """Listing names every built-in, its digest and the default, per language."""
+        english = cli.run("process", "list", db=False)
+        indonesian = cli.run("process", "list", db=False, lang="id")
+
+        assert english.exit_code == indonesian.exit_code == 0
+        default = builtin(DEFAULT_REF)
+        assert f"{default.ref}  {default.digest[:16]} (default for new cases)" in (
+            english.stdout.splitlines()
+        )
+        assert "(bawaan untuk kasus baru)" in indonesian.stdout
+        assert "rehsos-pp39@1" in english.stdout
+
+    def test_json(self, cli: Cli):
+        """In JSON, each definition is an object with name, version, digest, default."""
+        data = cli.json("process", "list", db=False)
+
+        assert data == [
+            {
+                "name": d.name,
+                "version": d.version,
+                "digest": d.digest,
+                "default": d.ref == "helping-process@2",
+            }
+            for d in builtins()
+        ]
+
+
+class TestExport:
+    def test_prints_the_file_as_shipped(self, cli: Cli, tmp_path: Path):
+        """Exporting prints the built-in's file byte for byte; it loads back."""
+        result = cli.run("process", "export", "rehsos-pp39@1", db=False)
+        path = tmp_path / "pp39.toml"
+        path.write_text(result.stdout, encoding="utf-8")
+
+        assert result.exit_code == 0
+        assert result.stdout == builtin_text("rehsos-pp39@1")
+        assert load_definition(path).digest == builtin("rehsos-pp39@1").digest
+
+    def test_name_alone_is_the_newest(self, cli: Cli):
+        """A name without a version exports its newest version."""
+        result = cli.run("process", "export", "helping-process", db=False)
+
+        assert "version = 2" in result.stdout
+
+    def test_unknown_reference(self, cli: Cli):
+        """An unknown reference is bad input, named in the chosen language."""
+        result = cli.run("process", "export", "nope@1", db=False, fails=True, lang="id")
+
+        assert result.exit_code == 2
+        assert "Tidak ada definisi proses nope@1" in result.stderr
+
+
+class TestCheck:
+    def test_sound_file(self, cli: Cli, tmp_path: Path):
+        """A sound file gives one line with its reference and digest, exit 0."""
+        path = tmp_path / "v1.toml"
+        path.write_text(builtin_text("helping-process@1"), encoding="utf-8")
+
+        result = cli.run("process", "check", str(path), db=False)
+
+        assert result.exit_code == 0
+        (line,) = result.stdout.splitlines()
+        assert line.startswith(f"{path}: helping-process@1 is sound (8 stages")
+        assert line.endswith(f"digest {builtin('helping-process@1').digest}.")
+
+    def test_every_problem_one_per_line(self, cli: Cli, tmp_path: Path):
+        """A broken file gives every problem with its path, one per line, exit 2."""
+        text = (
+            builtin_text("helping-process@1")
+            .replace('to = "planning"', 'to = "penutupan"', 1)
+            .replace("version = 1", 'version = "1"', 1)
+        )
+        path = tmp_path / "broken.toml"
+        path.write_text(text, encoding="utf-8")
+
+        result = cli.run("process", "check", str(path), db=False, fails=True)
+
+        lines = result.stderr.splitlines()
+        assert result.exit_code == 2
+        assert "moves[3].to: unknown stage 'penutupan'" in lines
+        assert "version: must be of type integer, not string" in lines
+        assert (
+            "stages[4]: stage 'planning' is unreachable from the start stage "
+            "'engagement'" in lines
+        )
+        assert len(lines) == 6
+        assert lines[-1] == f"Error: {path} has 5 problem(s); nothing was loaded."
+
+    def test_json_lists_the_problems(self, cli: Cli, tmp_path: Path):
+        """With --json, the problems are a list of objects with their paths."""
+        path = tmp_path / "broken.toml"
+        path.write_text('format = 1\nname = "x"\nversion = 1\n', encoding="utf-8")
+
+        result = cli.run("--json", "process", "check", str(path), db=False, fails=True)
+
+        error = json.loads(result.stdout)["error"]
+        assert result.exit_code == 2
+        assert error["kind"] == "DefinitionError"
+        assert {"path": "stages", "code": "missing_key", "params": {}} in error[
+            "problems"
+        ]
+        assert len(error["problems"]) == 9
+
+    def test_json_of_a_sound_file(self, cli: Cli, tmp_path: Path):
+        """With --json, a sound file gives its name, version, digest, no problems."""
+        path = tmp_path / "v2.toml"
+        path.write_text(builtin_text("helping-process@2"), encoding="utf-8")
+
+        data = cli.json("process", "check", str(path), db=False)
+
+        assert data == {
+            "name": "helping-process",
+            "version": 2,
+            "digest": builtin("helping-process@2").digest,
+            "problems": [],
+        }

@@ -11,6 +11,7 @@ from helping_process import ActorRole
 from helping_process import AuditIntegrityError
 from helping_process import ConcurrentUpdateError
 from helping_process import ContractKind
+from helping_process import DefinitionError
 from helping_process import HelpingProcessError
 from helping_process import InterventionModel
 from helping_process import InvalidInputError
@@ -28,8 +29,10 @@ from helping_process import StorageError
 from helping_process import SubReason
 from helping_process import TerminationReason
 from helping_process import UnknownCaseError
+from helping_process import UnknownDefinitionError
 from helping_process import WorkerRole
 from helping_process import label
+from helping_process.definitions import DefinitionProblem
 from helping_process.labels import codes
 
 NAMESPACES: list[tuple[str, type[StrEnum]]] = [
@@ -77,6 +80,13 @@ REQUIREMENTS = [
     "termination.note",
     "termination.sub_reason",
     "termination.referral_to",
+    # the social-rehabilitation profile (rehsos-pp39)
+    "case_conference.record",
+    "resocialization.record",
+    "resocialization.family_prepared",
+    "resocialization.community_prepared",
+    "aftercare_plan.record",
+    "aftercare.period_ended",
 ]
 
 #: Every problem code a malformed record or command is refused for.
@@ -125,6 +135,10 @@ ERRORS: list[HelpingProcessError] = [
     ConcurrentUpdateError("c-1", 7),
     AuditIntegrityError("c-1", 3, "gap"),
     StorageError("disk full"),
+    UnknownDefinitionError("nowhere@1", ["helping-process@1"]),
+    DefinitionError(
+        "mine.toml", [DefinitionProblem("moves[0].to", "unknown_stage", {"code": "x"})]
+    ),
 ]
 
 
