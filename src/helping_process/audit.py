@@ -113,6 +113,28 @@ class Finding:
 
 
 @attrs.frozen(kw_only=True)
+class SealStatus:
+    """Which key the seals were checked with, and up to which seal.
+
+    Attributes:
+        key: the key's fingerprint: SHA-256 of its raw 32 bytes, as hex.
+        seals: how many seals are stored.
+        newest: the number of the newest stored seal (0 when there is none).
+        digest: its digest (None when there is none).
+        sealed_at: the time it signs (None when there is none, or it has
+            none).
+        receipt: the number of the seal a receipt vouched for, or None.
+    """
+
+    key: str
+    seals: int
+    newest: int
+    digest: str | None
+    sealed_at: str | None
+    receipt: int | None = None
+
+
+@attrs.frozen(kw_only=True)
 class Verification:
     """What a verification read and found.
 
@@ -121,12 +143,15 @@ class Verification:
         cases: the cases read (from their heads or their events).
         events: the events read.
         seals: the seals checked (0 without a key).
+        sealing: which key checked the seals and up to which seal (None
+            without a key).
     """
 
     findings: tuple[Finding, ...]
     cases: int
     events: int
     seals: int
+    sealing: SealStatus | None = None
 
     @property
     def faults(self) -> list[Finding]:
