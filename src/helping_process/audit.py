@@ -133,6 +133,18 @@ class SealStatus:
     sealed_at: str | None
     receipt: int | None = None
 
+    def describe(self, lang: Language = "en") -> str:
+        """Say, in Indonesian or English, which key checked up to which seal.
+
+        One sentence for the top of a report; the findings say whether the
+        seals held.
+        """
+        template = "sealing.checked" if self.seals else "sealing.none"
+        said = labels.render(template, lang, attrs.asdict(self))
+        if self.receipt is not None:
+            said += " " + labels.render("sealing.receipt", lang, attrs.asdict(self))
+        return said
+
 
 @attrs.frozen(kw_only=True)
 class Verification:

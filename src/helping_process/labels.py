@@ -568,6 +568,21 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "segel berbeda dengan segel yang dijamin tanda terima",
     ),
     "finding.sealed": ("sealed by seal {number}", "disegel oleh segel {number}"),
+    # What a verification with the key checked (audit.SealStatus.describe).
+    "sealing.checked": (
+        "Seals checked with the key {key}: {seals} seal(s), the newest seal "
+        "{newest}, sealed at {sealed_at}.",
+        "Segel diperiksa dengan kunci {key}: {seals} segel, yang terbaru segel "
+        "{newest}, disegel pada {sealed_at}.",
+    ),
+    "sealing.none": (
+        "No seal to check with the key {key}.",
+        "Tidak ada segel untuk diperiksa dengan kunci {key}.",
+    ),
+    "sealing.receipt": (
+        "A receipt of seal {receipt} kept off the machine was checked too.",
+        "Tanda terima segel {receipt} yang disimpan di luar mesin juga diperiksa.",
+    ),
     "finding.differs_from_seal": (
         "differs from seal {number}",
         "berbeda dengan segel {number}",
