@@ -28,7 +28,6 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -62,7 +61,6 @@ SEAL_TYPE: Final = "helping_process.seal"
 RECEIPT_TYPE: Final = "helping_process.seal_receipt"
 RECEIPT_FORMAT: Final = 1
 
-_HASH: Final = re.compile(r"[0-9a-f]{64}")
 _SIGNATURE_SIZE: Final = 64
 _KEY_SIZE: Final = 32
 
@@ -116,25 +114,37 @@ def _object(message: bytes) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _listed(fields: Mapping[str, Any]) -> tuple[Head, ...] | None:
-    """The heads a format-2 message lists, or None when the list is malformed."""
+#: A head a seal vouches for: ``(seal number, case_id, seq, hash)``. A plain
+#: tuple: verification makes one per head every seal lists.
+Covered = tuple[int, str, int, str]
+
+
+def _entries(fields: Mapping[str, Any]) -> list[tuple[str, int, str]] | None:
+    """The ``[case_id, seq, hash]`` a format-2 message lists, or None if malformed."""
     listed = fields.get("heads")
     if not isinstance(listed, list):
         return None
-    heads = []
-    for entry in listed:
-        if not (
-            isinstance(entry, list)
-            and len(entry) == 3  # noqa: PLR2004 - [case_id, seq, hash]
-            and isinstance(entry[0], str)
-            and type(entry[1]) is int
-            and entry[1] >= 1
-            and isinstance(entry[2], str)
-            and _HASH.fullmatch(entry[2])
-        ):
-            return None
-        heads.append(Head(case_id=entry[0], seq=entry[1], last_hash=entry[2]))
-    return tuple(heads)
+    try:
+        entries = [(case_id, seq, hash_) for case_id, seq, hash_ in listed]
+    except (TypeError, ValueError):
+        return None
+    if all(
+        type(case_id) is str and type(seq) is int and seq >= 1 and type(hash_) is str
+        for case_id, seq, hash_ in entries
+    ):
+        return entries
+    return None
+
+
+def _listed(fields: Mapping[str, Any]) -> tuple[Head, ...] | None:
+    """The heads a format-2 message lists, or None when the list is malformed."""
+    entries = _entries(fields)
+    if entries is None:
+        return None
+    return tuple(
+        Head(case_id=case_id, seq=seq, last_hash=hash_)
+        for case_id, seq, hash_ in entries
+    )
 
 
 def _leaf(head: Head) -> bytes:
@@ -251,8 +261,8 @@ def sealed_heads(
             key, seal.signature, seal.message
         ):
             continue
-        for head in _listed(fields) or ():
-            state[head.case_id] = (head.seq, head.last_hash)
+        for case_id, seq, hash_ in _entries(fields) or ():
+            state[case_id] = (seq, hash_)
     return state
 
 
@@ -411,7 +421,7 @@ def read_receipt(data: bytes) -> Receipt:
         fields.get("type") != SEAL_TYPE
         or fields.get("v") != SEAL_FORMAT
         or fields.get("number") != number
-        or _listed(fields) is None
+        or _entries(fields) is None
     ):
         raise InvalidInputError("receipt", "not_receipt")
     return receipt
@@ -450,13 +460,13 @@ class SealReview:
         findings: a ``bad_seal`` finding for each seal that does not verify,
             each gap in the numbers, and a receipted seal that is missing or
             different.
-        covered: ``(number, head)`` for every head a verified seal (or the
+        covered: ``(number, case_id, seq, hash)`` for every head a verified seal (or the
             receipt) names: each must still be in the trail.
         status: what was checked, for reports.
     """
 
     findings: tuple[Finding, ...]
-    covered: tuple[tuple[int, Head], ...]
+    covered: tuple[Covered, ...]
     status: SealStatus
 
 
@@ -486,9 +496,10 @@ def review_seals(
     """
     raw = raw_public_key(key)
     findings: list[Finding] = []
-    covered: list[tuple[int, Head]] = []
+    covered: list[Covered] = []
     previous: Seal | None = None
     trusted = True
+    fields: dict[str, Any] = {}
     for seal in seals:
         expected = previous.number + 1 if previous else 1
         if seal.number == expected + 1:
@@ -497,20 +508,24 @@ def review_seals(
             last = seal.number - 1
             findings.append(_seal_finding(expected, "finding.seals_missing", last=last))
         link = previous.digest if previous else None
+        fields = seal.fields
         problem, heads = _seal_problem(
-            seal, key, raw, link if seal.number == expected and trusted else ...
+            seal, fields, key, raw, link if seal.number == expected and trusted else ...
         )
         if problem:
             findings.append(_seal_finding(seal.number, problem))
         trusted = heads is not None
-        covered += [(seal.number, head) for head in heads or ()]
+        covered += [(seal.number, *entry) for entry in heads or ()]
         previous = seal
     if receipt is not None:
         stored = next((seal for seal in seals if seal.number == receipt.number), None)
         if stored is None or stored.digest != receipt.digest:
             # The receipt's message is signed: the heads it lists are checked
             # against the trail even though its seal is gone or replaced.
-            covered += [(receipt.number, head) for head in receipt.heads]
+            covered += [
+                (receipt.number, *entry)
+                for entry in _entries(_object(receipt.message)) or ()
+            ]
             cause = (
                 "finding.receipt_missing"
                 if stored is None
@@ -523,7 +538,7 @@ def review_seals(
         seals=len(seals),
         newest=newest.number if newest else 0,
         digest=newest.digest if newest else None,
-        sealed_at=_text(newest.fields.get("sealed_at")) if newest else None,
+        sealed_at=_text(fields.get("sealed_at")) if newest else None,
         receipt=receipt.number if receipt else None,
     )
     return SealReview(findings=tuple(findings), covered=tuple(covered), status=status)
@@ -534,12 +549,17 @@ def _text(value: object) -> str | None:
 
 
 def _seal_problem(
-    seal: Seal, key: Ed25519PublicKey, raw: bytes, link: str | EllipsisType | None
-) -> tuple[str | None, tuple[Head, ...] | None]:
+    seal: Seal,
+    fields: Mapping[str, Any],
+    key: Ed25519PublicKey,
+    raw: bytes,
+    link: str | EllipsisType | None,
+) -> tuple[str | None, list[tuple[str, int, str]] | None]:
     """Say what is wrong with a seal, and which heads it vouches for.
 
     Args:
         seal: the stored seal.
+        fields: its message's members.
         key: the agency's public key.
         raw: its raw bytes.
         link: the digest the seal must name as its previous one (None for
@@ -547,23 +567,23 @@ def _seal_problem(
             gap, or after a seal that does not verify).
 
     Returns:
-        A ``finding.…`` message id or None, and the heads to check against
-        the trail: None when the seal's contents cannot be trusted.
+        A ``finding.…`` message id or None, and the ``(case_id, seq, hash)``
+        to check against the trail: None when the seal's contents cannot be
+        trusted.
     """
     if not _verifies(key, seal.signature, seal.message):
         cause = (
             "finding.bad_signature" if seal.public_key == raw else "finding.other_key"
         )
         return cause, None
-    fields = seal.fields
     version = fields.get("v")
-    heads: tuple[Head, ...] | None = None
+    heads: list[tuple[str, int, str]] | None = None
     if fields.get("type") == SEAL_TYPE and version == MERKLE_FORMAT:
-        heads = seal.leaves
-        if fields.get("root") != merkle_root(heads):
+        if fields.get("root") != merkle_root(seal.leaves):
             return "finding.bad_root", None
+        heads = [(head.case_id, head.seq, head.last_hash) for head in seal.leaves]
     elif fields.get("type") == SEAL_TYPE and version == SEAL_FORMAT:
-        heads = _listed(fields)
+        heads = _entries(fields)
     if heads is None:
         return "finding.seal_unreadable", None
     return _stored_problem(seal, fields, raw, link), heads
@@ -602,13 +622,13 @@ def _moment(value: object) -> dt.datetime | None:
 
 
 def compare_heads(
-    covered: Sequence[tuple[int, Head]],
+    covered: Sequence[Covered],
     event_hash: Callable[[str, int], str | None],
 ) -> list[Finding]:
     """Check that the trail still holds every sealed head; name each case that does not.
 
     Args:
-        covered: ``(seal number, head)`` pairs from :func:`review_seals`.
+        covered: ``(seal number, case_id, seq, hash)`` from :func:`review_seals`.
         event_hash: returns the stored hash of a case's event ``seq``, or
             None when there is no such event.
 
@@ -618,20 +638,19 @@ def compare_heads(
         gone, ``edited`` when it is there but different.
     """
     findings: dict[str, Finding] = {}
-    for number, head in covered:
-        found = event_hash(head.case_id, head.seq)
-        if found == head.last_hash:
+    for number, case_id, seq, hash_ in covered:
+        found = event_hash(case_id, seq)
+        if found == hash_:
             continue
-        if event_hash(head.case_id, 1) is None:
+        if event_hash(case_id, 1) is None:
             kind, cause = FindingKind.CASE_MISSING, "finding.sealed"
         elif found is None:
             kind, cause = FindingKind.TRUNCATED, "finding.sealed"
         else:
             kind, cause = FindingKind.EDITED, "finding.differs_from_seal"
-        finding = Finding(head.case_id, head.seq, kind, cause, {"number": number})
-        known = findings.get(head.case_id)
-        if known is None or head.seq < known.seq:
-            findings[head.case_id] = finding
+        known = findings.get(case_id)
+        if known is None or seq < known.seq:
+            findings[case_id] = Finding(case_id, seq, kind, cause, {"number": number})
     return [findings[case_id] for case_id in sorted(findings)]
 
 

@@ -526,7 +526,7 @@ class CaseService:
                 cases, events = int(bool(rows) or head is not None), len(rows)
                 tick(len(rows))
                 if sealed:
-                    hashes.update(_sealed_hashes(rows, sealed))
+                    _sealed_hashes(rows, sealed, hashes)
             else:
                 for head, rows in uow.trails(personal=replay):
                     cases += 1
@@ -534,7 +534,7 @@ class CaseService:
                     findings += check(rows, head)
                     tick(len(rows))
                     if sealed:
-                        hashes.update(_sealed_hashes(rows, sealed))
+                        _sealed_hashes(rows, sealed, hashes)
         if review is not None:
             from helping_process import seals  # noqa: PLC0415 - cryptography on demand
 
@@ -603,30 +603,31 @@ def _ignore(events: int) -> None:
 def _sealed_seqs(review: SealReview | None) -> dict[str, set[int]]:
     """The events whose hashes the seals need: each sealed head, and seq 1."""
     sealed: dict[str, set[int]] = {}
-    for _, head in review.covered if review else ():
-        sealed.setdefault(head.case_id, {1}).add(head.seq)
+    for _, case_id, seq, _ in review.covered if review else ():
+        sealed.setdefault(case_id, {1}).add(seq)
     return sealed
 
 
 def _sealed_hashes(
-    rows: Sequence[Sealed], sealed: Mapping[str, set[int]]
-) -> dict[tuple[str, int], str]:
-    """The hashes of a case's events that some seal covers (and of its first).
+    rows: Sequence[Sealed],
+    sealed: Mapping[str, set[int]],
+    hashes: dict[tuple[str, int], str],
+) -> None:
+    """Keep the hashes of a case's events that some seal covers (and its first's).
 
-    Looked up by position (row ``seq`` sits at index ``seq - 1`` in a sound
-    trail), so the cost is per sealed head, not per event.
+    Looked up by position (event ``seq`` sits at index ``seq - 1`` in a
+    sound trail), so the cost is per sealed head, not per event.
     """
     wanted = sealed.get(rows[0].case_id) if rows else None
     if not wanted:
-        return {}
-    found = {}
+        return
+    count = len(rows)
     for seq in wanted:
-        row = rows[seq - 1] if 0 < seq <= len(rows) else None
+        row = rows[seq - 1] if 0 < seq <= count else None
         if row is None or row.seq != seq:
             row = next((row for row in rows if row.seq == seq), None)
         if row is not None:
-            found[row.case_id, seq] = row.hash
-    return found
+            hashes[row.case_id, seq] = row.hash
 
 
 class _Joined:

@@ -161,7 +161,10 @@ class TestSealMessages:
             "83fee9aa26f16b1d5c0711be075d0b6e3ff9e116c0a8d78a608ea40a232b510e"
         )
         assert review.findings == ()
-        assert review.covered == ((1, HEADS[0]), (1, HEADS[1]))
+        assert review.covered == (
+            (1, "case-a", 5, "a" * 64),
+            (1, "case-b", 3, "b" * 64),
+        )
 
     def test_a_format_2_seal_signs_the_pinned_bytes(self):
         """A seal's message is the documented canonical JSON, byte for byte."""
