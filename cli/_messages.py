@@ -632,8 +632,8 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "kasus hilang",
     ),
     "audit.kind.bad_seal": (
-        "the seal does not verify",
-        "segel tidak terverifikasi",
+        "a seal is missing, changed or not the agency's",
+        "segel hilang, diubah, atau bukan milik lembaga",
     ),
     "audit.kind.redacted": (
         "personal data redacted on a lawful request (information only)",

@@ -570,7 +570,10 @@ class TestSeal:
         result = cli.run("audit", "verify", "--key", str(stranger), fails=True)
 
         assert result.exit_code == 1
-        assert "seal 1 bad_seal: the seal does not verify" in result.stdout
+        assert (
+            "seal 1 bad_seal: a seal is missing, changed or not the agency's"
+            " (it was signed with another key)"
+        ) in " ".join(result.stdout.split())
 
     def test_a_sound_sealed_trail_counts_the_seals(self, cli: Cli, tmp_path: Path):
         """With --key and an untouched trail, verify exits 0 and counts the seals."""
@@ -751,8 +754,8 @@ class TestReceipt:
         said = " ".join(text.stdout.split())
         assert kept not in said
         assert (
-            "seal 2 bad_seal: the seal does not verify (the seal the receipt vouches"
-            " for is missing)"
+            "seal 2 bad_seal: a seal is missing, changed or not the agency's (the"
+            " seal the receipt vouches for is missing)"
         ) in said
         assert f"{gone} #3 case_missing: the case is missing (sealed by seal 2)" in said
 
