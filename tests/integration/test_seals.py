@@ -325,27 +325,42 @@ class TestDeletedCases:
     def test_deleting_the_newest_seal_too_is_caught_only_with_the_receipt(
         self, service, key, attacker
     ):
-        """With the newest seal gone the key sees nothing; the receipt names the case.
+        """A case only the newest seal named, deleted with it: only a receipt sees it.
 
         This is the documented limit of seals alone: the newest seals can be
         deleted without a trace in the database.
         """
+        _three_cases(service)
+        service.seal(key)
+        late = _open(service, "KLIEN-4")
+        receipt = seals.Receipt.of(service.seal(key))
+        attacker.delete_case(late)
+        attacker.delete_seal(2)
+
+        with_key = service.verification(key=key.public_key())
+        with_receipt = service.verify(key=key.public_key(), receipt=receipt)
+
+        assert (with_key.findings, with_key.seals) == ((), 1)
+        assert _kinds(with_receipt) == [
+            ("", 2, FindingKind.BAD_SEAL, "finding.receipt_missing"),
+            (late, 3, FindingKind.CASE_MISSING, "finding.sealed"),
+        ]
+
+    def test_a_case_an_older_seal_named_is_still_named_without_the_newest(
+        self, service, key, attacker
+    ):
+        """Deleting the newest seal does not hide a case an earlier seal named."""
         ids = _three_cases(service)
         service.seal(key)
         _record_again(service, ids[0])
-        receipt = seals.Receipt.of(service.seal(key))
+        service.seal(key)
         attacker.delete_case(ids[0])
         attacker.delete_seal(2)
 
-        with_key = service.verify(key=key.public_key())
-        with_receipt = service.verify(key=key.public_key(), receipt=receipt)
+        findings = service.verify(key=key.public_key())
 
-        assert _kinds(with_key) == [
+        assert _kinds(findings) == [
             (ids[0], 3, FindingKind.CASE_MISSING, "finding.sealed")
-        ]
-        assert _kinds(with_receipt) == [
-            ("", 2, FindingKind.BAD_SEAL, "finding.receipt_missing"),
-            (ids[0], 3, FindingKind.CASE_MISSING, "finding.sealed"),
         ]
 
     def test_every_seal_deleted_with_the_case_is_not_caught_without_a_receipt(
