@@ -76,8 +76,8 @@ class Seal:
         number: the number it is stored under (format 2 signs it too).
         leaves: for a format-1 seal, the heads its unsigned leaf rows hold
             (their Merkle root is in the message); empty for format 2.
-        stored_at: the time stored beside it (format 2 and 1 both sign it
-            too), or None when the stored value is not a time.
+        stored_at: the time stored beside it (every format signs it too),
+            or None when the stored value is not a time.
     """
 
     message: bytes
