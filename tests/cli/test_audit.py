@@ -692,6 +692,30 @@ class TestReceipt:
         assert existing.read_text() == "kept"
         assert after["number"] == 1
 
+    def test_a_receipt_that_cannot_be_written_is_refused_before_sealing(
+        self, cli: Cli, tmp_path: Path
+    ):
+        """A receipt in a missing folder, or a wrong key, exits 2 and seals nothing."""
+        cli.walk("intake")
+        private, public = _keygen(cli, tmp_path)
+        nowhere = tmp_path / "missing" / "receipt.json"
+        receipt = tmp_path / "receipt.json"
+
+        unwritable = cli.run(
+            "audit", "seal", "--key", str(private), "--receipt", str(nowhere),
+            fails=True,
+        )  # fmt: skip
+        wrong_key = cli.run(
+            "audit", "seal", "--key", str(public), "--receipt", str(receipt),
+            fails=True,
+        )  # fmt: skip
+        after = cli.json("audit", "seal", "--key", str(private))
+
+        assert (unwritable.exit_code, wrong_key.exit_code) == (2, 2)
+        assert unwritable.stderr.startswith(f"Error: Cannot write {nowhere}")
+        assert not receipt.exists()
+        assert after["number"] == 1
+
     def test_a_sound_trail_passes_with_the_receipt_alone(
         self, cli: Cli, tmp_path: Path
     ):
