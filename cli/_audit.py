@@ -1,9 +1,11 @@
 """``helping-process audit …``: verify, seal, report on and export the trail.
 
 - ``verify`` recomputes every hash chain, replays every case and, with
-  ``--key``, checks every seal; a finding other than a redaction exits 1.
+  ``--key`` (or a ``--receipt`` kept off the machine), checks every seal;
+  a finding other than a redaction exits 1.
 - ``keygen`` writes the agency's Ed25519 key pair; ``seal`` signs a
-  checkpoint of every case head with the private key.
+  checkpoint of the case heads with the private key, and with
+  ``--receipt`` writes it to a file to keep elsewhere.
 - ``report`` renders the agency's figures and policy findings (text, JSON,
   CSV or one self-contained HTML page); ``policy`` prints a policy file.
 - ``export`` writes the trail as JSON lines an auditor verifies with tools
@@ -60,9 +62,12 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from helping_process.audit import Finding
+    from helping_process.audit import SealStatus
     from helping_process.audit import Verification
     from helping_process.labels import Language
     from helping_process.policy import Policy
+    from helping_process.seals import Receipt
+    from helping_process.seals import Seal
     from helping_process.service import CaseService
     from helping_process.service import CaseSummary
 
@@ -76,6 +81,8 @@ REPORT_FORMATS: Final = ("text", "json", "csv", "html")
 EXPORT_FORMATS: Final = ("jsonl",)
 #: Events verified between two redraws of the progress bar.
 _PROGRESS_STEP: Final = 256
+#: How many hex digits of the key's fingerprint the text output shows.
+_FINGERPRINT_SHOWN: Final = 16
 
 
 class AuditCommand(LocalCommand):
@@ -261,21 +268,54 @@ def private_key(settings: Settings, path: str) -> Ed25519PrivateKey:
         raise bad_input(settings, "audit.not_private_key", "key", path=path) from None
 
 
+def read_receipt_file(
+    settings: Settings, path: str, key: Ed25519PublicKey | None
+) -> Receipt:
+    """Read a seal receipt, checked against ``key`` when given (exit 2 if bad).
+
+    Raises:
+        Failure: the file cannot be read, holds no receipt, or was made with
+            another key than ``key`` (exit 2).
+    """
+    from helping_process import seals  # noqa: PLC0415 - cryptography on demand
+    from helping_process.labels import label  # noqa: PLC0415 - lazy
+
+    data = read_key_file(settings, path)
+    try:
+        receipt = seals.read_receipt(data)
+        seals.checking_key(key, receipt)
+    except InvalidInputError as error:
+        reason = label("problem", error.problem, settings.lang)
+        raise bad_input(
+            settings, "audit.bad_receipt", "receipt", path=path, reason=reason
+        ) from None
+    return receipt
+
+
 def run_verification(
-    settings: Settings, case_ref: str | None, key_path: str | None
+    settings: Settings,
+    case_ref: str | None,
+    key_path: str | None,
+    receipt_path: str | None = None,
 ) -> Verification:
     """Verify the trail (or one case), with a progress bar on a terminal.
 
     The bar is drawn on standard error, and only when that is a terminal
-    and the run is not ``--json``.
+    and the run is not ``--json``. A receipt checks the seals with its own
+    key when no key file is given.
     """
     key = public_key(settings, key_path) if key_path is not None else None
+    receipt = (
+        read_receipt_file(settings, receipt_path, key)
+        if receipt_path is not None
+        else None
+    )
     service = settings.service()
     case = case_id_of(settings, case_ref) if case_ref is not None else None
     case_id = case.case_id if case else None
     if settings.as_json or not sys.stderr.isatty():
-        return service.verification(case_id, key=key)
-    return _verify_on_terminal(settings, service, case, key)
+        return service.verification(case_id, key=key, receipt=receipt)
+    return _verify_on_terminal(settings, service, case, key, receipt)
 
 
 def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pty
@@ -283,6 +323,7 @@ def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pt
     service: CaseService,
     case: CaseSummary | None,
     key: Ed25519PublicKey | None,
+    receipt: Receipt | None = None,
 ) -> Verification:
     """Verify under a progress bar on standard error, one tick per event."""
     total = case.seq if case else sum(summary.seq for summary in service.cases())
@@ -294,7 +335,10 @@ def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pt
         update_min_steps=_PROGRESS_STEP,
     ) as bar:
         return service.verification(
-            case.case_id if case else None, key=key, progress=bar.update
+            case.case_id if case else None,
+            key=key,
+            progress=bar.update,
+            receipt=receipt,
         )
 
 
@@ -321,6 +365,8 @@ def show_verification(
             "events": events,
             "findings": [finding_json(finding) for finding in seen.findings],
         }
+        if seen.sealing is not None:
+            data["seal"] = _sealing_json(seen.sealing)
         if legacy:
             data = {"verified": not faults, **data}
         settings.emit(data)
@@ -339,25 +385,56 @@ def show_verification(
         settings.echo(settings.say("verify.ok", cases=seen.cases, events=events))
 
 
+def _sealing_json(sealing: SealStatus) -> dict[str, Any]:
+    """What the seals were checked with, and up to where, as JSON."""
+    return {
+        "key": sealing.key,
+        "seals": sealing.seals,
+        "newest": sealing.newest,
+        "digest": sealing.digest,
+        "sealed_at": sealing.sealed_at,
+        "receipt": sealing.receipt,
+    }
+
+
 def _seal_note(settings: Settings, seen: Verification) -> None:
-    """Say how many seals the key checked, or that there is none yet."""
-    if settings.as_json:
+    """Say which key checked how many seals, or that there is none yet."""
+    sealing = seen.sealing
+    if settings.as_json or sealing is None:
         return
-    if seen.seals:
-        settings.echo(settings.say("audit.seals_checked", count=seen.seals))
+    if sealing.seals:
+        settings.echo(
+            wrap(
+                settings.say(
+                    "audit.seals_checked",
+                    count=sealing.seals,
+                    key=sealing.key[:_FINGERPRINT_SHOWN],
+                    number=sealing.newest,
+                    sealed_at=sealing.sealed_at,
+                )
+            )
+        )
     else:
         click.echo(settings.say("audit.no_seals"), err=True)
+    if sealing.receipt is not None:
+        settings.echo(settings.say("audit.receipt_matches", number=sealing.receipt))
 
 
 @audit.command("verify", help="help.audit.verify", short_help="help.audit.verify.short")
 @option("--case", "case_ref", metavar="CASE", type=CaseIdType(), help="opt.audit_case")
 @option("--key", "key_path", metavar="PUBLIC_KEY", help="opt.public_key")
+@option("--receipt", "receipt_path", metavar="FILE", help="opt.receipt_in")
 @json_flag()
 @pass_settings
-def verify(settings: Settings, case_ref: str | None, key_path: str | None) -> None:
+def verify(
+    settings: Settings,
+    case_ref: str | None,
+    key_path: str | None,
+    receipt_path: str | None,
+) -> None:
     """Verify every chain, replay every case and check every seal."""
-    seen = run_verification(settings, case_ref, key_path)
-    if key_path is not None and not seen.faults:
+    seen = run_verification(settings, case_ref, key_path, receipt_path)
+    if not seen.faults:
         _seal_note(settings, seen)
     show_verification(settings, seen)
 
@@ -378,7 +455,7 @@ def verify_alias(
 ) -> None:
     """The old top-level ``verify``: ``audit verify`` with its old JSON."""
     seen = run_verification(settings, case_ref, key_path)
-    if key_path is not None and not seen.faults:
+    if not seen.faults:
         _seal_note(settings, seen)
     show_verification(settings, seen, legacy=True)
 
@@ -439,25 +516,85 @@ def keygen(settings: Settings, out_dir: str) -> None:
     settings.echo(settings.say("audit.public_written", path=public_path))
 
 
+def _claim(settings: Settings, path: Path) -> int:
+    """Create the receipt file before sealing; refuse (exit 2) if it exists.
+
+    A new seal never matches an existing receipt, so an existing file is
+    always another receipt (or something else) and is never overwritten.
+    Claiming the file first means a refusal leaves no seal without its
+    receipt.
+    """
+    try:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        raise bad_input(
+            settings, "audit.receipt_exists", "receipt", path=path
+        ) from None
+    except OSError as error:
+        raise bad_input(
+            settings, "audit.cannot_write", "receipt", path=path, reason=error.strerror
+        ) from error
+
+
+def _write_receipt(settings: Settings, descriptor: int, path: Path, made: Seal) -> None:
+    """Write the seal's receipt into the claimed file, durably.
+
+    Raises:
+        Failure: the file cannot be written (exit 2); the seal is stored.
+    """
+    from helping_process.seals import Receipt  # noqa: PLC0415 - cryptography on demand
+
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(Receipt.of(made).to_json())
+            file.flush()
+            os.fsync(file.fileno())
+    except OSError as error:
+        raise bad_input(
+            settings,
+            "audit.receipt_unwritten",
+            "receipt",
+            path=path,
+            number=made.number,
+            reason=error.strerror,
+        ) from error
+
+
 @audit.command("seal", help="help.audit.seal", short_help="help.audit.seal.short")
 @option(
     "--key", "key_path", required=True, metavar="PRIVATE_KEY", help="opt.private_key"
 )
+@option("--receipt", "receipt_path", metavar="FILE", help="opt.receipt_out")
 @json_flag()
 @pass_settings
-def seal(settings: Settings, key_path: str) -> None:
-    """Record a signed checkpoint of every case head; print its digest."""
+def seal(settings: Settings, key_path: str, receipt_path: str | None) -> None:
+    """Record a signed checkpoint of the case heads; print its digest."""
     key = private_key(settings, key_path)
-    made = settings.service().seal(key)
+    receipt = Path(receipt_path) if receipt_path is not None else None
+    descriptor = _claim(settings, receipt) if receipt is not None else None
+    try:
+        made = settings.service().seal(key)
+    except BaseException:
+        if receipt is not None and descriptor is not None:
+            os.close(descriptor)  # no seal was stored: leave no receipt file
+            receipt.unlink()
+        raise
+    if receipt is not None and descriptor is not None:
+        _write_receipt(settings, descriptor, receipt, made)
     fields = made.fields
     data = {
         "digest": made.digest,
         "sealed_at": fields["sealed_at"],
         "cases": fields["cases"],
         "events": fields["events"],
-        "root": fields["root"],
+        "root": fields.get("root"),
         "previous": fields["previous"],
+        "number": made.number,
+        "format": fields["v"],
+        "heads": len(made.heads),
     }
+    if receipt is not None:
+        data["receipt"] = str(receipt)
     if settings.as_json:
         settings.emit(data)
         return
@@ -469,8 +606,12 @@ def seal(settings: Settings, key_path: str) -> None:
             sealed_at=data["sealed_at"],
         )
     )
+    settings.echo(
+        wrap(settings.say("audit.seal_number", number=made.number, heads=data["heads"]))
+    )
     settings.echo(settings.say("audit.seal_digest", digest=made.digest))
-    settings.echo(settings.say("audit.seal_root", root=data["root"]))
+    if receipt is not None:
+        settings.echo(wrap(settings.say("audit.receipt_written", path=receipt)))
     settings.echo(wrap(settings.say("audit.seal_keep")))
 
 

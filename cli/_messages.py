@@ -218,14 +218,18 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "help.audit.verify": (
         "Verify the audit trail: recompute every hash chain from the stored "
         "bytes, replay every case (or the one given with --case) through the "
-        "process rules, and with --key check every seal. Each finding names "
+        "process rules, and with --key check every seal and the chain they "
+        "form (--receipt: and that the seal a receipt kept elsewhere vouches "
+        "for is still stored, unchanged). Each finding names "
         "the case, the event and its kind (edited, deleted, inserted, "
         "reordered, truncated, illegal_move, head_mismatch, case_missing, "
         "bad_seal; redacted is information only). Exit 1 on a finding other "
         "than a redaction.",
         "Verifikasi jejak audit: hitung ulang setiap rantai hash dari byte "
         "yang tersimpan, putar ulang setiap kasus (atau kasus --case) dengan "
-        "aturan proses, dan dengan --key periksa setiap segel. Setiap temuan "
+        "aturan proses, dan dengan --key periksa setiap segel dan rantai "
+        "segelnya (--receipt: dan bahwa segel yang dijamin tanda terima yang "
+        "disimpan di tempat lain masih tersimpan tanpa perubahan). Setiap temuan "
         "menyebut kasus, peristiwa, dan jenisnya (edited, deleted, inserted, "
         "reordered, truncated, illegal_move, head_mismatch, case_missing, "
         "bad_seal; redacted hanya informasi). Kode keluar 1 bila ada temuan "
@@ -248,14 +252,19 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Catat titik periksa bertanda tangan atas semua kasus",
     ),
     "help.audit.seal": (
-        "Record a signed checkpoint (a seal) of every case head with the "
-        "private key, and print its digest: keep the digest off this machine. "
-        "'audit verify --key' then finds a case deleted whole, or its newest "
-        "events removed, since the seal.",
-        "Catat titik periksa bertanda tangan (segel) atas kepala setiap kasus "
-        "dengan kunci privat, lalu cetak digest-nya: simpan digest itu di luar "
-        "mesin ini. 'audit verify --key' lalu menemukan kasus yang dihapus "
-        "seluruhnya, atau peristiwa terbarunya yang dibuang, sejak segel.",
+        "Record a signed checkpoint (a seal) with the private key: it names "
+        "the head of every case changed since the previous seal and chains to "
+        "that seal. Print its digest, and with --receipt write it to a new "
+        "file: keep either off this machine. 'audit verify --key' then names "
+        "every sealed case deleted whole, or whose sealed events were removed "
+        "or changed; 'audit verify --receipt' also finds seals removed.",
+        "Catat titik periksa bertanda tangan (segel) dengan kunci privat: "
+        "segel menyebut kepala setiap kasus yang berubah sejak segel "
+        "sebelumnya dan terantai ke segel itu. Cetak digest-nya, dan dengan "
+        "--receipt tulis segel ke berkas baru: simpan salah satunya di luar "
+        "mesin ini. 'audit verify --key' lalu menyebut setiap kasus tersegel "
+        "yang dihapus seluruhnya, atau yang peristiwa tersegelnya dibuang atau "
+        "diubah; 'audit verify --receipt' juga menemukan segel yang dihapus.",
     ),
     "help.audit.report.short": (
         "Report the agency's figures and policy findings",
@@ -379,6 +388,20 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "opt.public_key": (
         "The public key file (PEM) 'audit keygen' wrote; checks every seal.",
         "Berkas kunci publik (PEM) dari 'audit keygen'; memeriksa setiap segel.",
+    ),
+    "opt.receipt_in": (
+        "A receipt 'audit seal --receipt' wrote: its seal must still be stored, "
+        "unchanged, so no seal up to it was removed. Checks the seals with the "
+        "receipt's own key when --key is not given.",
+        "Tanda terima dari 'audit seal --receipt': segelnya harus masih "
+        "tersimpan tanpa perubahan, sehingga tidak ada segel sampai segel itu "
+        "yang dihapus. Tanpa --key, segel diperiksa dengan kunci tanda terima.",
+    ),
+    "opt.receipt_out": (
+        "Also write the new seal to FILE (a new file), to keep off this machine "
+        "for 'audit verify --receipt'.",
+        "Tulis juga segel baru ke FILE (berkas baru), untuk disimpan di luar "
+        "mesin ini bagi 'audit verify --receipt'.",
     ),
     "opt.private_key": (
         "The private key file (PEM) 'audit keygen' wrote.",
@@ -638,16 +661,46 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "kasus hilang",
     ),
     "audit.kind.bad_seal": (
-        "the seal does not verify",
-        "segel tidak terverifikasi",
+        "a seal is missing, changed or not the agency's",
+        "segel hilang, diubah, atau bukan milik lembaga",
     ),
     "audit.kind.redacted": (
         "personal data redacted on a lawful request (information only)",
         "data pribadi dihapus atas permintaan yang sah (hanya informasi)",
     ),
     "audit.seals_checked": (
-        "{count} seal(s) checked with the key.",
-        "{count} segel diperiksa dengan kunci.",
+        "{count} seal(s) checked with the key {key}…; the newest is seal "
+        "{number}, sealed at {sealed_at}.",
+        "{count} segel diperiksa dengan kunci {key}…; yang terbaru adalah "
+        "segel {number}, disegel pada {sealed_at}.",
+    ),
+    "audit.receipt_matches": (
+        "The receipt of seal {number} matches the stored seal.",
+        "Tanda terima segel {number} cocok dengan segel yang tersimpan.",
+    ),
+    "audit.bad_receipt": (
+        "The receipt {path} {reason}.",
+        "Tanda terima {path} {reason}.",
+    ),
+    "audit.receipt_exists": (
+        "{path} already exists; a receipt is never overwritten, and nothing "
+        "was sealed. Choose another --receipt file.",
+        "{path} sudah ada; tanda terima tidak pernah ditimpa, dan belum ada "
+        "yang disegel. Pilih berkas --receipt yang lain.",
+    ),
+    "audit.receipt_unwritten": (
+        "Seal {number} is stored, but its receipt could not be written to "
+        "{path}: {reason}.",
+        "Segel {number} sudah tersimpan, tetapi tanda terimanya tidak dapat "
+        "ditulis ke {path}: {reason}.",
+    ),
+    "audit.receipt_written": (
+        "receipt (keep it off this machine): {path}",
+        "tanda terima (simpan di luar mesin ini): {path}",
+    ),
+    "audit.seal_number": (
+        "seal {number}; {heads} case head(s) changed since the previous seal",
+        "segel {number}; {heads} kepala kasus berubah sejak segel sebelumnya",
     ),
     "audit.no_seals": (
         "There is no seal to check yet; record one with 'audit seal'.",
@@ -688,7 +741,6 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Tersegel {cases} kasus, {events} peristiwa, pada {sealed_at}.",
     ),
     "audit.seal_digest": ("digest: {digest}", "digest: {digest}"),
-    "audit.seal_root": ("Merkle root: {root}", "akar Merkle: {root}"),
     "audit.seal_keep": (
         "Keep the digest off this machine (print it, or send it to the "
         "supervisor): with the public key it proves what the trail held now.",

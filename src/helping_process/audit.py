@@ -113,6 +113,40 @@ class Finding:
 
 
 @attrs.frozen(kw_only=True)
+class SealStatus:
+    """Which key the seals were checked with, and up to which seal.
+
+    Attributes:
+        key: the key's fingerprint: SHA-256 of its raw 32 bytes, as hex.
+        seals: how many seals are stored.
+        newest: the number of the newest stored seal (0 when there is none).
+        digest: its digest (None when there is none).
+        sealed_at: the time it signs (None when there is none, or it has
+            none).
+        receipt: the number of the seal a receipt vouched for, or None.
+    """
+
+    key: str
+    seals: int
+    newest: int
+    digest: str | None
+    sealed_at: str | None
+    receipt: int | None = None
+
+    def describe(self, lang: Language = "en") -> str:
+        """Say, in Indonesian or English, which key checked up to which seal.
+
+        One sentence for the top of a report; the findings say whether the
+        seals held.
+        """
+        template = "sealing.checked" if self.seals else "sealing.none"
+        said = labels.render(template, lang, attrs.asdict(self))
+        if self.receipt is not None:
+            said += " " + labels.render("sealing.receipt", lang, attrs.asdict(self))
+        return said
+
+
+@attrs.frozen(kw_only=True)
 class Verification:
     """What a verification read and found.
 
@@ -121,12 +155,15 @@ class Verification:
         cases: the cases read (from their heads or their events).
         events: the events read.
         seals: the seals checked (0 without a key).
+        sealing: which key checked the seals and up to which seal (None
+            without a key).
     """
 
     findings: tuple[Finding, ...]
     cases: int
     events: int
     seals: int
+    sealing: SealStatus | None = None
 
     @property
     def faults(self) -> list[Finding]:

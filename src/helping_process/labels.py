@@ -363,6 +363,23 @@ _LABELS: Final[Mapping[str, _Table]] = {
             "is earlier than the case's previous event",
             "lebih awal daripada peristiwa kasus sebelumnya",
         ),
+        "not_receipt": (
+            "is not a seal receipt (the JSON file 'audit seal --receipt' writes)",
+            "bukan tanda terima segel (berkas JSON yang ditulis "
+            "'audit seal --receipt')",
+        ),
+        "receipt_digest": (
+            "has a digest that does not match its message and signature",
+            "memiliki digest yang tidak cocok dengan pesan dan tanda tangannya",
+        ),
+        "receipt_signature": (
+            "has a signature that does not verify with its own public key",
+            "memiliki tanda tangan yang tidak cocok dengan kunci publiknya sendiri",
+        ),
+        "receipt_other_key": (
+            "was made with another key than the one given",
+            "dibuat dengan kunci lain, bukan kunci yang diberikan",
+        ),
         "not_eligible": (
             "must list the failed criteria only when not eligible",
             "kriteria yang tidak terpenuhi hanya diisi bila tidak memenuhi syarat",
@@ -647,7 +664,59 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "a seal before it is missing or changed",
         "segel sebelumnya hilang atau diubah",
     ),
+    "finding.other_key": (
+        "it was signed with another key",
+        "segel ditandatangani dengan kunci lain",
+    ),
+    "finding.seal_unreadable": (
+        "its signed message is not a seal of a known format",
+        "pesan yang ditandatangani bukan segel berformat yang dikenal",
+    ),
+    "finding.seal_missing": ("the seal is missing", "segel ini hilang"),
+    "finding.seals_missing": (
+        "seals {number} to {last} are missing",
+        "segel {number} sampai {last} hilang",
+    ),
+    "finding.seal_number": (
+        "it is stored under another number than the one it signs",
+        "segel disimpan dengan nomor yang berbeda dari nomor yang ditandatanganinya",
+    ),
+    "finding.seal_leaves": (
+        "leaf rows it does not sign were added to it",
+        "ada baris daun yang tidak ditandatanganinya ditambahkan",
+    ),
+    "finding.seal_time": (
+        "the stored time differs from the signed one",
+        "waktu yang tersimpan berbeda dengan waktu yang ditandatangani",
+    ),
+    "finding.seal_key": (
+        "the stored public key differs from the key it verifies with",
+        "kunci publik yang tersimpan berbeda dengan kunci yang memverifikasinya",
+    ),
+    "finding.receipt_missing": (
+        "the seal the receipt vouches for is missing",
+        "segel yang dijamin tanda terima hilang",
+    ),
+    "finding.receipt_differs": (
+        "it differs from the seal the receipt vouches for",
+        "segel berbeda dengan segel yang dijamin tanda terima",
+    ),
     "finding.sealed": ("sealed by seal {number}", "disegel oleh segel {number}"),
+    # What a verification with the key checked (audit.SealStatus.describe).
+    "sealing.checked": (
+        "Seals checked with the key {key}: {seals} seal(s), the newest seal "
+        "{newest}, sealed at {sealed_at}.",
+        "Segel diperiksa dengan kunci {key}: {seals} segel, yang terbaru segel "
+        "{newest}, disegel pada {sealed_at}.",
+    ),
+    "sealing.none": (
+        "No seal to check with the key {key}.",
+        "Tidak ada segel untuk diperiksa dengan kunci {key}.",
+    ),
+    "sealing.receipt": (
+        "A receipt of seal {receipt} kept off the machine was checked too.",
+        "Tanda terima segel {receipt} yang disimpan di luar mesin juga diperiksa.",
+    ),
     "finding.differs_from_seal": (
         "differs from seal {number}",
         "berbeda dengan segel {number}",

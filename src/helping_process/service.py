@@ -56,7 +56,9 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+    from helping_process.seals import Receipt
     from helping_process.seals import Seal
+    from helping_process.seals import SealReview
 
 T = TypeVar("T")
 
@@ -420,10 +422,17 @@ class CaseService:
         self._cache = inner._cache
 
     def seal(self, key: Ed25519PrivateKey) -> Seal:
-        """Sign a checkpoint of every case head and store it.
+        """Sign a checkpoint of the case heads and store it as the next seal.
 
-        Keep the returned seal's ``digest`` off the machine: with the public
-        key it proves what the trail held at this moment.
+        The seal lists the head of every case that changed since the
+        previous seal and chains to it (see :mod:`helping_process.seals`).
+        Keep the returned seal's ``digest``, or its receipt, off the
+        machine: with the public key it proves what the trail held at this
+        moment, and that no seal up to it was removed.
+
+        Raises:
+            ConcurrentUpdateError: another seal was stored meanwhile; this
+                one would not chain to it, so nothing was stored.
         """
         from helping_process import seals  # noqa: PLC0415 - cryptography on demand
 
@@ -431,10 +440,7 @@ class CaseService:
             previous = uow.seals()
             at = self._clock()
             seal = seals.make_seal(
-                list(uow.heads().values()),
-                key,
-                sealed_at=at,
-                previous=previous[-1] if previous else None,
+                list(uow.heads().values()), key, sealed_at=at, previous=previous
             )
             uow.add_seal(seal, sealed_at=at)
         return seal
@@ -445,13 +451,17 @@ class CaseService:
         *,
         replay: bool = True,
         key: Ed25519PublicKey | None = None,
+        receipt: Receipt | None = None,
     ) -> list[audit.Finding]:
         """Recompute the chains and replay the cases; return the findings.
 
         :meth:`verification` with its findings only: empty when the trail is
         sound.
         """
-        return list(self.verification(case_id, replay=replay, key=key).findings)
+        verification = self.verification(
+            case_id, replay=replay, key=key, receipt=receipt
+        )
+        return list(verification.findings)
 
     def verification(
         self,
@@ -460,6 +470,7 @@ class CaseService:
         replay: bool = True,
         key: Ed25519PublicKey | None = None,
         progress: Callable[[int], object] | None = None,
+        receipt: Receipt | None = None,
     ) -> audit.Verification:
         """Recompute the chains and replay the cases through the rules.
 
@@ -471,9 +482,13 @@ class CaseService:
         stays flat however many events there are.
 
         With ``key``, every seal is checked too (see
-        :func:`helping_process.seals.verify_seals`): a case deleted whole, or
-        its newest events removed or rewritten since a seal, is found even if
-        its chain and head were made consistent again.
+        :func:`helping_process.seals.review_seals`): each seal must verify
+        and chain to the one before it, and every case a seal names must
+        still hold the sealed event, so a case deleted whole, or its newest
+        events removed or rewritten since a seal, is named even if its
+        chain and head were made consistent again, or every row holding
+        its id was deleted. With ``receipt`` too, the receipted seal must
+        be stored unchanged, which also catches the newest seals deleted.
 
         Args:
             case_id: one case, or every case when None.
@@ -481,21 +496,27 @@ class CaseService:
             key: the agency's public key, to check the seals with.
             progress: called with the number of events of each case once it
                 is checked (a progress bar's ``update``).
+            receipt: a receipt of a seal the agency kept off the machine;
+                without ``key``, its own public key checks the seals.
 
         Returns:
             The findings, in case order, with what was read.
+
+        Raises:
+            InvalidInputError: the receipt was made with another key than
+                ``key`` (``receipt_other_key``).
         """
         check = audit.verify_case if replay else audit.verify_chain
         tick = progress or _ignore
         cases = events = 0
+        review: SealReview | None = None
         with self.store.unit_of_work() as uow:
-            stored_seals = uow.seals() if key is not None else []
-            sealed = {
-                (head.case_id, seq)
-                for seal in stored_seals
-                for head in seal.leaves
-                for seq in (1, head.seq)
-            }
+            if key is not None or receipt is not None:
+                from helping_process import seals  # noqa: PLC0415 - cryptography on demand
+
+                key = seals.checking_key(key, receipt)
+                review = seals.review_seals(uow.seals(), key, receipt=receipt)
+            sealed = _sealed_seqs(review)
             hashes: dict[tuple[str, int], str] = {}
             findings: list[audit.Finding] = []
             if case_id is not None:
@@ -505,7 +526,7 @@ class CaseService:
                 cases, events = int(bool(rows) or head is not None), len(rows)
                 tick(len(rows))
                 if sealed:
-                    hashes.update(_sealed_hashes(rows, sealed))
+                    _sealed_hashes(rows, sealed, hashes)
             else:
                 for head, rows in uow.trails(personal=replay):
                     cases += 1
@@ -513,22 +534,24 @@ class CaseService:
                     findings += check(rows, head)
                     tick(len(rows))
                     if sealed:
-                        hashes.update(_sealed_hashes(rows, sealed))
-        if key is not None:
+                        _sealed_hashes(rows, sealed, hashes)
+        if review is not None:
             from helping_process import seals  # noqa: PLC0415 - cryptography on demand
 
+            compared = seals.compare_heads(
+                review.covered, lambda case, seq: hashes.get((case, seq))
+            )
             findings += [
                 finding
-                for finding in seals.verify_seals(
-                    stored_seals, key, lambda case, seq: hashes.get((case, seq))
-                )
+                for finding in (*review.findings, *compared)
                 if case_id is None or finding.case_id in ("", case_id)
             ]
         return audit.Verification(
             findings=tuple(findings),
             cases=cases,
             events=events,
-            seals=len(stored_seals),
+            seals=review.status.seals if review else 0,
+            sealing=review.status if review else None,
         )
 
     def export(self, case_id: str | None = None) -> Iterator[str]:
@@ -577,15 +600,34 @@ def _ignore(events: int) -> None:
     """The progress callback of a verification nobody watches."""
 
 
+def _sealed_seqs(review: SealReview | None) -> dict[str, set[int]]:
+    """The events whose hashes the seals need: each sealed head, and seq 1."""
+    sealed: dict[str, set[int]] = {}
+    for _, case_id, seq, _ in review.covered if review else ():
+        sealed.setdefault(case_id, {1}).add(seq)
+    return sealed
+
+
 def _sealed_hashes(
-    rows: Sequence[Sealed], sealed: set[tuple[str, int]]
-) -> dict[tuple[str, int], str]:
-    """The hashes of the events some seal covers (and of each case's first)."""
-    return {
-        (row.case_id, row.seq): row.hash
-        for row in rows
-        if (row.case_id, row.seq) in sealed
-    }
+    rows: Sequence[Sealed],
+    sealed: Mapping[str, set[int]],
+    hashes: dict[tuple[str, int], str],
+) -> None:
+    """Keep the hashes of a case's events that some seal covers (and its first's).
+
+    Looked up by position (event ``seq`` sits at index ``seq - 1`` in a
+    sound trail), so the cost is per sealed head, not per event.
+    """
+    wanted = sealed.get(rows[0].case_id) if rows else None
+    if not wanted:
+        return
+    count = len(rows)
+    for seq in wanted:
+        row = rows[seq - 1] if 0 < seq <= count else None
+        if row is None or row.seq != seq:
+            row = next((row for row in rows if row.seq == seq), None)
+        if row is not None:
+            hashes[row.case_id, seq] = row.hash
 
 
 class _Joined:

@@ -36,6 +36,7 @@ from helping_process.engine import execute
 from helping_process.engine import open_case
 from helping_process.exceptions import ConcurrentUpdateError
 from helping_process.exceptions import UnknownCaseError
+from helping_process.model import UTC
 from helping_process.model import Action
 from helping_process.model import Actor
 from helping_process.model import AddRecord
@@ -538,25 +539,29 @@ def _redact(tables: _Tables, case_id: str, before: int) -> None:
     )
 
 
-def _add_seal(tables: _Tables, seal: Seal, number: int) -> int:
-    """Store a seal as number ``number``, right after the existing ones.
+def _add_seal(tables: _Tables, seal: Seal, sealed_at: dt.datetime) -> int:
+    """Store a seal under its number, right after the existing ones.
 
     The leaves keep only what SqlStore's ``seal_leaves`` table keeps (case,
-    ``seq`` and hash), so a seal reads back the same from either store.
+    ``seq`` and hash), and the time is kept as SqlStore's column keeps it,
+    so a seal reads back the same from either store.
 
     Raises:
         ConcurrentUpdateError: another seal took the number first (as the
             seal table's primary key refuses it); this one chains to the
             seal before that one, so storing it would break the seals' chain.
     """
-    if len(tables.seals) != number - 1:
+    if any(stored.number == seal.number for stored in tables.seals):
         raise ConcurrentUpdateError("", 0)
     leaves = tuple(
         Head(case_id=head.case_id, seq=head.seq, last_hash=head.last_hash)
         for head in seal.leaves
     )
-    tables.seals = (*tables.seals, attrs.evolve(seal, leaves=leaves))
-    return number
+    stored = attrs.evolve(seal, leaves=leaves, stored_at=sealed_at.astimezone(UTC))
+    tables.seals = tuple(
+        sorted((*tables.seals, stored), key=lambda stored: stored.number)
+    )
+    return seal.number
 
 
 _T = TypeVar("_T")
@@ -676,19 +681,20 @@ class InMemoryUnitOfWork:
             yield cases[case_id].head, []
 
     def seals(self) -> list[Seal]:
-        """Return the stored seals, oldest first."""
+        """Return the stored seals, in the order of their numbers."""
         return list(self._tables.seals)
 
     def add_seal(self, seal: Seal, *, sealed_at: dt.datetime) -> int:
-        """Store a seal after the existing ones; return its number.
+        """Store a seal under its number; return the number.
 
         Args:
             seal: the seal.
-            sealed_at: when it was made; SqlStore keeps it in a column no
-                read returns, so this store does not keep it.
+            sealed_at: when it was made (kept beside it, as SqlStore does).
+
+        Raises:
+            ConcurrentUpdateError: a seal with that number is stored already.
         """
-        number = len(self._tables.seals) + 1
-        return self._write(lambda tables: _add_seal(tables, seal, number))
+        return self._write(lambda tables: _add_seal(tables, seal, sealed_at))
 
 
 class InMemoryStore:

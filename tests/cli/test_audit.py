@@ -101,6 +101,17 @@ def _keygen(cli: Cli, folder: Path) -> tuple[Path, Path]:
     return folder / "seal-key.pem", folder / "seal-key.pub.pem"
 
 
+def _fingerprint(public: Path) -> str:
+    """The fingerprint of a public key file, as verify reports it."""
+    from helping_process import seals  # noqa: PLC0415 - as the command loads it
+
+    return seals.fingerprint(seals.load_public_key(public.read_bytes()))
+
+
+def _delete_seal(cli: Cli, number: int) -> None:
+    _tamper(cli, ("DELETE FROM seals WHERE seal_id = ?", (number,)))
+
+
 def _terminate(cli: Cli, case_id: str) -> None:
     result = cli.run(
         "case", "terminate", case_id, "--reason", "client_request",
@@ -470,8 +481,8 @@ class TestKeygen:
 
 
 class TestSeal:
-    def test_prints_the_digest_cases_and_root(self, cli: Cli, tmp_path: Path):
-        """Sealing prints the seal's digest, case and event counts and Merkle root."""
+    def test_prints_the_digest_number_and_counts(self, cli: Cli, tmp_path: Path):
+        """Sealing prints the seal's digest, number, counts and heads it lists."""
         cli.walk("intake")
         cli.open()
         private, _ = _keygen(cli, tmp_path)
@@ -486,12 +497,21 @@ class TestSeal:
             "events",
             "root",
             "previous",
+            "number",
+            "format",
+            "heads",
         }
         assert re.fullmatch(r"[0-9a-f]{64}", data["digest"])
         assert (data["cases"], data["events"], data["previous"]) == (2, 4, None)
+        assert (data["number"], data["format"], data["heads"], data["root"]) == (
+            1,
+            2,
+            2,
+            None,
+        )
         assert text.exit_code == 0
         assert "Tersegel 2 kasus, 4 peristiwa" in text.stdout
-        assert f"akar Merkle: {data['root']}" in text.stdout
+        assert "segel 2; 0 kepala kasus berubah sejak segel sebelumnya" in text.stdout
         assert all(len(line) <= 80 for line in text.stdout.splitlines())
 
     @pytest.mark.parametrize(
@@ -550,7 +570,10 @@ class TestSeal:
         result = cli.run("audit", "verify", "--key", str(stranger), fails=True)
 
         assert result.exit_code == 1
-        assert "seal 1 bad_seal: the seal does not verify" in result.stdout
+        assert (
+            "seal 1 bad_seal: a seal is missing, changed or not the agency's"
+            " (it was signed with another key)"
+        ) in " ".join(result.stdout.split())
 
     def test_a_sound_sealed_trail_counts_the_seals(self, cli: Cli, tmp_path: Path):
         """With --key and an untouched trail, verify exits 0 and counts the seals."""
@@ -561,8 +584,11 @@ class TestSeal:
         result = cli.run("audit", "verify", "--key", str(public))
 
         assert result.exit_code == 0
-        assert result.stdout == (
-            "1 seal(s) checked with the key.\ntrail verified: 1 cases, 3 events\n"
+        assert re.fullmatch(
+            r"1 seal\(s\) checked with the key [0-9a-f]{16}…; the newest is seal 1,"
+            r"\s+sealed\s+at \d{4}-\d\d-\d\dT[\d:.]+Z\.\n"
+            r"trail verified: 1 cases, 3 events\n",
+            result.stdout,
         )
 
     def test_json_and_the_old_verify_take_the_key_too(self, cli: Cli, tmp_path: Path):
@@ -576,8 +602,21 @@ class TestSeal:
         _truncate(cli, case_id)
         broken = cli.run("verify", "--key", str(public), fails=True)
 
-        assert data == {"ok": True, "cases": 1, "events": 3, "findings": []}
-        assert sound.stdout.startswith("1 seal(s) checked with the key.\n")
+        assert data == {
+            "ok": True,
+            "cases": 1,
+            "events": 3,
+            "findings": [],
+            "seal": {
+                "key": _fingerprint(public),
+                "seals": 1,
+                "newest": 1,
+                "digest": data["seal"]["digest"],
+                "sealed_at": data["seal"]["sealed_at"],
+                "receipt": None,
+            },
+        }
+        assert sound.stdout.startswith("1 seal(s) checked with the key ")
         assert broken.exit_code == 1
         assert f"{case_id} #3 truncated" in broken.stdout
 
@@ -603,6 +642,212 @@ class TestSeal:
 
         assert result.exit_code == 2
         assert result.stderr.startswith(f"Kesalahan: {junk} bukan kunci publik Ed25519")
+
+
+class TestReceipt:
+    def test_seal_writes_the_receipt(self, cli: Cli, tmp_path: Path):
+        """--receipt writes the new seal to a new file and names it in the output."""
+        cli.walk("intake")
+        private, _ = _keygen(cli, tmp_path)
+        receipt = tmp_path / "receipt-1.json"
+        second = tmp_path / "receipt-2.json"
+
+        data = cli.json(
+            "audit", "seal", "--key", str(private), "--receipt", str(receipt)
+        )
+        text = cli.run("audit", "seal", "--key", str(private), "--receipt", str(second))
+
+        written = json.loads(receipt.read_text("utf-8"))
+        assert data["receipt"] == str(receipt)
+        assert (written["type"], written["format"]) == (
+            "helping_process.seal_receipt",
+            1,
+        )
+        assert (written["number"], written["digest"]) == (1, data["digest"])
+        assert json.loads(written["message"])["number"] == 1
+        assert json.loads(second.read_text("utf-8"))["number"] == 2
+        assert "receipt (keep it off this machine):" in text.stdout
+
+    @pytest.mark.parametrize(
+        ("lang", "words"),
+        [("en", "already exists; a receipt is never overwritten"), ("id", "sudah ada")],
+    )
+    def test_an_existing_receipt_file_is_refused_before_sealing(
+        self, cli: Cli, tmp_path: Path, lang: str, words: str
+    ):
+        """An existing file exits 2, is left as it was, and nothing is sealed."""
+        cli.walk("intake")
+        private, _ = _keygen(cli, tmp_path)
+        existing = tmp_path / "receipt.json"
+        existing.write_text("kept")
+
+        result = cli.run(
+            "audit", "seal", "--key", str(private), "--receipt", str(existing),
+            fails=True, lang=lang,
+        )  # fmt: skip
+        after = cli.json("audit", "seal", "--key", str(private))
+
+        assert result.exit_code == 2
+        assert words in result.stderr
+        assert existing.read_text() == "kept"
+        assert after["number"] == 1
+
+    def test_a_receipt_that_cannot_be_written_is_refused_before_sealing(
+        self, cli: Cli, tmp_path: Path
+    ):
+        """A receipt in a missing folder, or a wrong key, exits 2 and seals nothing."""
+        cli.walk("intake")
+        private, public = _keygen(cli, tmp_path)
+        nowhere = tmp_path / "missing" / "receipt.json"
+        receipt = tmp_path / "receipt.json"
+
+        unwritable = cli.run(
+            "audit", "seal", "--key", str(private), "--receipt", str(nowhere),
+            fails=True,
+        )  # fmt: skip
+        wrong_key = cli.run(
+            "audit", "seal", "--key", str(public), "--receipt", str(receipt),
+            fails=True,
+        )  # fmt: skip
+        after = cli.json("audit", "seal", "--key", str(private))
+
+        assert (unwritable.exit_code, wrong_key.exit_code) == (2, 2)
+        assert unwritable.stderr.startswith(f"Error: Cannot write {nowhere}")
+        assert not receipt.exists()
+        assert after["number"] == 1
+
+    def test_a_sound_trail_passes_with_the_receipt_alone(
+        self, cli: Cli, tmp_path: Path
+    ):
+        """A receipt without --key checks the seals with the receipt's own key."""
+        case_id = cli.walk("intake")
+        private, public = _keygen(cli, tmp_path)
+        receipt = tmp_path / "receipt.json"
+        cli.run("audit", "seal", "--key", str(private), "--receipt", str(receipt))
+        cli.record(case_id, "intake")
+        cli.run("audit", "seal", "--key", str(private))
+
+        text = cli.run("audit", "verify", "--receipt", str(receipt), lang="id")
+        data = cli.json(
+            "audit", "verify", "--receipt", str(receipt), "--key", str(public)
+        )
+
+        assert text.exit_code == 0
+        assert "Tanda terima segel 1 cocok dengan segel yang tersimpan." in text.stdout
+        assert "yang terbaru adalah segel 2" in text.stdout
+        assert (data["ok"], data["seal"]["receipt"], data["seal"]["newest"]) == (
+            True,
+            1,
+            2,
+        )
+
+    def test_deleting_the_newest_seal_is_caught_only_with_the_receipt(
+        self, cli: Cli, tmp_path: Path
+    ):
+        """A case and the newest seal deleted: --key passes, --receipt names both."""
+        kept = cli.walk("intake")
+        private, public = _keygen(cli, tmp_path)
+        receipt = tmp_path / "receipt.json"
+        cli.run("audit", "seal", "--key", str(private))
+        gone = cli.walk("intake")
+        cli.run("audit", "seal", "--key", str(private), "--receipt", str(receipt))
+        _tamper(
+            cli,
+            *(
+                (f"DELETE FROM {table} WHERE case_id = ?", (gone,))
+                for table in ("personal", "events", "cases")
+            ),
+        )
+        _delete_seal(cli, 2)
+
+        with_key = cli.run("audit", "verify", "--key", str(public))
+        data = json.loads(
+            cli.run(
+                "--json", "audit", "verify", "--receipt", str(receipt), fails=True
+            ).stdout
+        )
+        text = cli.run("audit", "verify", "--receipt", str(receipt), fails=True)
+
+        assert with_key.exit_code == 0
+        assert text.exit_code == 1
+        assert [(f["case_id"], f["seq"], f["kind"]) for f in data["findings"]] == [
+            ("", 2, "bad_seal"),
+            (gone, 3, "case_missing"),
+        ]
+        assert data["findings"][0]["params"] == {"number": 2}
+        said = " ".join(text.stdout.split())
+        assert kept not in said
+        assert (
+            "seal 2 bad_seal: a seal is missing, changed or not the agency's (the"
+            " seal the receipt vouches for is missing)"
+        ) in said
+        assert f"{gone} #3 case_missing: the case is missing (sealed by seal 2)" in said
+
+    @pytest.mark.parametrize(
+        ("content", "lang", "words"),
+        [
+            ("not json", "en", "is not a seal receipt"),
+            ('{"type": "x"}', "id", "bukan tanda terima segel"),
+        ],
+    )
+    def test_a_file_that_is_no_receipt_is_bad_input(
+        self, cli: Cli, tmp_path: Path, content: str, lang: str, words: str
+    ):
+        """A receipt file that holds no receipt exits 2 in the user's language."""
+        cli.walk("intake")
+        junk = tmp_path / "junk.json"
+        junk.write_text(content)
+
+        result = cli.run(
+            "--json", "audit", "verify", "--receipt", str(junk), fails=True, lang=lang
+        )
+
+        assert result.exit_code == 2
+        assert json.loads(result.stdout)["error"]["field"] == "receipt"
+        assert str(junk) in result.stderr
+        assert words in result.stderr
+
+    def test_a_receipt_with_a_forged_digest_is_bad_input(
+        self, cli: Cli, tmp_path: Path
+    ):
+        """A receipt whose digest is not its seal's exits 2."""
+        cli.walk("intake")
+        private, _ = _keygen(cli, tmp_path)
+        receipt = tmp_path / "receipt.json"
+        cli.run("audit", "seal", "--key", str(private), "--receipt", str(receipt))
+        written = json.loads(receipt.read_text("utf-8"))
+        receipt.write_text(json.dumps({**written, "digest": "0" * 64}))
+
+        result = cli.run("audit", "verify", "--receipt", str(receipt), fails=True)
+
+        assert result.exit_code == 2
+        assert "does not match its message and signature" in result.stderr
+
+    def test_a_receipt_of_another_key_is_bad_input(self, cli: Cli, tmp_path: Path):
+        """A receipt made with another key than --key exits 2."""
+        cli.walk("intake")
+        private, _ = _keygen(cli, tmp_path / "agency")
+        _, stranger = _keygen(cli, tmp_path / "stranger")
+        receipt = tmp_path / "receipt.json"
+        cli.run("audit", "seal", "--key", str(private), "--receipt", str(receipt))
+
+        result = cli.run(
+            "audit", "verify", "--receipt", str(receipt), "--key", str(stranger),
+            fails=True,
+        )  # fmt: skip
+
+        assert result.exit_code == 2
+        assert "was made with another key than the one given" in result.stderr
+
+    def test_an_unreadable_receipt_is_bad_input(self, cli: Cli, tmp_path: Path):
+        """A receipt path that cannot be read exits 2 and names it."""
+        cli.open()
+        missing = tmp_path / "absent.json"
+
+        result = cli.run("audit", "verify", "--receipt", str(missing), fails=True)
+
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"Error: Cannot read {missing}")
 
 
 class TestReport:

@@ -451,17 +451,11 @@ class TestService:
         with store.unit_of_work() as uow:
             stored = uow.seals()
 
-        assert [(s.message, s.signature) for s in stored] == [
-            (first.message, first.signature),
-            (second.message, second.signature),
+        assert stored == [first, second]
+        assert [(head.case_id, head.seq) for head in stored[0].heads] == [
+            (case.case_id, case.seq)
         ]
-        assert stored[0].leaves == (
-            Head(
-                case_id=case.case_id,
-                seq=case.seq,
-                last_hash=stored[0].leaves[0].last_hash,
-            ),
-        )
+        assert [head.seq for head in stored[1].heads] == [2]
         assert service.verify(key=key.public_key()) == []
 
 

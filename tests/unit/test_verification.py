@@ -84,6 +84,25 @@ class TestVerification:
 
         assert (verification.ok, verification.seals) == (True, 2)
 
+    def test_the_seal_status_reads_in_both_languages(self):
+        """Which key checked up to which seal is said in Indonesian and English."""
+        service, _ = _service_with_two_cases()
+        key = seals.new_private_key()
+        receipt = seals.Receipt.of(service.seal(key))
+
+        sealing = service.verification(receipt=receipt).sealing
+        unsealed = _service_with_two_cases()[0].verification(key=key.public_key())
+
+        assert sealing is not None
+        assert sealing.describe("en") == (
+            f"Seals checked with the key {seals.fingerprint(key)}: 1 seal(s), the "
+            f"newest seal 1, sealed at {sealing.sealed_at}. A receipt of seal 1 kept "
+            "off the machine was checked too."
+        )
+        assert sealing.describe("id").startswith("Segel diperiksa dengan kunci ")
+        assert unsealed.sealing is not None
+        assert unsealed.sealing.describe("id").startswith("Tidak ada segel")
+
     def test_verify_returns_the_same_findings(self):
         """verify() is verification() with its findings only."""
         service, (first, _) = _service_with_two_cases()

@@ -32,6 +32,7 @@ from sqlalchemy import exists
 from sqlalchemy import insert
 from sqlalchemy import null
 from sqlalchemy import select
+from sqlalchemy import type_coerce
 from sqlalchemy import update
 from sqlalchemy.engine import URL
 from sqlalchemy.engine import Dialect
@@ -40,6 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.expression import ClauseElement
+from sqlalchemy.sql.sqltypes import NullType
 
 from helping_process.audit import Head
 from helping_process.audit import Sealed
@@ -267,18 +269,35 @@ class _Statements:
         )
         self.insert_seal = _Prepared(insert(seals), dialect)
         self.insert_leaf = _Prepared(insert(seal_leaves), dialect)
+        # Seals are read as the driver gives them, without the columns' own
+        # conversions, which raise on a cell of another type: verification
+        # must report a forged cell, not stop at it (see _seal).
         self.seals = _Prepared(
             select(
-                seals.c.seal_id, seals.c.message, seals.c.signature, seals.c.public_key
+                *(
+                    type_coerce(column, NullType())
+                    for column in (
+                        seals.c.seal_id,
+                        seals.c.sealed_at,
+                        seals.c.message,
+                        seals.c.signature,
+                        seals.c.public_key,
+                    )
+                )
             ).order_by(seals.c.seal_id),
             dialect,
         )
         self.leaves = _Prepared(
             select(
-                seal_leaves.c.seal_id,
-                seal_leaves.c.case_id,
-                seal_leaves.c.seq,
-                seal_leaves.c.hash,
+                *(
+                    type_coerce(column, NullType())
+                    for column in (
+                        seal_leaves.c.seal_id,
+                        seal_leaves.c.case_id,
+                        seal_leaves.c.seq,
+                        seal_leaves.c.hash,
+                    )
+                )
             ).order_by(seal_leaves.c.seal_id, seal_leaves.c.case_id),
             dialect,
         )
@@ -735,35 +754,47 @@ class SqlUnitOfWork:
             cursor.close()
 
     def seals(self) -> list[Seal]:
-        """Return the stored seals, oldest first."""
+        """Return the stored seals, in the order of their numbers.
+
+        A format-1 seal comes with the heads its leaf rows hold. A cell of
+        an unexpected type reads as a value that cannot match what the seal
+        signs, so verification reports it rather than failing on it.
+        """
         self.flush()
         from helping_process.seals import Seal  # noqa: PLC0415 - cryptography on demand
 
-        leaves: dict[int, list[Head]] = {}
+        leaves: dict[object, list[Head]] = {}
         for seal_id, case_id, seq, hash_ in self._sql.leaves.rows(self._cursor):
             leaves.setdefault(seal_id, []).append(
-                Head(case_id=case_id, seq=seq, last_hash=hash_)
+                Head(case_id=_text(case_id), seq=_number(seq), last_hash=_text(hash_))
             )
         return [
             Seal(
-                message=bytes(message),
-                signature=bytes(signature),
-                public_key=bytes(public_key),
+                message=_blob(message),
+                signature=_blob(signature),
+                public_key=_blob(public_key),
+                number=_number(seal_id),
                 leaves=tuple(leaves.get(seal_id, ())),
+                stored_at=_moment(sealed_at),
             )
-            for seal_id, message, signature, public_key in self._sql.seals.rows(
-                self._cursor
+            for seal_id, sealed_at, message, signature, public_key in (
+                self._sql.seals.rows(self._cursor)
             )
         ]
 
     def add_seal(self, seal: Seal, *, sealed_at: dt.datetime) -> int:
-        """Store a seal after the existing ones; return its number."""
+        """Store a seal under its number; return the number.
+
+        Raises:
+            ConcurrentUpdateError: another seal took the number first (the
+                primary key refuses it); this one chains to the seal before
+                that one, so storing it would break the seals' chain.
+        """
         self.flush()
-        number = len(self._sql.seals.rows(self._cursor)) + 1
         self._sql.insert_seal.run(
             self._cursor,
             {
-                "seal_id": number,
+                "seal_id": seal.number,
                 "sealed_at": sealed_at,
                 "message": seal.message,
                 "signature": seal.signature,
@@ -774,13 +805,13 @@ class SqlUnitOfWork:
             self._sql.insert_leaf.run(
                 self._cursor,
                 {
-                    "seal_id": number,
+                    "seal_id": seal.number,
                     "case_id": head.case_id,
                     "seq": head.seq,
                     "hash": head.last_hash,
                 },
             )
-        return number
+        return seal.number
 
     def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
         """Return the summaries of all cases, or of those in ``stage``."""
@@ -811,6 +842,47 @@ class SqlUnitOfWork:
                 updated_at,
             ) in rows
         ]
+
+
+def _blob(value: object) -> bytes:
+    """A stored byte string as bytes, whatever storage class the cell has."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    return b"" if value is None else str(value).encode("ascii")
+
+
+def _text(value: object) -> str:
+    """A stored text as text, whatever storage class the cell has."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("utf-8", "replace")
+    return "" if value is None else str(value)
+
+
+def _number(value: object) -> int:
+    """A stored whole number, or -1 when the cell holds something else."""
+    return value if type(value) is int else -1
+
+
+def _moment(value: object) -> dt.datetime | None:
+    """A stored time as an aware UTC datetime, or None when it is none.
+
+    SQLite keeps the time as naive UTC text, PostgreSQL's driver gives an
+    aware datetime.
+    """
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, dt.datetime):
+        return None
+    return (
+        value.replace(tzinfo=dt.UTC)
+        if value.tzinfo is None
+        else value.astimezone(dt.UTC)
+    )
 
 
 def _write(
