@@ -146,12 +146,17 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "--case, tahap kasus saat ini ditandai.",
     ),
     "help.demo": (
-        "Tell three realistic cases on the database (a completed case with a "
-        "re-plan, a client who runs away from the panti, a referral), then "
-        "verify the audit trail.",
-        "Ceritakan tiga kasus nyata pada basis data (kasus selesai dengan "
-        "rencana ulang, klien yang kabur dari panti, rujukan), lalu "
-        "verifikasi jejak audit.",
+        "Tell four realistic cases (a completed case with a re-plan, a client "
+        "who runs away from the panti, a referral, a new case) on a new "
+        "temporary database, then verify its audit trail. Your own database "
+        "is never touched; the demo's is removed at the end unless --keep "
+        "names where to keep it. Every run tells the same story.",
+        "Ceritakan empat kasus nyata (kasus selesai dengan rencana ulang, "
+        "klien yang kabur dari panti, rujukan, kasus baru) pada basis data "
+        "sementara yang baru, lalu verifikasi jejak auditnya. Basis data Anda "
+        "tidak pernah disentuh; basis data demo dihapus di akhir kecuali "
+        "--keep menyebut tempat menyimpannya. Setiap kali dijalankan, "
+        "ceritanya sama.",
     ),
     "help.info.short": (
         "Show the version, the database and who acts",
@@ -166,8 +171,8 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Jalankan kasus satu langkah secara interaktif",
     ),
     "help.demo.short": (
-        "Tell three realistic cases, then verify the trail",
-        "Ceritakan tiga kasus nyata, lalu verifikasi jejak",
+        "Tell four cases on a temporary database, then verify the trail",
+        "Ceritakan empat kasus pada basis data sementara, lalu verifikasi",
     ),
     "help.verify.short": (
         "Verify the audit trail (hash chains and replay)",
@@ -350,9 +355,15 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Highlight this case's current stage.",
         "Tandai tahap kasus ini saat ini.",
     ),
-    "opt.demo_db": (
-        "The database to tell the demo on (default: the global --db).",
-        "Basis data untuk demo (bawaan: --db global).",
+    "opt.demo_keep": (
+        "Keep the demo's database at PATH (a new file) to try commands on; "
+        "without it nothing is kept.",
+        "Simpan basis data demo di PATH (berkas baru) untuk mencoba perintah; "
+        "tanpa opsi ini tidak ada yang disimpan.",
+    ),
+    "opt.demo_pause": (
+        "Wait this long after each line of the story, to show it live.",
+        "Tunggu selama ini setelah setiap baris cerita, untuk ditampilkan langsung.",
     ),
     "opt.audit_case": (
         "Only this case (an id or a unique prefix of one).",
@@ -958,8 +969,35 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     ),
     # demo.
     "demo.title": (
-        "helping-process demo: four cases, told as they happened, on",
-        "demo helping-process: empat kasus, diceritakan seperti terjadinya, di",
+        "helping-process demo: four cases, told as they happened, on a new "
+        "temporary database (your own database is not touched):",
+        "demo helping-process: empat kasus, diceritakan seperti terjadinya, "
+        "pada basis data sementara yang baru (basis data Anda tidak disentuh):",
+    ),
+    "demo.removed": (
+        "The demo's temporary database is removed: nothing was kept. To keep "
+        "one and try commands on its cases:",
+        "Basis data sementara demo sudah dihapus: tidak ada yang disimpan. "
+        "Untuk menyimpannya dan mencoba perintah pada kasus-kasusnya:",
+    ),
+    "demo.kept": (
+        "The demo's database is kept at {path}. Try next:",
+        "Basis data demo disimpan di {path}. Coba berikutnya:",
+    ),
+    "demo.keep_exists": (
+        "{path} already exists; the demo never writes over a file. Choose "
+        "another --keep path.",
+        "{path} sudah ada; demo tidak pernah menimpa berkas. Pilih path "
+        "--keep yang lain.",
+    ),
+    "demo.keep_no_folder": (
+        "The folder {folder} does not exist; --keep needs an existing folder.",
+        "Folder {folder} tidak ada; --keep memerlukan folder yang sudah ada.",
+    ),
+    "demo.stopped": (
+        "The demo was stopped; its temporary database is removed and nothing was kept.",
+        "Demo dihentikan; basis data sementaranya sudah dihapus dan tidak ada "
+        "yang disimpan.",
     ),
     "demo.s1.title": (
         "A completed case, with a re-plan after a partial evaluation",
