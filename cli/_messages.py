@@ -8,7 +8,9 @@ says: help texts, prompts, table headings, the demo's story. Each entry is an
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
+from typing import Any
 from typing import Final
 
 from helping_process.labels import LANGUAGES
@@ -33,10 +35,33 @@ def detect_language(environ: Mapping[str, str]) -> Language:
     return "en"
 
 
+class _Counting(string.Formatter):
+    """:meth:`str.format` with English plurals: ``{count:finding|findings}``.
+
+    A field whose format spec holds a ``|`` is the word for its number:
+    the first form for exactly one, the second for any other number, so
+    ``"{count} {count:case|cases}"`` reads "1 case", "2 cases", "0 cases".
+    Indonesian marks no plural (``{count} kasus``) and needs no spec.
+    """
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        """Return the word for ``value`` when the spec is a plural choice."""
+        if "|" in format_spec:
+            one, _, other = format_spec.partition("|")
+            return one if value == 1 else other
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER: Final = _Counting()
+
+
 def say(key: str, lang: Language, /, **params: object) -> str:
     """Return the message ``key`` in ``lang``, with its parameters filled in."""
     english, indonesian = MESSAGES[key]
-    return (indonesian if lang == "id" else english).format(**params)
+    template = indonesian if lang == "id" else english
+    if "|" in template:
+        return _FORMATTER.format(template, **params)
+    return template.format(**params)
 
 
 _COMPLETION_EN: Final = """\
@@ -430,8 +455,21 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "error.prefix.cancelled": ("Cancelled", "Dibatalkan"),
     "error.one_of": ("Use one of: {codes}.", "Gunakan salah satu: {codes}."),
     "error.ambiguous_case": (
-        "The id prefix {ref} matches {count} cases; give more characters.",
-        "Awalan id {ref} cocok dengan {count} kasus; tulis lebih banyak karakter.",
+        "The id prefix {ref} matches {count} {count:case|cases}: {matches}; "
+        "give more characters of the id.",
+        "Awalan id {ref} cocok dengan {count} kasus: {matches}; tulis lebih "
+        "banyak karakter id-nya.",
+    ),
+    "error.prefix_too_short": (
+        "No case has the id {ref}, and a prefix of an id needs at least "
+        "{minimum} characters.",
+        "Tidak ada kasus dengan id {ref}, dan awalan id minimal {minimum} karakter.",
+    ),
+    "error.no_case_prefix": (
+        "No case id is or starts with {ref}; 'helping-process case list' "
+        "shows the cases.",
+        "Tidak ada id kasus yang sama dengan atau diawali {ref}; "
+        "'helping-process case list' menampilkan daftar kasus.",
     ),
     "error.internal": (
         "Unexpected failure ({detail}); rerun with --debug and report it.",
@@ -565,6 +603,11 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "process.terminations": ("Termination reasons:", "Alasan terminasi:"),
     "process.from": ("from: {stages}", "dari: {stages}"),
     "process.needs": ("needs: {needs}", "perlu: {needs}"),
+    "process.sub_reason": ("a sub-reason: {codes}", "sub-alasan: {codes}"),
+    "process.referral": (
+        "--referral-to (where the client is referred)",
+        "--referral-to (tujuan rujukan klien)",
+    ),
     "process.residential_only": (
         "residential clients only",
         "hanya klien yang tinggal di panti",
@@ -577,11 +620,11 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "trigger.reopen": ("reopen", "buka kembali"),
     # verify.
     "verify.ok": (
-        "trail verified: {cases} cases, {events} events",
+        "trail verified: {cases} {cases:case|cases}, {events} {events:event|events}",
         "jejak audit terverifikasi: {cases} kasus, {events} peristiwa",
     ),
     "verify.faults": (
-        "The audit trail has {count} finding(s); see above.",
+        "The audit trail has {count} {count:finding|findings}; see above.",
         "Jejak audit memiliki {count} temuan; lihat di atas.",
     ),
     # audit.
@@ -628,7 +671,7 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "data pribadi dihapus atas permintaan yang sah (hanya informasi)",
     ),
     "audit.seals_checked": (
-        "{count} seal(s) checked with the key.",
+        "{count} {count:seal|seals} checked with the key.",
         "{count} segel diperiksa dengan kunci.",
     ),
     "audit.no_seals": (
@@ -666,7 +709,8 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "kunci publik (untuk verify --key): {path}",
     ),
     "audit.sealed": (
-        "Sealed {cases} case(s), {events} event(s), at {sealed_at}.",
+        "Sealed {cases} {cases:case|cases}, {events} {events:event|events}, "
+        "at {sealed_at}.",
         "Tersegel {cases} kasus, {events} peristiwa, pada {sealed_at}.",
     ),
     "audit.seal_digest": ("digest: {digest}", "digest: {digest}"),
@@ -711,7 +755,7 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Berikan tepat satu dari --case CASE atau --all.",
     ),
     "audit.exported": (
-        "Exported {cases} case(s), {lines} lines, to {path}.",
+        "Exported {cases} {cases:case|cases}, {lines} {lines:line|lines}, to {path}.",
         "{cases} kasus, {lines} baris, diekspor ke {path}.",
     ),
     # step.
@@ -787,6 +831,7 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "jawab y (ya) atau t (tidak)",
     ),
     "prompt.number": ("Choose (1-{last})", "Pilih (1-{last})"),
+    "prompt.number_one": ("Choose 1", "Pilih 1"),
     "prompt.not_a_choice": (
         "give one of the numbers shown",
         "masukkan salah satu nomor yang ditampilkan",
@@ -796,7 +841,7 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "(satu per baris; baris kosong mengakhiri daftar)",
     ),
     "prompt.at_least": (
-        "give at least {count} item(s)",
+        "give at least {count} {count:item|items}",
         "isi paling sedikit {count} butir",
     ),
     # Record fields.

@@ -424,7 +424,7 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Tidak dapat dilakukan pada tahap {stage}; belum ada: {missing}.",
     ),
     "error.record_not_allowed": (
-        "A {kind} cannot be added while the case is in {stage}.",
+        "Cannot add {a_kind} while the case is in {stage}.",
         "{kind} tidak dapat ditambahkan selama kasus berada di tahap {stage}.",
     ),
     "error.termination_reason": (
@@ -577,7 +577,25 @@ def render(template: str, lang: Language, params: Mapping[str, object]) -> str:
             words[key] = label(_PARAM_NAMESPACES[key], str(value), lang)
         else:
             words[key] = value
+    if lang == "en" and isinstance(words.get("kind"), str):
+        words["a_kind"] = with_article(str(words["kind"]))
     return _MESSAGES[template][LANGUAGES.index(lang)].format(**words)
+
+
+def with_article(text: str) -> str:
+    """Return an English label as a noun phrase: ``an intervention plan``.
+
+    The article follows the sound of the first letter (``a contract``, ``an
+    evaluation``); the label's capital is lowered unless the word is an
+    abbreviation (``a GAS score``). Indonesian has no articles.
+    """
+    if not text:
+        return text
+    first_word = text.split(maxsplit=1)[0]
+    if not first_word.isupper():
+        text = text[0].lower() + text[1:]
+    article = "an" if text[0].lower() in "aeiou" else "a"
+    return f"{article} {text}"
 
 
 def _show_value(value: object) -> str:

@@ -242,12 +242,14 @@ class TestUsageErrors:
 
     def test_debug_shows_the_traceback(self, cli: Cli):
         """--debug prints the traceback before the one-line error."""
-        quiet = cli.run("case", "show", "nope", fails=True)
-        loud = cli.run("--debug", "case", "show", "nope", fails=True)
+        case_id = cli.open()
+        args = ("case", "record", case_id, "engagement", "--data", "{}")
+        quiet = cli.run(*args, fails=True)
+        loud = cli.run("--debug", *args, fails=True)
 
         assert "Traceback" not in quiet.stderr
         assert "Traceback" in loud.stderr
-        assert loud.stderr.endswith("Error: No case has the id nope.\n")
+        assert loud.stderr.endswith(quiet.stderr)
         assert loud.exit_code == 2
 
 

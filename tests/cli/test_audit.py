@@ -200,8 +200,8 @@ class TestVerify:
     @pytest.mark.parametrize(
         ("lang", "message"),
         [
-            ("en", "Error: No case has the id zzzz-9.\n"),
-            ("id", "Kesalahan: Tidak ada kasus dengan id zzzz-9.\n"),
+            ("en", "Error: No case id is or starts with zzzz-9; "),
+            ("id", "Kesalahan: Tidak ada id kasus yang sama dengan atau diawali "),
         ],
     )
     def test_an_unknown_case_is_bad_input(self, cli: Cli, lang: str, message: str):
@@ -212,7 +212,7 @@ class TestVerify:
         as_json = cli.run("audit", "verify", "--case", "zzzz-9", "--json", fails=True)
 
         assert (result.exit_code, as_json.exit_code) == (2, 2)
-        assert result.stderr == message
+        assert result.stderr.startswith(message)
         assert json.loads(as_json.stdout)["error"]["kind"] == "UnknownCaseError"
 
     def test_an_edited_event_names_case_seq_and_kind(self, cli: Cli):
@@ -238,7 +238,7 @@ class TestVerify:
             (case_id, 2, "edited")
         ]
         assert as_json.stderr == (
-            "Refused: The audit trail has 1 finding(s); see above.\n"
+            "Refused: The audit trail has 1 finding; see above.\n"
         )
         assert (data["findings"][0]["cause"], data["findings"][0]["params"]) == (
             "finding.hash_mismatch",
@@ -322,7 +322,7 @@ class TestVerify:
         assert not any(finding["tampering"] for finding in data["findings"])
         assert text.exit_code == 0
         assert f"{case_id} #1 redacted: personal data redacted" in text.stdout
-        assert text.stdout.endswith("trail verified: 1 cases, 4 events\n")
+        assert text.stdout.endswith("trail verified: 1 case, 4 events\n")
 
     def test_a_usage_error_after_the_subcommand_json_is_json(self, cli: Cli):
         """With --json given after the subcommand, even a parse error is JSON."""
@@ -375,7 +375,7 @@ class TestVerifyOnATerminal:
         child = self._spawn(cli, "audit", "verify")
 
         child.expect_exact("Verifying the audit trail")
-        child.expect_exact("trail verified: 1 cases, 3 events")
+        child.expect_exact("trail verified: 1 case, 3 events")
         child.expect(pexpect.EOF)
         child.close()
 
@@ -562,7 +562,7 @@ class TestSeal:
 
         assert result.exit_code == 0
         assert result.stdout == (
-            "1 seal(s) checked with the key.\ntrail verified: 1 cases, 3 events\n"
+            "1 seal checked with the key.\ntrail verified: 1 case, 3 events\n"
         )
 
     def test_json_and_the_old_verify_take_the_key_too(self, cli: Cli, tmp_path: Path):
@@ -577,7 +577,7 @@ class TestSeal:
         broken = cli.run("verify", "--key", str(public), fails=True)
 
         assert data == {"ok": True, "cases": 1, "events": 3, "findings": []}
-        assert sound.stdout.startswith("1 seal(s) checked with the key.\n")
+        assert sound.stdout.startswith("1 seal checked with the key.\n")
         assert broken.exit_code == 1
         assert f"{case_id} #3 truncated" in broken.stdout
 
@@ -823,7 +823,7 @@ class TestExport:
         )
 
         assert result.exit_code == 0, result.stderr
-        assert result.stdout == f"Exported 2 case(s), 12 lines, to {path}.\n"
+        assert result.stdout == f"Exported 2 cases, 12 lines, to {path}.\n"
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert (checked.returncode, checked.stdout.strip()) == (
             0,

@@ -31,6 +31,7 @@ from helping_process import UnknownCaseError
 from helping_process import WorkerRole
 from helping_process import label
 from helping_process.labels import codes
+from helping_process.labels import with_article
 
 NAMESPACES: list[tuple[str, type[StrEnum]]] = [
     ("stage", Stage),
@@ -296,3 +297,34 @@ class TestErrorMessages:
         error = InvalidInputError("note", "too_long", "x" * 500)
 
         assert len(error.message("en")) < 100
+
+
+class TestArticles:
+    @pytest.mark.parametrize(
+        ("text", "phrase"),
+        [
+            ("Intervention plan", "an intervention plan"),
+            ("Engagement record", "an engagement record"),
+            ("Assessment", "an assessment"),
+            ("Evaluation", "an evaluation"),
+            ("Contract", "a contract"),
+            ("Intake record", "an intake record"),
+            ("GAS score", "a GAS score"),
+        ],
+    )
+    def test_article_follows_the_first_letter(self, text, phrase):
+        """An English label takes 'an' before a vowel, 'a' otherwise."""
+        assert with_article(text) == phrase
+
+    @pytest.mark.parametrize("kind", list(RecordKind))
+    def test_record_not_allowed_reads_well(self, kind):
+        """Every record kind reads with the right article where it is refused."""
+        error = RecordNotAllowedError(kind, Stage.ENGAGEMENT)
+
+        message = error.message("en")
+
+        assert message.startswith(
+            f"Cannot add {with_article(label('record_kind', kind))} "
+        )
+        assert " A " not in message
+        assert error.message("id").startswith(label("record_kind", kind, "id"))
