@@ -11,7 +11,9 @@ prints one line on standard error in the chosen language and, with
   ``verify`` findings), or the database failed
   (:class:`~helping_process.StorageError`);
 - 2: bad input (:class:`~helping_process.UnknownCaseError`,
-  :class:`~helping_process.InvalidInputError`, a bad option or argument);
+  :class:`~helping_process.InvalidInputError`, a bad option or argument)
+  or bad set-up (:class:`~helping_process.DriverMissingError`: the
+  database's driver is not installed);
 - 70: a bug in helping_process (rerun with ``--debug`` and report it);
 - 130: cancelled with Ctrl-C (or end of input) at a prompt; nothing changed.
 """
@@ -30,6 +32,7 @@ from typing import Final
 import click
 
 from helping_process import ContractKind
+from helping_process import DriverMissingError
 from helping_process import HelpingProcessError
 from helping_process import InterventionModel
 from helping_process import InvalidInputError
@@ -174,7 +177,9 @@ def from_domain(
     error: HelpingProcessError, lang: Language, *, as_json: bool
 ) -> Failure:
     """Return the failure that reports a helping_process error."""
-    bad_input = isinstance(error, UnknownCaseError | InvalidInputError)
+    bad_input = isinstance(
+        error, UnknownCaseError | InvalidInputError | DriverMissingError
+    )
     details: dict[str, Any] = {}
     message = error.message(lang)
     if isinstance(error, RequirementNotMetError):

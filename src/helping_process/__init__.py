@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from helping_process.engine import replay
     from helping_process.exceptions import AuditIntegrityError
     from helping_process.exceptions import ConcurrentUpdateError
+    from helping_process.exceptions import DriverMissingError
     from helping_process.exceptions import HelpingProcessError
     from helping_process.exceptions import InvalidInputError
     from helping_process.exceptions import InvalidSubReasonError
@@ -107,6 +108,7 @@ _EXPORTS: Final[dict[str, str]] = {
     "ContractKind": "helping_process.states",
     "ContractRecord": "helping_process.states",
     "Decision": "helping_process.engine",
+    "DriverMissingError": "helping_process.exceptions",
     "EngagementRecord": "helping_process.states",
     "EvaluationRecord": "helping_process.states",
     "Event": "helping_process.model",
@@ -175,6 +177,7 @@ __all__ = [
     "ContractKind",
     "ContractRecord",
     "Decision",
+    "DriverMissingError",
     "EngagementRecord",
     "EvaluationRecord",
     "Event",

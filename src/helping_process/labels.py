@@ -457,6 +457,12 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Audit trail of case {case_id} is broken at event {seq}: {finding}.",
         "Jejak audit kasus {case_id} rusak pada peristiwa {seq}: {finding}.",
     ),
+    "error.driver_missing": (
+        "The database driver {module} is not installed; install it with: "
+        "pip install '{extra}'",
+        "Driver basis data {module} belum terpasang; pasang dengan: "
+        "pip install '{extra}'",
+    ),
     "error.storage": (
         "The database failed: {detail}",
         "Basis data gagal: {detail}",

@@ -11,6 +11,7 @@ from helping_process import ActorRole
 from helping_process import AuditIntegrityError
 from helping_process import ConcurrentUpdateError
 from helping_process import ContractKind
+from helping_process import DriverMissingError
 from helping_process import HelpingProcessError
 from helping_process import InterventionModel
 from helping_process import InvalidInputError
@@ -126,6 +127,7 @@ ERRORS: list[HelpingProcessError] = [
     ConcurrentUpdateError("c-1", 7),
     AuditIntegrityError("c-1", 3, "gap"),
     StorageError("disk full"),
+    DriverMissingError("psycopg", "helping-process[postgres]"),
 ]
 
 
