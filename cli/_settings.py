@@ -96,8 +96,8 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-# A dataclass, not attrs (STYLE.md §4): this plain holder is built on every run,
-# and importing attrs would cost --help as much as Python's own start-up.
+# A dataclass, not attrs (which the values use): this plain holder is built on
+# every run, and importing attrs would cost --help as much as Python's start-up.
 @dataclasses.dataclass(slots=True)
 class Settings:
     """The global options of one run, and the service they lead to.

@@ -10,7 +10,7 @@ line live in subpackages that are imported only when used.
 Every name here is imported on first use (PEP 562), not when the package is:
 ``import helping_process.cli`` runs this file first, and ``helping-process
 --help`` must not pay for attrs, transitions and importlib.metadata, which
-together cost several times the interpreter's own start-up (PERFORMANCE.md).
+together cost several times the interpreter's own start-up.
 So at run time this file imports none of the package. To export a name, add it to
 ``__all__``, to ``_EXPORTS`` (the module that defines it) and to the
 ``TYPE_CHECKING`` imports, which are what mypy and IDEs read.

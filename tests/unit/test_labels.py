@@ -47,7 +47,7 @@ NAMESPACES: list[tuple[str, type[StrEnum]]] = [
     ("actor_role", ActorRole),
 ]
 
-#: Every requirement id the engine can name (DOMAIN.md §2-§4 and the commands).
+#: Every requirement id the engine can name (docs/domain.md §3-§5 and the commands).
 REQUIREMENTS = [
     "engagement.record",
     "intake.record",
@@ -173,7 +173,7 @@ class TestCodeLabels:
         ],
     )
     def test_stage_labels(self, code, english, indonesian):
-        """The stage labels are those of DOMAIN.md §1."""
+        """The stage labels are those of docs/domain.md §2."""
         labels = (label("stage", code, "en"), label("stage", code, "id"))
 
         assert labels == (english, indonesian)
@@ -225,7 +225,7 @@ class TestCodeLabels:
         ],
     )
     def test_reason_labels(self, code, english, indonesian):
-        """The termination reason labels are those of DOMAIN.md §4."""
+        """The termination reason labels are those of docs/domain.md §5."""
         labels = (label("reason", code, "en"), label("reason", code, "id"))
 
         assert labels == (english, indonesian)
