@@ -832,6 +832,6 @@ def _close(settings: Settings, keep: Path | None, result: dict[str, Any]) -> Non
         )
         return
     settings.echo()
-    settings.echo(wrap(heading))
+    settings.echo(textwrap.fill(heading, width=WIDTH, break_on_hyphens=False))
     for command in commands:
         settings.echo(f"  {command}")

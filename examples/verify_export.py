@@ -72,6 +72,10 @@ def verify_case(  # noqa: PLR0911 - one return per check, in the order of the fo
     return []
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _parser() -> argparse.ArgumentParser:
     summary, _, details = (__doc__ or "").partition("\n\n")
     return argparse.ArgumentParser(
@@ -106,7 +110,8 @@ def main(argv: list[str]) -> int:
         print(problem)
     if problems:
         return 1
-    print(f"verified: {cases} cases, {len(lines) - 1 - cases} events")
+    events = len(lines) - 1 - cases
+    print(f"verified: {_count(cases, 'case')}, {_count(events, 'event')}")
     return 0
 
 

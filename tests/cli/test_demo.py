@@ -105,6 +105,15 @@ class TestDemo:
         assert not Path(data["database"].removeprefix("sqlite:///")).exists()
         assert data["next"] == ["helping-process demo --keep demo-cases.db"]
 
+    def test_ids_are_those_the_docs_show(self, cli: Cli):
+        """The demo's case ids never change, so docs/cli.md can name them."""
+        data = cli.json("demo", db=False)
+
+        docs = (Path(__file__).parents[2] / "docs" / "cli.md").read_text("utf-8")
+        first, waiting = data["cases"][0]["case_id"], data["cases"][-1]["case_id"]
+        assert f"helping-process case show {first[:8]}" in docs
+        assert f"helping-process case step {waiting[:8]}" in docs
+
 
 class TestDemoLeavesRealDataAlone:
     def test_default_database_not_created(self, cli: Cli, tmp_path: Path):
