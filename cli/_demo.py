@@ -147,13 +147,28 @@ def _assessment(
     }
 
 
+class StoryClock:
+    """The demo's clock: it shows the moment of the step being told.
+
+    Attributes:
+        now: the time it shows (aware, in UTC).
+    """
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> dt.datetime:
+        """Return the time the clock shows."""
+        return self.now
+
+
 class Story:
     """Runs one case of the demo through the service and tells it.
 
     Args:
         settings: the run's settings (language, output, actor).
         service: the case service.
-        start: the moment the whole demo is told from.
+        clock: the service's clock, which the story moves step by step.
         pause: seconds to wait after each line told (to show it live).
     """
 
@@ -161,18 +176,28 @@ class Story:
         self,
         settings: Settings,
         service: CaseService,
-        start: dt.datetime,
+        clock: StoryClock,
         *,
         pause: float = 0.0,
     ) -> None:
         self.settings = settings
         self.service = service
-        self.start = start
+        self.clock = clock
+        self.start = START
         self.pause = pause
         self.actor = settings.actor()
         self.case_id = ""
         self.stage = Stage.ENGAGEMENT
         self.refusal: dict[str, Any] | None = None
+
+    def _when(self, days_ago: int) -> dt.datetime:
+        """Move the demo's clock to the moment of a step, and return it.
+
+        Every event is recorded when it happens, as a worker keeping the
+        trail up to date would: no entry is late.
+        """
+        self.clock.now = self._at(days_ago)
+        return self.clock.now
 
     def _at(self, days_ago: int) -> dt.datetime:
         return self.start - dt.timedelta(days=days_ago)
@@ -206,7 +231,7 @@ class Story:
             client,
             actor=self.actor,
             residential=residential,
-            occurred_at=self._at(days_ago),
+            occurred_at=self._when(days_ago),
         )
         self.case_id = case.case_id
         key = "demo.opened_residential" if residential else "demo.opened"
@@ -217,7 +242,7 @@ class Story:
     ) -> None:
         """Add a record and tell what it says."""
         self.service.add_record_json(
-            self.case_id, kind, data, actor=self.actor, occurred_at=self._at(days_ago)
+            self.case_id, kind, data, actor=self.actor, occurred_at=self._when(days_ago)
         )
         kind_label = label("record_kind", kind, self.settings.lang)
         self.tell(
@@ -231,7 +256,7 @@ class Story:
             target,
             actor=self.actor,
             note=note,
-            occurred_at=self._at(days_ago),
+            occurred_at=self._when(days_ago),
         )
         lang = self.settings.lang
         self.tell(
@@ -248,7 +273,7 @@ class Story:
         """Try a move the process refuses, and show the refusal."""
         try:
             self.service.move(
-                self.case_id, target, actor=self.actor, occurred_at=self._at(days_ago)
+                self.case_id, target, actor=self.actor, occurred_at=self._when(days_ago)
             )
         except RequirementNotMetError as refusal:
             self.tell(
@@ -282,7 +307,7 @@ class Story:
             note=note,
             sub_reason=sub_reason,
             referral_to=referral_to,
-            occurred_at=self._at(days_ago),
+            occurred_at=self._when(days_ago),
         )
         lang = self.settings.lang
         self.tell(days_ago, "demo.terminated", reason=label("reason", reason, lang))
@@ -690,8 +715,8 @@ class Workspace:
             self._janitor.wait()
 
 
-def _open_store(url: str) -> tuple[CaseService, Callable[[], None]]:
-    """Open the demo's service: a fixed clock and ids made from a counter."""
+def _open_store(url: str) -> tuple[CaseService, StoryClock, Callable[[], None]]:
+    """Open the demo's service: a story clock and ids made from a counter."""
     from helping_process.persistence import SqlStore  # noqa: PLC0415 - lazy
     from helping_process.service import CaseService  # noqa: PLC0415 - lazy
 
@@ -701,11 +726,12 @@ def _open_store(url: str) -> tuple[CaseService, Callable[[], None]]:
         return str(uuid.uuid5(DEMO_IDS, str(next(numbers))))
 
     store = SqlStore.from_url(url)
-    return CaseService(store, clock=lambda: START, new_id=new_id), store.dispose
+    clock = StoryClock()
+    return CaseService(store, clock=clock, new_id=new_id), clock, store.dispose
 
 
 def _tell_stories(
-    settings: Settings, service: CaseService, pause: float
+    settings: Settings, service: CaseService, clock: StoryClock, pause: float
 ) -> list[Story]:
     """Run the four cases of the demo and tell them."""
     stories = []
@@ -720,10 +746,10 @@ def _tell_stories(
         if not settings.as_json:
             settings.echo()
             settings.echo(f"{number}. {settings.say(key)}")
-        story = Story(settings, service, START, pause=pause)
+        story = Story(settings, service, clock, pause=pause)
         run(story)
         stories.append(story)
-    waiting = Story(settings, service, START, pause=pause)
+    waiting = Story(settings, service, clock, pause=pause)
     if not settings.as_json:
         settings.echo()
         settings.echo(f"4. {settings.say('demo.s4.title')}")
@@ -760,9 +786,9 @@ def demo(settings: Settings, keep: Path | None, pause: float) -> None:
     try:
         with _stoppable(), Workspace(keep) as workspace:
             url = f"sqlite:///{workspace.path}"
-            service, close = _open_store(url)
+            service, clock, close = _open_store(url)
             try:
-                result = _run(settings, service, url, pause)
+                result = _run(settings, service, clock, url, pause)
             finally:
                 close()
             workspace.finish()
@@ -778,12 +804,13 @@ def demo(settings: Settings, keep: Path | None, pause: float) -> None:
 
 
 def _run(
-    settings: Settings, service: CaseService, url: str, pause: float
+    settings: Settings, service: CaseService, clock: StoryClock, url: str, pause: float
 ) -> dict[str, Any]:
     """Tell the stories on ``url``, verify the trail, return what happened."""
     settings.echo(wrap(settings.say("demo.title")))
     settings.echo(f"  {url}")
-    stories = _tell_stories(settings, service, pause)
+    stories = _tell_stories(settings, service, clock, pause)
+    clock.now = START
     findings, cases, events = _verify(settings, service)
     faults = [finding for finding in findings if finding.is_tampering]
     if faults:  # pragma: no cover - a sound demo; test_case tampers a trail

@@ -216,6 +216,23 @@ class TestDemoKeep:
         assert len(loops) == 1
         assert loops[0]["note"].startswith("Goals g2 and g4 unmet")
 
+    def test_events_recorded_as_they_happen(self, cli: Cli, tmp_path: Path):
+        """Each kept event is recorded when it happened: no entry is late."""
+        kept = tmp_path / "demo.db"
+        cli.run("demo", "--keep", str(kept), db=False)
+        on_kept = Cli(f"sqlite:///{kept}", cli.home)
+
+        events = [
+            event
+            for case in on_kept.json("case", "list")["cases"]
+            for event in on_kept.json("case", "history", case["case_id"])["events"]
+        ]
+
+        assert len(events) == 46
+        assert all(event["recorded_at"] == event["occurred_at"] for event in events)
+        assert min(event["occurred_at"] for event in events).startswith("2025-05-04")
+        assert max(event["occurred_at"] for event in events).startswith("2025-09-01")
+
     def test_keep_refuses_an_existing_path(self, cli: Cli, tmp_path: Path):
         """--keep never writes over a file: bad input, exit 2, the file unchanged."""
         kept = tmp_path / "mine.db"
