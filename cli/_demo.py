@@ -800,6 +800,13 @@ def demo(settings: Settings, keep: Path | None, pause: float) -> None:
         raise settings.failure(
             "demo.keep_exists", exit_code=BAD_INPUT, path=keep
         ) from None
+    except OSError as error:  # a folder it may not write in, a full disk
+        raise settings.failure(
+            "demo.cannot_write",
+            exit_code=BAD_INPUT,
+            folder=keep.parent if keep else tempfile.gettempdir(),
+            reason=error.strerror or error,
+        ) from None
     _close(settings, keep, result)
 
 

@@ -1039,6 +1039,11 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "The folder {folder} does not exist; --keep needs an existing folder.",
         "Folder {folder} tidak ada; --keep memerlukan folder yang sudah ada.",
     ),
+    "demo.cannot_write": (
+        "The demo cannot write its database in {folder}: {reason}. Nothing was kept.",
+        "Demo tidak dapat menulis basis datanya di {folder}: {reason}. Tidak "
+        "ada yang disimpan.",
+    ),
     "demo.stopped": (
         "The demo was stopped; its temporary database is removed and nothing was kept.",
         "Demo dihentikan; basis data sementaranya sudah dihapus dan tidak ada "

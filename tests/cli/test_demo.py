@@ -258,6 +258,24 @@ class TestDemoKeep:
         assert result.exit_code == 2
         assert f"Folder {kept.parent} tidak ada" in result.stderr
 
+    def test_folder_it_cannot_write_in(self, cli: Cli, tmp_path: Path, monkeypatch):
+        """A folder the demo cannot write in is bad input, with the reason."""
+
+        def refuse(**_: object) -> str:
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr("tempfile.mkdtemp", refuse)
+
+        result = cli.run(
+            "demo", "--keep", str(tmp_path / "demo.db"), db=False, fails=True
+        )
+
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"Error: The demo cannot write its database in {tmp_path}: Permission "
+            "denied. Nothing was kept.\n"
+        )
+
     def test_keep_json(self, cli: Cli, tmp_path: Path):
         """With --json and --keep the document names the kept file and what next."""
         kept = tmp_path / "demo.db"
