@@ -612,7 +612,7 @@ class Stopped(BaseException):
         self.signum = signum
 
 
-def _stop(signum: int, frame: object) -> None:
+def _stop(signum: int, frame: object) -> None:  # pragma: no cover - in a child
     raise Stopped(signum)
 
 
@@ -701,7 +701,8 @@ class Workspace:
             os.link(self.path, self.keep)  # refuses, atomically, to overwrite
         except FileExistsError:
             raise
-        except OSError:  # no hard links here: rename, after one more look
+        except OSError:  # pragma: no cover - a file system without hard links
+            # Rename instead, after one more look.
             if self.keep.exists():
                 raise FileExistsError(self.keep) from None
             self.path.rename(self.keep)
@@ -792,7 +793,8 @@ def demo(settings: Settings, keep: Path | None, pause: float) -> None:
             finally:
                 close()
             workspace.finish()
-    except (Stopped, KeyboardInterrupt):  # exit 130: cancelled, nothing kept
+    # Exit 130: cancelled, nothing kept (test_demo sends real signals to a child).
+    except (Stopped, KeyboardInterrupt):  # pragma: no cover - in a child process
         raise settings.failure(
             "demo.stopped", exit_code=CANCELLED, kind="cancelled"
         ) from None
