@@ -1,6 +1,6 @@
 """The pure engine: memory per live case, the cost of the n-th open, one command.
 
-Figures (PERFORMANCE.md, "Targets" and "Traps"):
+Figures (the targets and traps of `docs/performance.md`):
 
 - ``bytes_per_case``: what the engine retains per live case, once what the
   caller holds (its list and the cases in it) is taken out. Target ≤ 200 B;

@@ -1,7 +1,7 @@
 """Floors: what the disk, raw ``sqlite3`` and raw ``psycopg`` allow for our writes.
 
 One transition = update the case row (guarded by its sequence number) and
-insert a ~300-byte audit row, as PERFORMANCE.md counts it. Each function
+insert a ~300-byte audit row, as the project's targets count it. Each function
 builds its own database in a temporary directory (or its own tables on the
 PostgreSQL server) and removes it afterwards, so the durable-write groups
 can call them side by side with the store they compare.

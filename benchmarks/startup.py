@@ -3,7 +3,7 @@
 A social worker types commands one at a time, so the wall time of a
 process that starts, answers and exits is what they feel. The floor is
 ``python -c pass`` in the same environment; click alone costs about 2.9
-times that (PERFORMANCE.md), and importing SQLAlchemy eagerly about 19.
+times that, and importing SQLAlchemy eagerly about 19.
 Runs alternate, and each figure is the median.
 
 The program is measured as installed: its modules and click's compiled to

@@ -38,7 +38,6 @@ from typing import TypeVar
 import click
 
 from helping_process import InvalidInputError
-from helping_process import UnknownCaseError
 
 from ._errors import BAD_INPUT
 from ._errors import REFUSED
@@ -52,7 +51,6 @@ from ._local import lang_of
 from ._local import option
 from ._messages import say
 from ._render import wrap
-from ._settings import MIN_PREFIX
 from ._settings import Settings
 from ._settings import now
 from ._settings import pass_settings
@@ -217,23 +215,9 @@ def case_id_of(settings: Settings, ref: str) -> CaseSummary:
     Matched on the heads alone: a broken trail may not even decode.
 
     Raises:
-        UnknownCaseError: no case has that id or prefix.
-        Failure: the prefix matches more than one case.
+        Failure: no case has that id or prefix, or more than one has it.
     """
-    summaries = settings.service().cases()
-    exact = [summary for summary in summaries if summary.case_id == ref]
-    matches = exact or [
-        summary
-        for summary in summaries
-        if len(ref) >= MIN_PREFIX and summary.case_id.startswith(ref)
-    ]
-    if not matches:
-        raise UnknownCaseError(ref)
-    if len(matches) > 1:
-        raise settings.failure(
-            "error.ambiguous_case", exit_code=BAD_INPUT, ref=ref, count=len(matches)
-        )
-    return matches[0]
+    return settings.match(ref, settings.service().cases())
 
 
 def read_key_file(settings: Settings, path: str) -> bytes:

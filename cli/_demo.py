@@ -9,15 +9,34 @@
    (``beyond_agency_capacity`` / ``needs_other_discipline``).
 
 A fourth case is left at engagement, for ``case step`` to be tried on. The
-events are dated in the past, a few days apart, as a real case would be;
-the trail is verified at the end.
+events are dated a few days apart, as a real case would be; the trail is
+verified at the end.
+
+The demo never touches the configured or the default database: it builds a
+fresh SQLite file in a temporary folder (see :class:`Workspace`), which is
+removed at the end, or moved to ``--keep PATH`` when the demo has finished.
+Its clock is fixed and its case ids are made from a counter, so every run
+tells the same story with the same ids.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
+import os
+import shutil
+import signal
+import subprocess
 import sys
+import tempfile
 import textwrap
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Final
@@ -32,14 +51,16 @@ from helping_process import attainment
 from helping_process.labels import label
 
 from ._audit import finding_json
+from ._errors import BAD_INPUT
+from ._errors import CANCELLED
 from ._errors import INTERNAL
 from ._errors import REFUSED
 from ._local import LocalCommand
 from ._local import option
 from ._render import SHORT_ID
 from ._render import WIDTH
+from ._render import wrap
 from ._settings import Settings
-from ._settings import now
 from ._settings import pass_settings
 
 if TYPE_CHECKING:
@@ -48,6 +69,14 @@ if TYPE_CHECKING:
     from helping_process.service import CaseSummary
 
 AGENCY: Final = "LKS Harapan Bangsa"
+#: The demo's "now": every story is told back from this moment (a Monday).
+START: Final = dt.datetime(2025, 9, 1, 9, 0, tzinfo=dt.UTC)
+#: The namespace of the demo's case ids (UUID 5 of a counter).
+DEMO_IDS: Final = uuid.UUID("5c1d0a3e-6f6b-4c3e-9a57-2f1e0b8d4c21")
+#: The file name of the demo's database inside its temporary folder.
+DEMO_FILE: Final = "demo-cases.db"
+#: The path the closing words suggest for ``--keep``.
+KEEP_EXAMPLE: Final = "demo-cases.db"
 #: The goals of the first plan in story 1: (id, statement, indicator).
 FIRST_GOALS: Final = (
     ("g1", "Dokumen sekolah Andi lengkap", "Akta dan rapor ada di tangan"),
@@ -118,25 +147,57 @@ def _assessment(
     }
 
 
+class StoryClock:
+    """The demo's clock: it shows the moment of the step being told.
+
+    Attributes:
+        now: the time it shows (aware, in UTC).
+    """
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> dt.datetime:
+        """Return the time the clock shows."""
+        return self.now
+
+
 class Story:
     """Runs one case of the demo through the service and tells it.
 
     Args:
         settings: the run's settings (language, output, actor).
         service: the case service.
-        start: the moment the whole demo is told from.
+        clock: the service's clock, which the story moves step by step.
+        pause: seconds to wait after each line told (to show it live).
     """
 
     def __init__(
-        self, settings: Settings, service: CaseService, start: dt.datetime
+        self,
+        settings: Settings,
+        service: CaseService,
+        clock: StoryClock,
+        *,
+        pause: float = 0.0,
     ) -> None:
         self.settings = settings
         self.service = service
-        self.start = start
+        self.clock = clock
+        self.start = START
+        self.pause = pause
         self.actor = settings.actor()
         self.case_id = ""
         self.stage = Stage.ENGAGEMENT
         self.refusal: dict[str, Any] | None = None
+
+    def _when(self, days_ago: int) -> dt.datetime:
+        """Move the demo's clock to the moment of a step, and return it.
+
+        Every event is recorded when it happens, as a worker keeping the
+        trail up to date would: no entry is late.
+        """
+        self.clock.now = self._at(days_ago)
+        return self.clock.now
 
     def _at(self, days_ago: int) -> dt.datetime:
         return self.start - dt.timedelta(days=days_ago)
@@ -161,6 +222,8 @@ class Story:
                 break_on_hyphens=False,
             )
         )
+        if self.pause:
+            time.sleep(self.pause)
 
     def open(self, client: str, *, days_ago: int, residential: bool = False) -> None:
         """Open the story's case."""
@@ -168,7 +231,7 @@ class Story:
             client,
             actor=self.actor,
             residential=residential,
-            occurred_at=self._at(days_ago),
+            occurred_at=self._when(days_ago),
         )
         self.case_id = case.case_id
         key = "demo.opened_residential" if residential else "demo.opened"
@@ -179,7 +242,7 @@ class Story:
     ) -> None:
         """Add a record and tell what it says."""
         self.service.add_record_json(
-            self.case_id, kind, data, actor=self.actor, occurred_at=self._at(days_ago)
+            self.case_id, kind, data, actor=self.actor, occurred_at=self._when(days_ago)
         )
         kind_label = label("record_kind", kind, self.settings.lang)
         self.tell(
@@ -193,7 +256,7 @@ class Story:
             target,
             actor=self.actor,
             note=note,
-            occurred_at=self._at(days_ago),
+            occurred_at=self._when(days_ago),
         )
         lang = self.settings.lang
         self.tell(
@@ -210,7 +273,7 @@ class Story:
         """Try a move the process refuses, and show the refusal."""
         try:
             self.service.move(
-                self.case_id, target, actor=self.actor, occurred_at=self._at(days_ago)
+                self.case_id, target, actor=self.actor, occurred_at=self._when(days_ago)
             )
         except RequirementNotMetError as refusal:
             self.tell(
@@ -244,7 +307,7 @@ class Story:
             note=note,
             sub_reason=sub_reason,
             referral_to=referral_to,
-            occurred_at=self._at(days_ago),
+            occurred_at=self._when(days_ago),
         )
         lang = self.settings.lang
         self.tell(days_ago, "demo.terminated", reason=label("reason", reason, lang))
@@ -533,17 +596,145 @@ def _verify_on_terminal(  # pragma: no cover - test_demo drives it through a pty
     return findings
 
 
-@click.command("demo", cls=LocalCommand, help="help.demo", short_help="help.demo.short")
-@option("--db", "demo_db", metavar="URL", help="opt.demo_db")
-@pass_settings
-def demo(settings: Settings, demo_db: str | None) -> None:
-    """Tell three realistic cases on the database, then verify the trail."""
-    if demo_db is not None:
-        settings.db = demo_db
-    service = settings.service()
-    start = now()
-    settings.echo(settings.say("demo.title"))
-    settings.echo(f"  {settings.database_url}")
+class Stopped(BaseException):
+    """Raised in the demo when SIGTERM or SIGHUP asks it to stop.
+
+    A BaseException, as KeyboardInterrupt is, so that no ``except
+    Exception`` on the way turns it into a database error: it unwinds to
+    :func:`demo`, which has removed the demo's database by then.
+
+    Args:
+        signum: the number of the signal received.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:  # pragma: no cover - in a child
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def _stoppable() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into :class:`Stopped` while the demo runs.
+
+    Python already turns SIGINT into KeyboardInterrupt. Signal handlers can
+    only be set from the main thread; elsewhere (an embedding program's
+    worker thread) the signals keep whatever handling they had.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = ("SIGTERM", "SIGHUP")
+    numbers = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    previous = {number: signal.signal(number, _stop) for number in numbers}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+#: What the janitor runs: wait until the demo's process is gone (its end of
+#: the pipe closes, however it ended, even by SIGKILL), then remove the folder.
+_JANITOR: Final = (
+    "import shutil, signal, sys\n"
+    "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+    "sys.stdin.buffer.read()\n"
+    "shutil.rmtree(sys.argv[1], ignore_errors=True)\n"
+)
+
+
+class Workspace:
+    """The temporary folder the demo builds its database in.
+
+    Nothing of the demo ever reaches the configured or the default
+    database. The folder is removed when the demo ends, however it ends:
+    by the demo itself on success, an exception, Ctrl-C, SIGTERM or SIGHUP,
+    and by a small janitor process when the demo is killed outright
+    (SIGKILL cannot be caught). With ``keep``, the folder is made next to
+    the kept file, so that the finished database is moved into place in
+    one step and a half-made one never appears there.
+
+    Args:
+        keep: where to keep the finished database, or None to keep nothing.
+    """
+
+    def __init__(self, keep: Path | None) -> None:
+        self.keep = keep
+        self.folder: Path | None = None
+        self._janitor: subprocess.Popen[bytes] | None = None
+
+    @property
+    def path(self) -> Path:
+        """The database file while the demo builds it."""
+        assert self.folder is not None  # noqa: S101 - only inside the with block
+        return self.folder / DEMO_FILE
+
+    def __enter__(self) -> Workspace:
+        parent = None if self.keep is None else self.keep.parent
+        prefix = ".helping-process-demo-" if parent else "helping-process-demo-"
+        self.folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+        try:
+            self._janitor = subprocess.Popen(  # noqa: S603 - our own interpreter
+                [sys.executable, "-I", "-S", "-c", _JANITOR, str(self.folder)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        except OSError:  # pragma: no cover - no process could be started
+            self._janitor = None  # the demo still cleans up after itself
+        return self
+
+    def finish(self) -> None:
+        """Move the finished database to ``keep`` (never over a file).
+
+        Raises:
+            FileExistsError: a file appeared at ``keep`` meanwhile.
+        """
+        if self.keep is None:
+            return
+        try:
+            os.link(self.path, self.keep)  # refuses, atomically, to overwrite
+        except FileExistsError:
+            raise
+        except OSError:  # pragma: no cover - a file system without hard links
+            # Rename instead, after one more look.
+            if self.keep.exists():
+                raise FileExistsError(self.keep) from None
+            self.path.rename(self.keep)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        if self._janitor is not None:
+            assert self._janitor.stdin is not None  # noqa: S101 - piped above
+            self._janitor.stdin.close()
+            self._janitor.wait()
+
+
+def _open_store(url: str) -> tuple[CaseService, StoryClock, Callable[[], None]]:
+    """Open the demo's service: a story clock and ids made from a counter."""
+    from helping_process.persistence import SqlStore  # noqa: PLC0415 - lazy
+    from helping_process.service import CaseService  # noqa: PLC0415 - lazy
+
+    numbers = itertools.count(1)
+
+    def new_id() -> str:
+        return str(uuid.uuid5(DEMO_IDS, str(next(numbers))))
+
+    store = SqlStore.from_url(url)
+    clock = StoryClock()
+    return CaseService(store, clock=clock, new_id=new_id), clock, store.dispose
+
+
+def _tell_stories(
+    settings: Settings, service: CaseService, clock: StoryClock, pause: float
+) -> list[Story]:
+    """Run the four cases of the demo and tell them."""
     stories = []
     for number, (key, run) in enumerate(
         (
@@ -556,16 +747,79 @@ def demo(settings: Settings, demo_db: str | None) -> None:
         if not settings.as_json:
             settings.echo()
             settings.echo(f"{number}. {settings.say(key)}")
-        story = Story(settings, service, start)
+        story = Story(settings, service, clock, pause=pause)
         run(story)
         stories.append(story)
-    waiting = Story(settings, service, start)
+    waiting = Story(settings, service, clock, pause=pause)
     if not settings.as_json:
         settings.echo()
         settings.echo(f"4. {settings.say('demo.s4.title')}")
     waiting.open("DEMO-SARI", days_ago=0)
     stories.append(waiting)
+    return stories
 
+
+@click.command("demo", cls=LocalCommand, help="help.demo", short_help="help.demo.short")
+@option(
+    "--keep",
+    metavar="PATH",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="opt.demo_keep",
+)
+@option(
+    "--pause",
+    metavar="SECONDS",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    help="opt.demo_pause",
+)
+@pass_settings
+def demo(settings: Settings, keep: Path | None, pause: float) -> None:
+    """Tell four cases on a temporary database, verify it, keep it if asked."""
+    if keep is not None:
+        keep = keep.absolute()
+        if keep.exists() or keep.is_symlink():
+            raise settings.failure("demo.keep_exists", exit_code=BAD_INPUT, path=keep)
+        if not keep.parent.is_dir():
+            raise settings.failure(
+                "demo.keep_no_folder", exit_code=BAD_INPUT, folder=keep.parent
+            )
+    try:
+        with _stoppable(), Workspace(keep) as workspace:
+            url = f"sqlite:///{workspace.path}"
+            service, clock, close = _open_store(url)
+            try:
+                result = _run(settings, service, clock, url, pause)
+            finally:
+                close()
+            workspace.finish()
+    # Exit 130: cancelled, nothing kept (test_demo sends real signals to a child).
+    except (Stopped, KeyboardInterrupt):  # pragma: no cover - in a child process
+        raise settings.failure(
+            "demo.stopped", exit_code=CANCELLED, kind="cancelled"
+        ) from None
+    except FileExistsError:
+        raise settings.failure(
+            "demo.keep_exists", exit_code=BAD_INPUT, path=keep
+        ) from None
+    except OSError as error:  # a folder it may not write in, a full disk
+        raise settings.failure(
+            "demo.cannot_write",
+            exit_code=BAD_INPUT,
+            folder=keep.parent if keep else tempfile.gettempdir(),
+            reason=error.strerror or error,
+        ) from None
+    _close(settings, keep, result)
+
+
+def _run(
+    settings: Settings, service: CaseService, clock: StoryClock, url: str, pause: float
+) -> dict[str, Any]:
+    """Tell the stories on ``url``, verify the trail, return what happened."""
+    settings.echo(wrap(settings.say("demo.title")))
+    settings.echo(f"  {url}")
+    stories = _tell_stories(settings, service, clock, pause)
+    clock.now = START
     findings, cases, events = _verify(settings, service)
     faults = [finding for finding in findings if finding.is_tampering]
     if faults:  # pragma: no cover - a sound demo; test_case tampers a trail
@@ -575,36 +829,45 @@ def demo(settings: Settings, demo_db: str | None) -> None:
             kind="AuditIntegrityError",
             count=len(faults),
         )
-    completed, new = stories[0].case_id[:SHORT_ID], waiting.case_id[:SHORT_ID]
-    commands = [
-        "helping-process case list",
-        f"helping-process case show {completed}",
-        f"helping-process case step {new}",
-        f"helping-process process graph --format mermaid --case {completed}",
-    ]
-    if settings.db is not None:
-        commands.insert(0, f"export HELPING_PROCESS_DB='{settings.db}'")
+    refusal = next(story.refusal for story in stories if story.refusal)
+    if not settings.as_json:
+        settings.echo()
+        settings.echo(settings.say("verify.ok", cases=cases, events=events))
+    return {
+        "database": url,
+        "cases": [
+            {"case_id": story.case_id, "stage": story.stage.value} for story in stories
+        ],
+        "refusal": refusal,
+        "verified": {
+            "cases": cases,
+            "events": events,
+            "findings": [finding_json(finding) for finding in findings],
+        },
+    }
+
+
+def _close(settings: Settings, keep: Path | None, result: dict[str, Any]) -> None:
+    """Say where the demo's database is (or that it is gone), and what next."""
+    if keep is None:
+        commands = [f"helping-process demo --keep {KEEP_EXAMPLE}"]
+        heading = settings.say("demo.removed")
+    else:
+        first, new = result["cases"][0]["case_id"], result["cases"][-1]["case_id"]
+        commands = [
+            f"export HELPING_PROCESS_DB='sqlite:///{keep}'",
+            "helping-process case list",
+            f"helping-process case show {first[:SHORT_ID]}",
+            f"helping-process case step {new[:SHORT_ID]}",
+            f"helping-process process graph --format mermaid --case {first[:SHORT_ID]}",
+        ]
+        heading = settings.say("demo.kept", path=keep)
     if settings.as_json:
-        refusal = next(story.refusal for story in stories if story.refusal)
         settings.emit(
-            {
-                "cases": [
-                    {"case_id": story.case_id, "stage": story.stage.value}
-                    for story in stories
-                ],
-                "refusal": refusal,
-                "verified": {
-                    "cases": cases,
-                    "events": events,
-                    "findings": [finding_json(finding) for finding in findings],
-                },
-                "next": commands,
-            }
+            {**result, "kept": None if keep is None else str(keep), "next": commands}
         )
         return
     settings.echo()
-    settings.echo(settings.say("verify.ok", cases=cases, events=events))
-    settings.echo()
-    settings.echo(settings.say("demo.try"))
+    settings.echo(textwrap.fill(heading, width=WIDTH, break_on_hyphens=False))
     for command in commands:
         settings.echo(f"  {command}")

@@ -12,7 +12,9 @@ prints one line on standard error in the chosen language and, with
   (:class:`~helping_process.StorageError`);
 - 2: bad input (:class:`~helping_process.UnknownCaseError`,
   :class:`~helping_process.InvalidInputError`, a bad option or argument, an
-  unknown or broken process definition);
+  unknown or broken process definition) or bad set-up
+  (:class:`~helping_process.DriverMissingError`: the database's driver is
+  not installed);
 - 70: a bug in helping_process (rerun with ``--debug`` and report it);
 - 130: cancelled with Ctrl-C (or end of input) at a prompt; nothing changed.
 """
@@ -32,6 +34,7 @@ import click
 
 from helping_process import ContractKind
 from helping_process import DefinitionError
+from helping_process import DriverMissingError
 from helping_process import HelpingProcessError
 from helping_process import InterventionModel
 from helping_process import InvalidInputError
@@ -179,7 +182,11 @@ def from_domain(
     """Return the failure that reports a helping_process error."""
     bad_input = isinstance(
         error,
-        UnknownCaseError | InvalidInputError | UnknownDefinitionError | DefinitionError,
+        UnknownCaseError
+        | InvalidInputError
+        | UnknownDefinitionError
+        | DefinitionError
+        | DriverMissingError,
     )
     details: dict[str, Any] = {}
     message = error.message(lang)

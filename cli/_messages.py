@@ -8,7 +8,9 @@ says: help texts, prompts, table headings, the demo's story. Each entry is an
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
+from typing import Any
 from typing import Final
 
 from helping_process.labels import LANGUAGES
@@ -33,10 +35,33 @@ def detect_language(environ: Mapping[str, str]) -> Language:
     return "en"
 
 
+class _Counting(string.Formatter):
+    """:meth:`str.format` with English plurals: ``{count:finding|findings}``.
+
+    A field whose format spec holds a ``|`` is the word for its number:
+    the first form for exactly one, the second for any other number, so
+    ``"{count} {count:case|cases}"`` reads "1 case", "2 cases", "0 cases".
+    Indonesian marks no plural (``{count} kasus``) and needs no spec.
+    """
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        """Return the word for ``value`` when the spec is a plural choice."""
+        if "|" in format_spec:
+            one, _, other = format_spec.partition("|")
+            return one if value == 1 else other
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER: Final = _Counting()
+
+
 def say(key: str, lang: Language, /, **params: object) -> str:
     """Return the message ``key`` in ``lang``, with its parameters filled in."""
     english, indonesian = MESSAGES[key]
-    return (indonesian if lang == "id" else english).format(**params)
+    template = indonesian if lang == "id" else english
+    if "|" in template:
+        return _FORMATTER.format(template, **params)
+    return template.format(**params)
 
 
 _COMPLETION_EN: Final = """\
@@ -164,12 +189,17 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "--case, tahap kasus saat ini ditandai.",
     ),
     "help.demo": (
-        "Tell three realistic cases on the database (a completed case with a "
-        "re-plan, a client who runs away from the panti, a referral), then "
-        "verify the audit trail.",
-        "Ceritakan tiga kasus nyata pada basis data (kasus selesai dengan "
-        "rencana ulang, klien yang kabur dari panti, rujukan), lalu "
-        "verifikasi jejak audit.",
+        "Tell four realistic cases (a completed case with a re-plan, a client "
+        "who runs away from the panti, a referral, a new case) on a new "
+        "temporary database, then verify its audit trail. Your own database "
+        "is never touched; the demo's is removed at the end unless --keep "
+        "names where to keep it. Every run tells the same story.",
+        "Ceritakan empat kasus nyata (kasus selesai dengan rencana ulang, "
+        "klien yang kabur dari panti, rujukan, kasus baru) pada basis data "
+        "sementara yang baru, lalu verifikasi jejak auditnya. Basis data Anda "
+        "tidak pernah disentuh; basis data demo dihapus di akhir kecuali "
+        "--keep menyebut tempat menyimpannya. Setiap kali dijalankan, "
+        "ceritanya sama.",
     ),
     "help.info.short": (
         "Show the version, the database and who acts",
@@ -184,8 +214,8 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Jalankan kasus satu langkah secara interaktif",
     ),
     "help.demo.short": (
-        "Tell three realistic cases, then verify the trail",
-        "Ceritakan tiga kasus nyata, lalu verifikasi jejak",
+        "Tell four cases on a temporary database, then verify the trail",
+        "Ceritakan empat kasus pada basis data sementara, lalu verifikasi",
     ),
     "help.verify.short": (
         "Verify the audit trail (hash chains and replay)",
@@ -377,9 +407,15 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Highlight this case's current stage.",
         "Tandai tahap kasus ini saat ini.",
     ),
-    "opt.demo_db": (
-        "The database to tell the demo on (default: the global --db).",
-        "Basis data untuk demo (bawaan: --db global).",
+    "opt.demo_keep": (
+        "Keep the demo's database at PATH (a new file) to try commands on; "
+        "without it nothing is kept.",
+        "Simpan basis data demo di PATH (berkas baru) untuk mencoba perintah; "
+        "tanpa opsi ini tidak ada yang disimpan.",
+    ),
+    "opt.demo_pause": (
+        "Wait this long after each line of the story, to show it live.",
+        "Tunggu selama ini setelah setiap baris cerita, untuk ditampilkan langsung.",
     ),
     "opt.audit_case": (
         "Only this case (an id or a unique prefix of one).",
@@ -460,8 +496,21 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "error.prefix.cancelled": ("Cancelled", "Dibatalkan"),
     "error.one_of": ("Use one of: {codes}.", "Gunakan salah satu: {codes}."),
     "error.ambiguous_case": (
-        "The id prefix {ref} matches {count} cases; give more characters.",
-        "Awalan id {ref} cocok dengan {count} kasus; tulis lebih banyak karakter.",
+        "The id prefix {ref} matches {count} {count:case|cases}: {matches}; "
+        "give more characters of the id.",
+        "Awalan id {ref} cocok dengan {count} kasus: {matches}; tulis lebih "
+        "banyak karakter id-nya.",
+    ),
+    "error.prefix_too_short": (
+        "No case has the id {ref}, and a prefix of an id needs at least "
+        "{minimum} characters.",
+        "Tidak ada kasus dengan id {ref}, dan awalan id minimal {minimum} karakter.",
+    ),
+    "error.no_case_prefix": (
+        "No case id is or starts with {ref}; 'helping-process case list' "
+        "shows the cases.",
+        "Tidak ada id kasus yang sama dengan atau diawali {ref}; "
+        "'helping-process case list' menampilkan daftar kasus.",
     ),
     "error.internal": (
         "Unexpected failure ({detail}); rerun with --debug and report it.",
@@ -592,7 +641,7 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "{kinds} jenis catatan, {reasons} alasan terminasi); digest {digest}.",
     ),
     "process.check.broken": (
-        "{source} has {count} problem(s); nothing was loaded.",
+        "{source} has {count} {count:problem|problems}; nothing was loaded.",
         "{source} memiliki {count} masalah; tidak ada yang dimuat.",
     ),
     "process.moves": ("Moves:", "Perpindahan:"),
@@ -606,6 +655,11 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "process.terminations": ("Termination reasons:", "Alasan terminasi:"),
     "process.from": ("from: {stages}", "dari: {stages}"),
     "process.needs": ("needs: {needs}", "perlu: {needs}"),
+    "process.sub_reason": ("a sub-reason: {codes}", "sub-alasan: {codes}"),
+    "process.referral": (
+        "--referral-to (where the client is referred)",
+        "--referral-to (tujuan rujukan klien)",
+    ),
     "process.residential_only": (
         "residential clients only",
         "hanya klien yang tinggal di panti",
@@ -618,11 +672,11 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "trigger.reopen": ("reopen", "buka kembali"),
     # verify.
     "verify.ok": (
-        "trail verified: {cases} cases, {events} events",
+        "trail verified: {cases} {cases:case|cases}, {events} {events:event|events}",
         "jejak audit terverifikasi: {cases} kasus, {events} peristiwa",
     ),
     "verify.faults": (
-        "The audit trail has {count} finding(s); see above.",
+        "The audit trail has {count} {count:finding|findings}; see above.",
         "Jejak audit memiliki {count} temuan; lihat di atas.",
     ),
     # audit.
@@ -669,7 +723,7 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "data pribadi dihapus atas permintaan yang sah (hanya informasi)",
     ),
     "audit.seals_checked": (
-        "{count} seal(s) checked with the key {key}…; the newest is seal "
+        "{count} {count:seal|seals} checked with the key {key}…; the newest is seal "
         "{number}, sealed at {sealed_at}.",
         "{count} segel diperiksa dengan kunci {key}…; yang terbaru adalah "
         "segel {number}, disegel pada {sealed_at}.",
@@ -699,7 +753,8 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "tanda terima (simpan di luar mesin ini): {path}",
     ),
     "audit.seal_number": (
-        "seal {number}; {heads} case head(s) changed since the previous seal",
+        "seal {number}; {heads} case {heads:head|heads} changed since the "
+        "previous seal",
         "segel {number}; {heads} kepala kasus berubah sejak segel sebelumnya",
     ),
     "audit.no_seals": (
@@ -737,7 +792,8 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "kunci publik (untuk verify --key): {path}",
     ),
     "audit.sealed": (
-        "Sealed {cases} case(s), {events} event(s), at {sealed_at}.",
+        "Sealed {cases} {cases:case|cases}, {events} {events:event|events}, "
+        "at {sealed_at}.",
         "Tersegel {cases} kasus, {events} peristiwa, pada {sealed_at}.",
     ),
     "audit.seal_digest": ("digest: {digest}", "digest: {digest}"),
@@ -781,7 +837,7 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Berikan tepat satu dari --case CASE atau --all.",
     ),
     "audit.exported": (
-        "Exported {cases} case(s), {lines} lines, to {path}.",
+        "Exported {cases} {cases:case|cases}, {lines} {lines:line|lines}, to {path}.",
         "{cases} kasus, {lines} baris, diekspor ke {path}.",
     ),
     # step.
@@ -857,6 +913,7 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "jawab y (ya) atau t (tidak)",
     ),
     "prompt.number": ("Choose (1-{last})", "Pilih (1-{last})"),
+    "prompt.number_one": ("Choose 1", "Pilih 1"),
     "prompt.not_a_choice": (
         "give one of the numbers shown",
         "masukkan salah satu nomor yang ditampilkan",
@@ -866,7 +923,7 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "(satu per baris; baris kosong mengakhiri daftar)",
     ),
     "prompt.at_least": (
-        "give at least {count} item(s)",
+        "give at least {count} {count:item|items}",
         "isi paling sedikit {count} butir",
     ),
     # Record fields.
@@ -1039,8 +1096,40 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     ),
     # demo.
     "demo.title": (
-        "helping-process demo: four cases, told as they happened, on",
-        "demo helping-process: empat kasus, diceritakan seperti terjadinya, di",
+        "helping-process demo: four cases, told as they happened, on a new "
+        "temporary database (your own database is not touched):",
+        "demo helping-process: empat kasus, diceritakan seperti terjadinya, "
+        "pada basis data sementara yang baru (basis data Anda tidak disentuh):",
+    ),
+    "demo.removed": (
+        "The demo's temporary database is removed: nothing was kept. To keep "
+        "one and try commands on its cases:",
+        "Basis data sementara demo sudah dihapus: tidak ada yang disimpan. "
+        "Untuk menyimpannya dan mencoba perintah pada kasus-kasusnya:",
+    ),
+    "demo.kept": (
+        "The demo's database is kept at {path}. Try next:",
+        "Basis data demo disimpan di {path}. Coba berikutnya:",
+    ),
+    "demo.keep_exists": (
+        "{path} already exists; the demo never writes over a file. Choose "
+        "another --keep path.",
+        "{path} sudah ada; demo tidak pernah menimpa berkas. Pilih path "
+        "--keep yang lain.",
+    ),
+    "demo.keep_no_folder": (
+        "The folder {folder} does not exist; --keep needs an existing folder.",
+        "Folder {folder} tidak ada; --keep memerlukan folder yang sudah ada.",
+    ),
+    "demo.cannot_write": (
+        "The demo cannot write its database in {folder}: {reason}. Nothing was kept.",
+        "Demo tidak dapat menulis basis datanya di {folder}: {reason}. Tidak "
+        "ada yang disimpan.",
+    ),
+    "demo.stopped": (
+        "The demo was stopped; its temporary database is removed and nothing was kept.",
+        "Demo dihentikan; basis data sementaranya sudah dihapus dan tidak ada "
+        "yang disimpan.",
     ),
     "demo.s1.title": (
         "A completed case, with a re-plan after a partial evaluation",

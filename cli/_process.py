@@ -107,13 +107,40 @@ def process_lines(lang: Language) -> list[str]:
             needs.append(label("requirement", "evaluation.record", lang))
         if rule.sub_reasons:
             subs = ", ".join(sorted(sub.value for sub in rule.sub_reasons))
-            needs.append(say("show.sub_reason_needed", lang, codes=subs))
+            needs.append(say("process.sub_reason", lang, codes=subs))
         if rule.needs_referral:
-            needs.append(say("show.referral_needed", lang))
+            needs.append(say("process.referral", lang))
         if needs:
             text = say("process.needs", lang, needs="; ".join(needs))
             lines.append(wrap(text, "      "))
     return lines
+
+
+def termination_groups(
+    lang: Language,
+) -> list[tuple[tuple[Stage, ...], tuple[str, ...]]]:
+    """Return the stages that share the same termination reasons, and those.
+
+    The graphs draw one edge into termination per group instead of one per
+    stage: seven identical "terminate" arrows say less than three labelled
+    ones. A reason for residential clients only says so. In stage order;
+    the reasons in the order the process lists them.
+    """
+    residential = say("process.residential_only", lang)
+    groups: dict[tuple[str, ...], list[Stage]] = {}
+    for stage in Stage:
+        reasons = tuple(
+            rule.reason.value + (f" ({residential})" if rule.residential_only else "")
+            for rule in PROCESS.reason_rules.values()
+            if stage in rule.stages
+        )
+        if reasons:
+            groups.setdefault(reasons, []).append(stage)
+    return [(tuple(stages), reasons) for reasons, stages in groups.items()]
+
+
+def _loops() -> list[Move]:
+    return [move for move in PROCESS.moves if move.trigger != "terminate"]
 
 
 def mermaid(lang: Language, current: Stage | None) -> str:
@@ -122,10 +149,20 @@ def mermaid(lang: Language, current: Stage | None) -> str:
     for stage in Stage:
         text = label("stage", stage, lang).replace('"', "#quot;")
         lines.append(f'    {stage.value}["{text}"]')
-    for move in PROCESS.moves:
-        arrow = "-->" if move.trigger in ("advance", "terminate") else "-.->"
+    for move in _loops():
+        arrow = "-->" if move.trigger == "advance" else "-.->"
         name = trigger_name(move, lang).replace('"', "#quot;")
         lines.append(f'    {move.source.value} {arrow}|"{name}"| {move.dest.value}')
+    terminate = say("trigger.terminate", lang)
+    for number, (stages, reasons) in enumerate(termination_groups(lang), start=1):
+        text = "<br/>".join((terminate, *reasons))
+        if len(stages) == 1:
+            source = stages[0].value
+        else:
+            source = f"join{number}"
+            lines.append(f'    {source}((" "))')
+            lines.extend(f"    {stage.value} --- {source}" for stage in stages)
+        lines.append(f'    {source} -->|"{text}"| termination')
     if current is not None:
         lines.append(
             f"    classDef current fill:{HIGHLIGHT},stroke:#333,stroke-width:2px"
@@ -139,7 +176,11 @@ def _dot_text(text: str) -> str:
 
 
 def dot(lang: Language, current: Stage | None) -> str:
-    """Return the process as a Graphviz digraph, ``current`` filled."""
+    """Return the process as a Graphviz digraph, ``current`` filled.
+
+    The stages that share their termination reasons join in one point, and
+    one edge, labelled with those reasons, leads from it into termination.
+    """
     lines = [
         "digraph helping_process {",
         "    rankdir=LR;",
@@ -150,11 +191,23 @@ def dot(lang: Language, current: Stage | None) -> str:
         if stage is current:
             attributes += f', style=filled, fillcolor="{HIGHLIGHT}"'
         lines.append(f"    {stage.value} [{attributes}];")
-    for move in PROCESS.moves:
+    for move in _loops():
         attributes = f'label="{_dot_text(trigger_name(move, lang))}"'
-        if move.trigger not in ("advance", "terminate"):
+        if move.trigger != "advance":
             attributes += ", style=dashed"
         lines.append(f"    {move.source.value} -> {move.dest.value} [{attributes}];")
+    terminate = _dot_text(say("trigger.terminate", lang))
+    for number, (stages, reasons) in enumerate(termination_groups(lang), start=1):
+        text = "\\n".join((terminate, *reasons))
+        if len(stages) == 1:
+            source = stages[0].value
+        else:
+            source = f"join{number}"
+            lines.append(f"    {source} [shape=point];")
+            lines.extend(
+                f"    {stage.value} -> {source} [arrowhead=none];" for stage in stages
+            )
+        lines.append(f'    {source} -> termination [label="{text}"];')
     lines.append("}")
     return "\n".join(lines)
 

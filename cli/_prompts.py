@@ -38,6 +38,16 @@ GAS_LEVELS: Final = ("-2", "-1", "0", "1", "2")
 CONTRACT_DAYS: Final = 180
 
 
+def number_prompt(last: int, lang: Language) -> str:
+    """Return the prompt for a number from 1 to ``last``.
+
+    One option is chosen with 1, not from a range of 1-1.
+    """
+    if last == 1:
+        return say("prompt.number_one", lang)
+    return say("prompt.number", lang, last=last)
+
+
 class Asker:
     """Asks questions on the terminal in one language.
 
@@ -139,7 +149,7 @@ class Asker:
         for number, (code, text) in enumerate(options, start=1):
             self.echo(f"  {number}) {code}: {text}")
         while True:
-            answer = self._ask(say("prompt.number", self.lang, last=len(options)))
+            answer = self._ask(number_prompt(len(options), self.lang))
             for number, (code, _) in enumerate(options, start=1):
                 if answer in (str(number), code):
                     return code

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from helping_process import Actor
     from helping_process import Case
     from helping_process.service import CaseService
+    from helping_process.service import CaseSummary
 
 #: The application name platformdirs places the data directory under.
 APP_NAME: Final = "helping-process"
@@ -36,6 +38,8 @@ APP_NAME: Final = "helping-process"
 DEFAULT_DB_FILE: Final = "helping_process.db"
 #: The shortest prefix of a case id that may stand for the whole id.
 MIN_PREFIX: Final = 4
+#: How many matching cases an ambiguous prefix's error names.
+MAX_SHOWN: Final = 5
 
 
 def data_dir() -> Path:
@@ -92,8 +96,8 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-# A dataclass, not attrs (STYLE.md §4): this plain holder is built on every run,
-# and importing attrs would cost --help as much as Python's own start-up.
+# A dataclass, not attrs (which the values use): this plain holder is built on
+# every run, and importing attrs would cost --help as much as Python's start-up.
 @dataclasses.dataclass(slots=True)
 class Settings:
     """The global options of one run, and the service they lead to.
@@ -150,27 +154,58 @@ class Settings:
         """Return the case a full id or a unique id prefix names.
 
         Raises:
-            UnknownCaseError: no case has that id or prefix.
-            Failure: the prefix matches more than one case.
+            Failure: no case has that id, and the prefix is too short, is
+                the start of no case id, or of more than one (bad input,
+                exit 2, naming the cases it matches).
         """
         service = self.service()
         try:
             return service.get(ref)
         except UnknownCaseError:
-            if len(ref) < MIN_PREFIX:
-                raise
-            matches = [
-                summary.case_id
-                for summary in service.cases()
-                if summary.case_id.startswith(ref)
-            ]
-            if not matches:
-                raise
-        if len(matches) > 1:
+            pass
+        return service.get(self.match(ref, service.cases()).case_id)
+
+    def match(self, ref: str, summaries: Iterable[CaseSummary]) -> CaseSummary:
+        """Return the one case among ``summaries`` a full id or a prefix names.
+
+        Raises:
+            Failure: as :meth:`resolve` says.
+        """
+        listed = list(summaries)
+        exact = [summary for summary in listed if summary.case_id == ref]
+        if exact:
+            return exact[0]
+        if len(ref) < MIN_PREFIX:
             raise self.failure(
-                "error.ambiguous_case", exit_code=2, ref=ref, count=len(matches)
+                "error.prefix_too_short",
+                exit_code=2,
+                kind="UnknownCaseError",
+                ref=ref,
+                minimum=MIN_PREFIX,
             )
-        return service.get(matches[0])
+        matches = sorted(
+            (summary for summary in listed if summary.case_id.startswith(ref)),
+            key=lambda summary: summary.case_id,
+        )
+        if not matches:
+            raise self.failure(
+                "error.no_case_prefix", exit_code=2, kind="UnknownCaseError", ref=ref
+            )
+        if len(matches) > 1:
+            shown = ", ".join(
+                f"{summary.case_id} ({summary.client or '-'})"
+                for summary in matches[:MAX_SHOWN]
+            )
+            if len(matches) > MAX_SHOWN:
+                shown += ", …"
+            raise self.failure(
+                "error.ambiguous_case",
+                exit_code=2,
+                ref=ref,
+                count=len(matches),
+                matches=shown,
+            )
+        return matches[0]
 
     def say(self, key: str, /, **params: object) -> str:
         """Return a message of the command line in the chosen language."""

@@ -41,6 +41,7 @@ from ._local import case_argument
 from ._messages import say
 from ._prompts import Asker
 from ._prompts import ask_record
+from ._prompts import number_prompt
 from ._render import head_json
 from ._render import next_lines
 from ._render import pretty
@@ -203,7 +204,7 @@ def _choose(asker: Asker, menu: list[Choice]) -> Choice | None:
     asker.echo(f"  {_QUIT}) {say('step.quit', asker.lang)}")
     while True:
         answer = click.prompt(
-            say("prompt.number", asker.lang, last=len(menu)),
+            number_prompt(len(menu), asker.lang),
             err=asker.err,
             type=str,
         ).strip()

@@ -1,6 +1,6 @@
 """Verify a helping_process audit export with nothing but the standard library.
 
-Usage: python verify_export.py EXPORT.jsonl
+Usage: python verify_export.py EXPORT.jsonl   (``--help`` says more)
 
 Checks, for every case: events numbered 1, 2, 3 … without gaps; each
 event's ``prev_hash`` equal to the previous event's ``hash`` (the first to
@@ -14,6 +14,7 @@ docs/audit-format.md only.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import sys
@@ -71,22 +72,48 @@ def verify_case(  # noqa: PLR0911 - one return per check, in the order of the fo
     return []
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _parser() -> argparse.ArgumentParser:
+    summary, _, details = (__doc__ or "").partition("\n\n")
+    return argparse.ArgumentParser(
+        prog="verify_export.py",
+        description=summary,
+        epilog=details.partition("\n\n")[2],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def main(argv: list[str]) -> int:
-    """Verify the export named on the command line."""
-    if len(argv) != len(["script", "export"]):
-        print(__doc__.splitlines()[2], file=sys.stderr)
-        return 2
-    with open(argv[1], encoding="utf-8") as export:
-        lines = [line for line in export.read().splitlines() if line.strip()]
-    problems = verify(lines)
+    """Verify the export named on the command line (``argv`` without the script).
+
+    Exit codes: 0 sound; 1 a problem in the trail; 2 a file that cannot be
+    read or is not an export (argparse's own code for usage errors).
+    """
+    parser = _parser()
+    parser.add_argument(
+        "export", metavar="EXPORT.jsonl", help="the file `audit export` wrote"
+    )
+    arguments = parser.parse_args(argv)
+    try:
+        with open(arguments.export, encoding="utf-8") as export:
+            lines = [line for line in export.read().splitlines() if line.strip()]
+        problems = verify(lines)
+        cases = sum(1 for line in lines[1:] if json.loads(line)["type"] == "head")
+    except OSError as error:
+        parser.error(f"cannot read {arguments.export}: {error.strerror}")
+    except (ValueError, KeyError, IndexError, TypeError):
+        parser.error(f"{arguments.export} is not a helping_process export")
     for problem in problems:
         print(problem)
     if problems:
         return 1
-    cases = sum(1 for line in lines[1:] if json.loads(line)["type"] == "head")
-    print(f"verified: {cases} cases, {len(lines) - 1 - cases} events")
+    events = len(lines) - 1 - cases
+    print(f"verified: {_count(cases, 'case')}, {_count(events, 'event')}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main(sys.argv[1:]))

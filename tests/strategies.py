@@ -2,7 +2,7 @@
 
 Records are drawn as JSON objects, the form people and software hand to
 :func:`helping_process.parse_record`. What a well-formed but failing record
-lacks, and where a malformed one is wrong, is worked out here from DOMAIN.md,
+lacks, and where a malformed one is wrong, is worked out here from docs/domain.md,
 not read from the package, so the tests compare two independent accounts.
 """
 

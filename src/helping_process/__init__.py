@@ -10,7 +10,7 @@ line live in subpackages that are imported only when used.
 Every name here is imported on first use (PEP 562), not when the package is:
 ``import helping_process.cli`` runs this file first, and ``helping-process
 --help`` must not pay for attrs, transitions and importlib.metadata, which
-together cost several times the interpreter's own start-up (PERFORMANCE.md).
+together cost several times the interpreter's own start-up.
 So at run time this file imports none of the package. To export a name, add it to
 ``__all__``, to ``_EXPORTS`` (the module that defines it) and to the
 ``TYPE_CHECKING`` imports, which are what mypy and IDEs read.
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from helping_process.exceptions import AuditIntegrityError
     from helping_process.exceptions import ConcurrentUpdateError
     from helping_process.exceptions import DefinitionError
+    from helping_process.exceptions import DriverMissingError
     from helping_process.exceptions import HelpingProcessError
     from helping_process.exceptions import InvalidInputError
     from helping_process.exceptions import InvalidSubReasonError
@@ -123,6 +124,7 @@ _EXPORTS: Final[dict[str, str]] = {
     "ContractKind": "helping_process.states",
     "ContractRecord": "helping_process.states",
     "Decision": "helping_process.engine",
+    "DriverMissingError": "helping_process.exceptions",
     "EngagementRecord": "helping_process.states",
     "EvaluationRecord": "helping_process.states",
     "Event": "helping_process.model",
@@ -195,6 +197,7 @@ __all__ = [
     "Definition",
     "DefinitionError",
     "DefinitionProblem",
+    "DriverMissingError",
     "EngagementRecord",
     "EvaluationRecord",
     "Event",

@@ -268,6 +268,25 @@ class StorageError(HelpingProcessError):
         super().__init__()
 
 
+class DriverMissingError(StorageError):
+    """Raised when the database a URL names needs a driver that is not installed.
+
+    A set-up problem, not a failure of the database: installing the
+    package's extra (``pip install 'helping-process[postgres]'``) fixes it.
+
+    Attributes:
+        module: the missing driver module, e.g. ``psycopg``.
+        extra: what to install, e.g. ``helping-process[postgres]``.
+    """
+
+    template = "error.driver_missing"
+
+    def __init__(self, module: str, extra: str) -> None:
+        self.module = module
+        self.extra = extra
+        super().__init__(f"{module} is not installed (pip install '{extra}')")
+
+
 def _rebuilt(
     kind: type[HelpingProcessError], attributes: dict[str, object]
 ) -> HelpingProcessError:

@@ -575,7 +575,7 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Tidak dapat dilakukan pada tahap {stage}; belum ada: {missing}.",
     ),
     "error.record_not_allowed": (
-        "A {kind} cannot be added while the case is in {stage}.",
+        "Cannot add {a_kind} while the case is in {stage}.",
         "{kind} tidak dapat ditambahkan selama kasus berada di tahap {stage}.",
     ),
     "error.termination_reason": (
@@ -607,6 +607,12 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "error.audit_integrity": (
         "Audit trail of case {case_id} is broken at event {seq}: {finding}.",
         "Jejak audit kasus {case_id} rusak pada peristiwa {seq}: {finding}.",
+    ),
+    "error.driver_missing": (
+        "The database driver {module} is not installed; install it with: "
+        "pip install '{extra}'",
+        "Driver basis data {module} belum terpasang; pasang dengan: "
+        "pip install '{extra}'",
     ),
     "error.storage": (
         "The database failed: {detail}",
@@ -780,7 +786,25 @@ def render(template: str, lang: Language, params: Mapping[str, object]) -> str:
             words[key] = label(_PARAM_NAMESPACES[key], str(value), lang)
         else:
             words[key] = value
+    if lang == "en" and isinstance(words.get("kind"), str):
+        words["a_kind"] = with_article(str(words["kind"]))
     return _MESSAGES[template][LANGUAGES.index(lang)].format(**words)
+
+
+def with_article(text: str) -> str:
+    """Return an English label as a noun phrase: ``an intervention plan``.
+
+    The article follows the sound of the first letter (``a contract``, ``an
+    evaluation``); the label's capital is lowered unless the word is an
+    abbreviation (``a GAS score``). Indonesian has no articles.
+    """
+    if not text:
+        return text
+    first_word = text.split(maxsplit=1)[0]
+    if not first_word.isupper():
+        text = text[0].lower() + text[1:]
+    article = "an" if text[0].lower() in "aeiou" else "a"
+    return f"{article} {text}"
 
 
 def _show_value(value: object) -> str:

@@ -132,17 +132,22 @@ class FixedClock:
 
 def engagement_data(
     *,
-    first_contact_on: dt.date | str = _EPOCH_DAY,
+    clock: Callable[[], dt.datetime] | None = None,
+    first_contact_on: dt.date | str | None = None,
     referral_source: str = "self",
     **overrides: Any,
 ) -> JSONObject:
     """Return a complete engagement record as JSON.
 
     Args:
-        first_contact_on: the day of the first contact.
+        clock: the first contact is on this clock's day (default: the day
+            of :data:`EPOCH`).
+        first_contact_on: the day of the first contact (overrides ``clock``).
         referral_source: who referred the client.
         **overrides: fields to set (or add) as given.
     """
+    if first_contact_on is None:
+        first_contact_on = _EPOCH_DAY if clock is None else clock().date()
     return {
         "first_contact_on": _iso(first_contact_on),
         "request": "Help to find a school for my son.",
@@ -168,18 +173,31 @@ def intake_data(**overrides: Any) -> JSONObject:
 def contract_data(
     kind: str = "primary",
     *,
-    valid_from: dt.date | str = dt.date(2025, 1, 1),
-    valid_until: dt.date | str = dt.date(2025, 12, 31),
+    clock: Callable[[], dt.datetime] | None = None,
+    valid_from: dt.date | str | None = None,
+    valid_until: dt.date | str | None = None,
     **overrides: Any,
 ) -> JSONObject:
     """Return a contract with all seven elements as JSON.
 
+    With ``clock``, the contract is in force from the clock's day for a
+    year (as :func:`walk` makes it), so it is in force "today" for a
+    service run on that clock, whatever date the clock shows. Without one,
+    it runs through 2025, the year of :data:`EPOCH`, where a default
+    :class:`FixedClock` stands.
+
     Args:
         kind: ``preliminary``, ``primary`` or ``secondary``.
-        valid_from: the first day it is in force.
-        valid_until: the last day it is in force.
+        clock: the clock the contract is dated from.
+        valid_from: the first day it is in force (overrides ``clock``).
+        valid_until: the last day it is in force (overrides ``clock``).
         **overrides: fields to set (or add) as given.
     """
+    if clock is not None:
+        start = clock().date()
+        default_from, default_until = start, start + dt.timedelta(days=365)
+    else:
+        default_from, default_until = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
     return {
         "kind": kind,
         "consensual": True,
@@ -188,8 +206,8 @@ def contract_data(
         "reciprocal": True,
         "responsibilities": ["The worker visits weekly.", "The client attends."],
         "tasks": ["Visit two schools.", "Meet the head teacher."],
-        "valid_from": _iso(valid_from),
-        "valid_until": _iso(valid_until),
+        "valid_from": _iso(default_from if valid_from is None else valid_from),
+        "valid_until": _iso(default_until if valid_until is None else valid_until),
         "parties": {"worker": "Worker W", "agency": "LKS Mawar", "client": "Client C"},
         **overrides,
     }
@@ -261,16 +279,21 @@ def plan_data(
 def activity_data(
     goal_ids: Iterable[str] = ("g1",),
     *,
-    on: dt.date | str = _EPOCH_DAY,
+    clock: Callable[[], dt.datetime] | None = None,
+    on: dt.date | str | None = None,
     **overrides: Any,
 ) -> JSONObject:
     """Return an intervention activity as JSON.
 
     Args:
         goal_ids: the plan goals it serves.
-        on: the day it took place.
+        clock: the activity takes place on this clock's day (default: the
+            day of :data:`EPOCH`).
+        on: the day it took place (overrides ``clock``).
         **overrides: fields to set (or add) as given.
     """
+    if on is None:
+        on = _EPOCH_DAY if clock is None else clock().date()
     return {
         "on": _iso(on),
         "role": "broker",

@@ -14,9 +14,7 @@ import attrs
 from click.testing import CliRunner
 from click.testing import Result
 
-# Installed from the top-level cli/ folder (setuptools package-dir); mypy reads
-# only src/ and cannot see it there.
-from helping_process.cli import _case as case_module  # type: ignore[import-not-found]
+from helping_process.cli import _case as case_module
 from helping_process.cli import _errors as errors_module
 from helping_process.cli import _messages as messages_module
 from helping_process.cli import main

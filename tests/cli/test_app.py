@@ -242,13 +242,32 @@ class TestUsageErrors:
 
     def test_debug_shows_the_traceback(self, cli: Cli):
         """--debug prints the traceback before the one-line error."""
-        quiet = cli.run("case", "show", "nope", fails=True)
-        loud = cli.run("--debug", "case", "show", "nope", fails=True)
+        case_id = cli.open()
+        args = ("case", "record", case_id, "engagement", "--data", "{}")
+        quiet = cli.run(*args, fails=True)
+        loud = cli.run("--debug", *args, fails=True)
 
         assert "Traceback" not in quiet.stderr
         assert "Traceback" in loud.stderr
-        assert loud.stderr.endswith("Error: No case has the id nope.\n")
+        assert loud.stderr.endswith(quiet.stderr)
         assert loud.exit_code == 2
+
+
+class TestSetUp:
+    def test_missing_postgres_driver_is_bad_set_up(self, cli: Cli, monkeypatch):
+        """Without psycopg a postgresql:// URL exits 2 and names what to install."""
+        monkeypatch.setitem(sys.modules, "psycopg", None)
+        url = "postgresql://postgres@127.0.0.1/none"
+
+        result = cli.run("--db", url, "case", "list", db=False, fails=True)
+        as_json = cli.run("--json", "--db", url, "case", "list", db=False, fails=True)
+
+        assert (result.exit_code, as_json.exit_code) == (2, 2)
+        assert result.stderr == (
+            "Error: The database driver psycopg is not installed; install it "
+            "with: pip install 'helping-process[postgres]'\n"
+        )
+        assert json.loads(as_json.stdout)["error"]["kind"] == "DriverMissingError"
 
 
 class TestCompletion:
@@ -298,6 +317,26 @@ class TestCompletion:
 
 
 class TestMessages:
+    def test_english_counts_agree_with_their_number(self):
+        """An English count reads '1 case' and '2 cases'; Indonesian has no -s."""
+        say = messages_module.say
+
+        assert say("verify.ok", "en", cases=1, events=1) == (
+            "trail verified: 1 case, 1 event"
+        )
+        assert say("verify.ok", "en", cases=2, events=0) == (
+            "trail verified: 2 cases, 0 events"
+        )
+        assert say("verify.ok", "id", cases=1, events=2) == (
+            "jejak audit terverifikasi: 1 kasus, 2 peristiwa"
+        )
+
+    def test_no_message_hedges_its_plural(self):
+        """No English message writes '(s)'; no Indonesian one picks a plural."""
+        for english, indonesian in message_table().values():
+            assert "(s)" not in english
+            assert "|" not in indonesian
+
     def test_every_key_used_exists(self):
         """Every message key the command line names is in the table."""
         table = message_table()

@@ -211,8 +211,8 @@ class TestVerify:
     @pytest.mark.parametrize(
         ("lang", "message"),
         [
-            ("en", "Error: No case has the id zzzz-9.\n"),
-            ("id", "Kesalahan: Tidak ada kasus dengan id zzzz-9.\n"),
+            ("en", "Error: No case id is or starts with zzzz-9; "),
+            ("id", "Kesalahan: Tidak ada id kasus yang sama dengan atau diawali "),
         ],
     )
     def test_an_unknown_case_is_bad_input(self, cli: Cli, lang: str, message: str):
@@ -223,7 +223,7 @@ class TestVerify:
         as_json = cli.run("audit", "verify", "--case", "zzzz-9", "--json", fails=True)
 
         assert (result.exit_code, as_json.exit_code) == (2, 2)
-        assert result.stderr == message
+        assert result.stderr.startswith(message)
         assert json.loads(as_json.stdout)["error"]["kind"] == "UnknownCaseError"
 
     def test_an_edited_event_names_case_seq_and_kind(self, cli: Cli):
@@ -249,7 +249,7 @@ class TestVerify:
             (case_id, 2, "edited")
         ]
         assert as_json.stderr == (
-            "Refused: The audit trail has 1 finding(s); see above.\n"
+            "Refused: The audit trail has 1 finding; see above.\n"
         )
         assert (data["findings"][0]["cause"], data["findings"][0]["params"]) == (
             "finding.hash_mismatch",
@@ -333,7 +333,7 @@ class TestVerify:
         assert not any(finding["tampering"] for finding in data["findings"])
         assert text.exit_code == 0
         assert f"{case_id} #1 redacted: personal data redacted" in text.stdout
-        assert text.stdout.endswith("trail verified: 1 cases, 4 events\n")
+        assert text.stdout.endswith("trail verified: 1 case, 4 events\n")
 
     def test_a_usage_error_after_the_subcommand_json_is_json(self, cli: Cli):
         """With --json given after the subcommand, even a parse error is JSON."""
@@ -386,7 +386,7 @@ class TestVerifyOnATerminal:
         child = self._spawn(cli, "audit", "verify")
 
         child.expect_exact("Verifying the audit trail")
-        child.expect_exact("trail verified: 1 cases, 3 events")
+        child.expect_exact("trail verified: 1 case, 3 events")
         child.expect(pexpect.EOF)
         child.close()
 
@@ -585,9 +585,9 @@ class TestSeal:
 
         assert result.exit_code == 0
         assert re.fullmatch(
-            r"1 seal\(s\) checked with the key [0-9a-f]{16}…; the newest is seal 1,"
-            r"\s+sealed\s+at \d{4}-\d\d-\d\dT[\d:.]+Z\.\n"
-            r"trail verified: 1 cases, 3 events\n",
+            r"1 seal checked with the key [0-9a-f]{16}…; the newest is seal 1,"
+            r"\s+sealed\s+at\s+\d{4}-\d\d-\d\dT[\d:.]+Z\.\n"
+            r"trail verified: 1 case, 3 events\n",
             result.stdout,
         )
 
@@ -616,7 +616,7 @@ class TestSeal:
                 "receipt": None,
             },
         }
-        assert sound.stdout.startswith("1 seal(s) checked with the key ")
+        assert sound.stdout.startswith("1 seal checked with the key ")
         assert broken.exit_code == 1
         assert f"{case_id} #3 truncated" in broken.stdout
 
@@ -1068,7 +1068,7 @@ class TestExport:
         )
 
         assert result.exit_code == 0, result.stderr
-        assert result.stdout == f"Exported 2 case(s), 12 lines, to {path}.\n"
+        assert result.stdout == f"Exported 2 cases, 12 lines, to {path}.\n"
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert (checked.returncode, checked.stdout.strip()) == (
             0,

@@ -203,7 +203,7 @@ class TestRecord:
 
         assert result.exit_code == 1
         assert result.stderr == (
-            "Refused: A Intervention plan cannot be added while the case is in "
+            "Refused: Cannot add an intervention plan while the case is in "
             "Engagement.\n"
         )
         assert cli.events(case_id) == 1
@@ -299,10 +299,14 @@ class TestMove:
         assert json.loads(result.stdout) == {
             "error": {
                 "kind": "UnknownCaseError",
-                "message": "No case has the id nope-nope.",
+                "message": "No case id is or starts with nope-nope; "
+                "'helping-process case list' shows the cases.",
             }
         }
-        assert result.stderr == "Error: No case has the id nope-nope.\n"
+        assert result.stderr == (
+            "Error: No case id is or starts with nope-nope; "
+            "'helping-process case list' shows the cases.\n"
+        )
 
 
 class TestTerminate:
@@ -633,9 +637,32 @@ class TestCaseIds:
 
         assert (show.exit_code, verify.exit_code) == (2, 2)
         assert show.stderr == (
-            "Error: The id prefix abcd matches 2 cases; give more characters.\n"
+            "Error: The id prefix abcd matches 2 cases: abcd-0001 (A), "
+            "abcd-0002 (B); give more characters of the id.\n"
         )
-        assert verify.stderr.startswith("Kesalahan: Awalan id abcd cocok dengan 2")
+        assert verify.stderr.startswith(
+            "Kesalahan: Awalan id abcd cocok dengan 2 kasus: abcd-0001 (A), "
+        )
+
+    def test_too_short_prefix_says_so(self, cli: Cli, twins: list[str]):
+        """A prefix shorter than four characters is refused as too short."""
+        show = cli.run("--json", "case", "show", "abc", fails=True)
+        verify = cli.run("verify", "abc", fails=True, lang="id")
+
+        assert (show.exit_code, verify.exit_code) == (2, 2)
+        assert json.loads(show.stdout)["error"] == {
+            "kind": "UnknownCaseError",
+            "message": "No case has the id abc, and a prefix of an id needs at "
+            "least 4 characters.",
+        }
+        assert "awalan id minimal 4 karakter" in verify.stderr
+
+    def test_prefix_of_no_case_says_so(self, cli: Cli, twins: list[str]):
+        """A long enough prefix that starts no case id says no case matches."""
+        result = cli.run("case", "history", "abce", fails=True)
+
+        assert result.exit_code == 2
+        assert "No case id is or starts with abce;" in result.stderr
 
     def test_exact_id_and_unique_prefix(self, cli: Cli, twins: list[str]):
         """An exact id wins over prefixes; a longer prefix is unique."""

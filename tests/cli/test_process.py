@@ -32,6 +32,12 @@ class TestShow:
         assert "evaluation -> planning (re-plan) (note required)" in english.stdout
         assert "client_absconded: Klien kabur dari panti" in indonesian.stdout
         assert "hanya klien yang tinggal di panti" in indonesian.stdout
+        assert "needs: needs" not in english.stdout
+        assert "perlu: perlu" not in indonesian.stdout
+        assert (
+            "      needs: a sub-reason: emotional_involvement, personal_factors"
+            in english.stdout.splitlines()
+        )
         for output in (english.stdout, indonesian.stdout):
             assert all(len(line) <= 80 for line in output.splitlines())
 
@@ -202,7 +208,7 @@ class TestCheck:
             "'engagement'" in lines
         )
         assert len(lines) == 6
-        assert lines[-1] == f"Error: {path} has 5 problem(s); nothing was loaded."
+        assert lines[-1] == f"Error: {path} has 5 problems; nothing was loaded."
 
     def test_json_lists_the_problems(self, cli: Cli, tmp_path: Path):
         """With --json, the problems are a list of objects with their paths."""
@@ -232,3 +238,59 @@ class TestCheck:
             "digest": builtin("helping-process@2").digest,
             "problems": [],
         }
+
+
+def _reasons_from(stage: Stage) -> set[str]:
+    """The termination reason codes the process allows from ``stage``."""
+    return {
+        rule.reason.value
+        for rule in PROCESS.reason_rules.values()
+        if stage in rule.stages
+    }
+
+
+class TestGraphTerminations:
+    def test_dot_joins_the_termination_edges(self, cli: Cli):
+        """The dot graph has one labelled edge per group of stages into termination."""
+        result = cli.run("process", "graph", "--format", "dot")
+
+        lines = result.stdout.splitlines()
+        into = [line for line in lines if "-> termination [" in line]
+        assert result.exit_code == 0
+        assert len(into) == 3
+        assert not any('[label="terminate"]' in line for line in lines)
+        for stage in Stage:
+            if stage is Stage.TERMINATION:
+                continue
+            direct = [line for line in into if line.startswith(f"    {stage.value} ->")]
+            joined = [
+                line.split()[2]
+                for line in lines
+                if line.startswith(f"    {stage.value} -> join")
+            ]
+            assert len(direct) + len(joined) == 1, stage
+            edge = (
+                direct[0]
+                if direct
+                else next(
+                    line for line in into if line.startswith(f"    {joined[0]} ->")
+                )
+            )
+            label = edge.split('label="', 1)[1].rsplit('"', 1)[0]
+            names = {name.split(" (")[0] for name in label.split("\\n")[1:]}
+            assert names == _reasons_from(stage), stage
+
+    def test_mermaid_joins_the_termination_edges(self, cli: Cli):
+        """The Mermaid graph, too, has one labelled edge per group into termination."""
+        result = cli.run("process", "graph", "--format", "mermaid", lang="id")
+
+        lines = result.stdout.splitlines()
+        into = [line for line in lines if line.endswith("| termination")]
+        assert len(into) == 3
+        assert '    join1((" "))' in lines
+        assert "    engagement --- join1" in lines
+        assert any(
+            "client_absconded (hanya klien yang tinggal di panti)" in line
+            for line in into
+        )
+        assert all(line.split('|"')[1].startswith("terminasi<br/>") for line in into)

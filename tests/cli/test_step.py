@@ -85,7 +85,7 @@ class TestRecord:
 
         assert result.exit_code == 0, result.stderr
         assert "Not accepted: answer y (yes) or n (no)." in result.stdout
-        assert "Not accepted: give at least 1 item(s)." in result.stdout
+        assert "Not accepted: give at least 1 item." in result.stdout
         assert shown(cli, case_id)["records"]["intake"] == {
             "eligible": False,
             "service_formulation": "None possible.",
@@ -170,7 +170,7 @@ class TestRecord:
         assert records["plan"]["goals"][0]["gas"]["weight"] == 2
         assert "  1) Record: Intervention plan (needed)" in plan.stdout
         assert "  3) Move to Intervention" in move.stdout
-        assert "Not accepted: give at least 1 item(s)." in activity.stdout
+        assert "Not accepted: give at least 1 item." in activity.stdout
         assert records["activity"]["goal_ids"] == ["g1"]
         assert records["activity"]["justification"] == "Court order to attend."
         assert records["evaluation"]["achieved_goal_ids"] == ["g1"]
@@ -246,6 +246,24 @@ class TestMoveAndTerminate:
         assert "Move to Intake" in result.stderr
 
 
+class TestOneChoice:
+    def test_a_single_choice_is_not_a_range(self, cli: Cli):
+        """A terminated case offers only the reopening: choose 1, not from 1-1."""
+        case_id = cli.open()
+        cli.run("case", "terminate", case_id, "--reason", "client_request",
+                "--note", "Moved away.")  # fmt: skip
+
+        english = step(cli, case_id, "0")
+        indonesian = step(cli, case_id, "0", lang="id")
+
+        assert english.exit_code == indonesian.exit_code == 0
+        assert "  1) " in english.stdout
+        assert "  2) " not in english.stdout
+        assert "Choose 1: " in english.stdout
+        assert "Pilih 1: " in indonesian.stdout
+        assert "1-1" not in english.stdout + indonesian.stdout
+
+
 class TestNothingChanges:
     @pytest.mark.parametrize("answers", [["0"], ["2", "", "n"]])
     def test_leaving_or_declining_stores_nothing(self, cli: Cli, answers: list[str]):
@@ -277,7 +295,9 @@ class TestNothingChanges:
         result = cli.run("case", "step", "nope", fails=True, lang="id")
 
         assert result.exit_code == 2
-        assert result.stderr == "Kesalahan: Tidak ada kasus dengan id nope.\n"
+        assert result.stderr.startswith(
+            "Kesalahan: Tidak ada id kasus yang sama dengan atau diawali nope;"
+        )
 
 
 def spawn(cli: Cli, case_id: str, lang: str = "en") -> pexpect.spawn[str]:

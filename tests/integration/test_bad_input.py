@@ -8,6 +8,7 @@ stored byte for byte.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from helping_process import Actor
+from helping_process import DriverMissingError
 from helping_process import HelpingProcessError
 from helping_process import InvalidInputError
 from helping_process import RecordInvalidError
@@ -278,6 +280,24 @@ class TestSqlLookingIds:
 
 
 class TestBadDatabases:
+    @pytest.mark.parametrize(
+        "url", ["postgresql://u@127.0.0.1/x", "postgresql+psycopg://u@127.0.0.1/x"]
+    )
+    def test_a_missing_driver_names_the_extra(self, monkeypatch, url):
+        """Without psycopg a PostgreSQL URL is a DriverMissingError naming the extra."""
+        monkeypatch.setitem(sys.modules, "psycopg", None)
+
+        with pytest.raises(DriverMissingError) as raised:
+            SqlStore.from_url(url)
+
+        _assert_plain_library_error(raised.value)
+        assert isinstance(raised.value, StorageError)
+        assert (raised.value.module, raised.value.extra) == (
+            "psycopg",
+            "helping-process[postgres]",
+        )
+        assert "pip install 'helping-process[postgres]'" in raised.value.message("id")
+
     def test_an_unreachable_server_is_a_storage_error(self):
         """A server that does not answer raises StorageError naming the connection."""
         with pytest.raises(StorageError) as raised:

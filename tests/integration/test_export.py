@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from helping_process import Actor
 from helping_process import Stage
 from helping_process.persistence import SqlStore
@@ -86,3 +88,50 @@ class TestExport:
         assert result.stdout.strip() == (
             f"case {event['case_id']} event 3: hash mismatch"
         )
+
+
+def _script(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+class TestVerifierCommandLine:
+    def test_help(self):
+        """--help explains the script and exits 0, with no traceback."""
+        result = _script("--help")
+
+        assert result.returncode == 0
+        assert result.stdout.startswith("usage: verify_export.py [-h] EXPORT.jsonl")
+        assert "docs/audit-format.md" in result.stdout
+        assert result.stderr == ""
+
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [
+            (None, "cannot read"),
+            ("", "is not a helping_process export"),
+            ("{not json\n", "is not a helping_process export"),
+        ],
+    )
+    def test_unreadable_input_is_a_usage_error(self, tmp_path, content, message):
+        """A missing or malformed file exits 2 with one line saying what is wrong."""
+        path = tmp_path / "export.jsonl"
+        if content is not None:
+            path.write_text(content, encoding="utf-8")
+
+        result = _script(str(path))
+
+        assert result.returncode == 2
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
+
+    def test_no_argument(self):
+        """Without a file the script prints its usage and exits 2."""
+        result = _script()
+
+        assert result.returncode == 2
+        assert "usage: verify_export.py" in result.stderr

@@ -1,6 +1,6 @@
 """Random command sequences against a tiny reference model of the process.
 
-The reference model below is DOMAIN.md written out by hand as plain codes and
+The reference model below is docs/domain.md written out by hand as plain codes and
 sets; it imports nothing from ``helping_process.states``. For every command
 it predicts whether the engine accepts it, and if not, which error and which
 missing requirement ids the refusal names. Invariants then hold after every
@@ -62,7 +62,7 @@ from tests.strategies import reopen_commands
 from tests.strategies import termination_commands
 from tests.strategies import texts
 
-# --- the reference model: DOMAIN.md §2-§4 by hand ----------------------------
+# --- the reference model: docs/domain.md §3-§5 by hand ----------------------------
 
 GRAPH: dict[str, set[str]] = {
     "engagement": {"intake", "termination"},

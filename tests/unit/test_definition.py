@@ -31,7 +31,7 @@ def broken(moves, reasons=REASON_RULES) -> ProcessDefinitionError:
 
 class TestProcessDefinition:
     def test_the_real_table_is_sound(self):
-        """The table of DOMAIN.md builds a process without complaint."""
+        """The table of docs/domain.md builds a process without complaint."""
         process = Process(TRANSITIONS, REASON_RULES)
 
         assert process.targets(S.TERMINATION) == {S.ENGAGEMENT}

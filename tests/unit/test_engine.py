@@ -55,7 +55,7 @@ NEXT = {
     S.INTERVENTION: S.EVALUATION,
 }
 
-#: DOMAIN.md §2 by hand: every legal target of each stage.
+#: docs/domain.md §3 by hand: every legal target of each stage.
 LEGAL_TARGETS = {
     S.ENGAGEMENT: {S.INTAKE, S.TERMINATION},
     S.INTAKE: {S.CONTRACT, S.TERMINATION},
@@ -70,7 +70,7 @@ ACTIVE = [stage for stage in Stage if stage is not S.TERMINATION]
 EIC = {S.ENGAGEMENT, S.INTAKE, S.CONTRACT}
 ABSCONDING = {S.ASSESSMENT, S.PLANNING, S.INTERVENTION, S.EVALUATION}
 
-#: DOMAIN.md §4 by hand: where each reason may be used (non-residential).
+#: docs/domain.md §5 by hand: where each reason may be used (non-residential).
 REASON_STAGES: dict[TerminationReason, set[Stage]] = {
     R.GOALS_ACHIEVED: {S.EVALUATION},
     R.NO_MEANINGFUL_PROGRESS: {S.EVALUATION},
@@ -922,7 +922,7 @@ class TestTermination:
         ],
     )
     def test_reason_outside_its_stages_is_refused(self, stage, reason):
-        """A reason is refused in a stage DOMAIN.md §4 does not allow it in."""
+        """A reason is refused in a stage docs/domain.md §5 does not allow it in."""
         walked = walk(stage)
 
         with pytest.raises(InvalidTerminationReasonError) as refused:

@@ -62,7 +62,7 @@ class TestGasTScore:
         ],
     )
     def test_domain_vectors(self, xs, weights, expected):
-        """The T-score matches the test vectors of DOMAIN.md §6 to 3 decimals."""
+        """The T-score matches the test vectors of docs/domain.md §7 to 3 decimals."""
         score = gas_t_score(xs, weights)
 
         assert round(score, 3) == expected

@@ -1,4 +1,4 @@
-"""Rules of DOMAIN.md §1-§6 the engine keeps that no other test asserted."""
+"""Rules of docs/domain.md §2-§7 the engine keeps that no other test asserted."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ class TestWorkerRoleLabels:
         ],
     )
     def test_role_labels_use_the_domain_words(self, code, english, indonesian_terms):
-        """Each worker role reads with the words DOMAIN.md §5 gives it."""
+        """Each worker role reads with the words docs/domain.md §6 gives it."""
         indonesian = label("role", code, "id").lower()
 
         assert label("role", code, "en") == english

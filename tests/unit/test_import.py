@@ -2,8 +2,8 @@
 
 The package and :mod:`helping_process.states` import their names on first use,
 so that ``helping-process --help`` starts without attrs, transitions or
-importlib.metadata (PERFORMANCE.md). These tests run a fresh interpreter and
-look at ``sys.modules``; they never time anything.
+importlib.metadata (benchmarks/ measures the cost). These tests run a fresh
+interpreter and look at ``sys.modules``; they never time anything.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from helping_process import AuditIntegrityError
 from helping_process import ConcurrentUpdateError
 from helping_process import ContractKind
 from helping_process import DefinitionError
+from helping_process import DriverMissingError
 from helping_process import HelpingProcessError
 from helping_process import InterventionModel
 from helping_process import InvalidInputError
@@ -34,6 +35,7 @@ from helping_process import WorkerRole
 from helping_process import label
 from helping_process.definitions import DefinitionProblem
 from helping_process.labels import codes
+from helping_process.labels import with_article
 
 NAMESPACES: list[tuple[str, type[StrEnum]]] = [
     ("stage", Stage),
@@ -48,7 +50,7 @@ NAMESPACES: list[tuple[str, type[StrEnum]]] = [
     ("actor_role", ActorRole),
 ]
 
-#: Every requirement id the engine can name (DOMAIN.md §2-§4 and the commands).
+#: Every requirement id the engine can name (docs/domain.md §3-§5 and the commands).
 REQUIREMENTS = [
     "engagement.record",
     "intake.record",
@@ -139,6 +141,7 @@ ERRORS: list[HelpingProcessError] = [
     DefinitionError(
         "mine.toml", [DefinitionProblem("moves[0].to", "unknown_stage", {"code": "x"})]
     ),
+    DriverMissingError("psycopg", "helping-process[postgres]"),
 ]
 
 
@@ -184,7 +187,7 @@ class TestCodeLabels:
         ],
     )
     def test_stage_labels(self, code, english, indonesian):
-        """The stage labels are those of DOMAIN.md §1."""
+        """The stage labels are those of docs/domain.md §2."""
         labels = (label("stage", code, "en"), label("stage", code, "id"))
 
         assert labels == (english, indonesian)
@@ -236,7 +239,7 @@ class TestCodeLabels:
         ],
     )
     def test_reason_labels(self, code, english, indonesian):
-        """The termination reason labels are those of DOMAIN.md §4."""
+        """The termination reason labels are those of docs/domain.md §5."""
         labels = (label("reason", code, "en"), label("reason", code, "id"))
 
         assert labels == (english, indonesian)
@@ -310,3 +313,34 @@ class TestErrorMessages:
         error = InvalidInputError("note", "too_long", "x" * 500)
 
         assert len(error.message("en")) < 100
+
+
+class TestArticles:
+    @pytest.mark.parametrize(
+        ("text", "phrase"),
+        [
+            ("Intervention plan", "an intervention plan"),
+            ("Engagement record", "an engagement record"),
+            ("Assessment", "an assessment"),
+            ("Evaluation", "an evaluation"),
+            ("Contract", "a contract"),
+            ("Intake record", "an intake record"),
+            ("GAS score", "a GAS score"),
+        ],
+    )
+    def test_article_follows_the_first_letter(self, text, phrase):
+        """An English label takes 'an' before a vowel, 'a' otherwise."""
+        assert with_article(text) == phrase
+
+    @pytest.mark.parametrize("kind", list(RecordKind))
+    def test_record_not_allowed_reads_well(self, kind):
+        """Every record kind reads with the right article where it is refused."""
+        error = RecordNotAllowedError(kind, Stage.ENGAGEMENT)
+
+        message = error.message("en")
+
+        assert message.startswith(
+            f"Cannot add {with_article(label('record_kind', kind))} "
+        )
+        assert " A " not in message
+        assert error.message("id").startswith(label("record_kind", kind, "id"))

@@ -57,7 +57,7 @@ FACTORIES = {
     "evaluation": evaluation_data,
 }
 
-#: DOMAIN.md §3 by hand: the stages in which each kind may be added.
+#: docs/domain.md §4 by hand: the stages in which each kind may be added.
 RECORD_STAGES = {
     "engagement": {S.ENGAGEMENT},
     "intake": {S.INTAKE},
@@ -395,7 +395,7 @@ class TestWhereRecordsGo:
         [(kind, stage) for kind, stages in RECORD_STAGES.items() for stage in stages],
     )
     def test_record_allowed_in_its_stages(self, kind, stage):
-        """Each record kind is added in the stages DOMAIN.md §3 names."""
+        """Each record kind is added in the stages docs/domain.md §4 names."""
         walked = walk(stage)
 
         recorded = walked.then(add(kind, FACTORIES[kind]()))

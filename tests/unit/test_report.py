@@ -55,7 +55,7 @@ GAS_GOALS = [f"g{index}" for index in range(1, 7)]
 
 
 def seed_case() -> Walk:
-    """Seed 004: goals 1-5 planned, 1, 3 and 5 achieved (attainment 0.6)."""
+    """docs/domain.md §7: goals 1-5 planned, 1, 3 and 5 achieved (attainment 0.6)."""
     clock = FixedClock()
     walked = walk("planning", clock=clock, case_id="seed")
     clock.advance(days=10)
@@ -76,7 +76,7 @@ def seed_case() -> Walk:
 
 
 def gas_case() -> Walk:
-    """DOMAIN.md §6: scores (-2,0,-1,2,0,1), weights (3,5,1,4,2,6): T = 55.000."""
+    """docs/domain.md §7: scores (-2,0,-1,2,0,1), weights (3,5,1,4,2,6): T = 55.000."""
     clock = FixedClock()
     walked = walk("planning", clock=clock, case_id="gas")
     plan = plan_data(GAS_GOALS, gas=True)
@@ -269,7 +269,7 @@ class TestFigures:
         assert report.attainment.mean_ratio == pytest.approx(0.775)
 
     def test_seed_attainment(self):
-        """Seed 004 alone: three of five goals is an attainment of 0.6."""
+        """That example alone: three of five goals is an attainment of 0.6."""
         alone = build_report(seed_case().events, policy=Policy(), as_of=AS_OF)
 
         assert alone.attainment.mean_ratio == pytest.approx(0.6)
@@ -453,7 +453,7 @@ class TestRenderText:
         assert "Kasus tidak aktif" in text
 
     def test_the_seed_case(self):
-        """Seed 004's attainment reads 0.600 and 0,600."""
+        """That example's attainment reads 0.600 and 0,600."""
         alone = build_report(seed_case().events, policy=Policy(), as_of=AS_OF)
 
         assert re.search(r"attainment .* 0\.600 \(60%\)", render_text(alone, "en"))

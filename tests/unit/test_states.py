@@ -19,7 +19,7 @@ from helping_process.states import TRANSITIONS
 S = Stage
 R = TerminationReason
 
-#: DOMAIN.md §2, written out by hand.
+#: docs/domain.md §3, written out by hand.
 LEGAL_TARGETS = {
     S.ENGAGEMENT: {S.INTAKE, S.TERMINATION},
     S.INTAKE: {S.CONTRACT, S.TERMINATION},
@@ -48,7 +48,7 @@ EARLY_EVERYWHERE = {
     R.CLIENT_DISLIKES_WORKER,
 }
 
-#: DOMAIN.md §4: the reasons allowed in each stage, for a non-residential case.
+#: docs/domain.md §5: the reasons allowed in each stage, for a non-residential case.
 REASONS = {
     S.ENGAGEMENT: EARLY_EVERYWHERE | {R.NOT_ELIGIBLE},
     S.INTAKE: EARLY_EVERYWHERE | {R.NOT_ELIGIBLE},
@@ -79,7 +79,7 @@ SUB_REASONS = {
 
 class TestCodes:
     def test_stages_in_forward_order(self):
-        """The stage codes are those of DOMAIN.md §1, in the forward order."""
+        """The stage codes are those of docs/domain.md §2, in the forward order."""
         codes = [stage.value for stage in Stage]
 
         assert codes == [
@@ -94,7 +94,7 @@ class TestCodes:
         ]
 
     def test_termination_reasons(self):
-        """The termination reason codes are those of DOMAIN.md §4."""
+        """The termination reason codes are those of docs/domain.md §5."""
         codes = {reason.value for reason in TerminationReason}
 
         assert codes == {
@@ -110,13 +110,13 @@ class TestCodes:
         }
 
     def test_sub_reasons(self):
-        """The sub-reason codes are the union of those DOMAIN.md §4 names."""
+        """The sub-reason codes are the union of those docs/domain.md §5 names."""
         codes = {sub.value for sub in SubReason}
 
         assert codes == set().union(*SUB_REASONS.values())
 
     def test_worker_roles(self):
-        """The worker roles are the eight of DOMAIN.md §5."""
+        """The worker roles are the eight of docs/domain.md §6."""
         codes = {role.value for role in WorkerRole}
 
         assert codes == {
@@ -158,7 +158,7 @@ class TestCodes:
         assert codes == {"preliminary", "primary", "secondary"}
 
     def test_record_kinds(self):
-        """The record kinds are the seven of DOMAIN.md §3."""
+        """The record kinds are the seven of docs/domain.md §4."""
         codes = {kind.value for kind in RecordKind}
 
         assert codes == {
@@ -175,7 +175,7 @@ class TestCodes:
 class TestTargets:
     @pytest.mark.parametrize("stage", list(Stage))
     def test_targets_are_the_legal_moves(self, stage):
-        """Each stage reaches exactly the stages DOMAIN.md §2 allows."""
+        """Each stage reaches exactly the stages docs/domain.md §3 allows."""
         targets = PROCESS.targets(stage)
 
         assert targets == LEGAL_TARGETS[stage]
@@ -193,7 +193,7 @@ class TestTargets:
         [(s, d) for s, targets in LEGAL_TARGETS.items() for d in sorted(targets)],
     )
     def test_loops_are_marked(self, source, dest):
-        """Exactly the loops of DOMAIN.md §2 count as loops (they need a note)."""
+        """Exactly the loops of docs/domain.md §3 count as loops (they need a note)."""
         move = PROCESS.move(source, dest)
 
         assert move is not None
@@ -236,7 +236,7 @@ class TestTargets:
 class TestReasons:
     @pytest.mark.parametrize("stage", list(Stage))
     def test_reasons_of_a_non_residential_case(self, stage):
-        """A non-residential case may end for exactly the reasons of DOMAIN.md §4."""
+        """A non-residential case may end for just the reasons of docs/domain.md §5."""
         reasons = PROCESS.reasons(stage, residential=False)
 
         assert reasons == REASONS[stage]
@@ -251,7 +251,7 @@ class TestReasons:
 
     @pytest.mark.parametrize("reason", list(TerminationReason))
     def test_sub_reasons_per_reason(self, reason):
-        """Each reason offers exactly the sub-reasons DOMAIN.md §4 gives it."""
+        """Each reason offers exactly the sub-reasons docs/domain.md §5 gives it."""
         sub_reasons = {sub.value for sub in REASON_RULES[reason].sub_reasons}
 
         assert sub_reasons == SUB_REASONS.get(reason, set())

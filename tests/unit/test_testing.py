@@ -9,10 +9,18 @@ import pytest
 from helping_process import Actor
 from helping_process import ActorRole
 from helping_process import PlanRecord
+from helping_process import RequirementNotMetError
 from helping_process import Stage
+from helping_process.service import CaseService
 from helping_process.testing import EPOCH
 from helping_process.testing import FixedClock
+from helping_process.testing import InMemoryStore
+from helping_process.testing import activity_data
+from helping_process.testing import assessment_data
+from helping_process.testing import contract_data
+from helping_process.testing import engagement_data
 from helping_process.testing import evaluation_data
+from helping_process.testing import intake_data
 from helping_process.testing import plan_data
 from helping_process.testing import walk
 
@@ -80,6 +88,66 @@ class TestFactories:
             {"g1": 2},
             "Partly.",
         )
+
+
+def _to_intervention(
+    service: CaseService, clock: FixedClock, contract: dict[str, object]
+) -> Stage:
+    """Take a new case with complete records as far as it goes; return its stage."""
+    worker = Actor("worker-1")
+    case_id = service.open("client-1", actor=worker).case_id
+    steps = [
+        ("engagement", engagement_data(clock=clock), Stage.INTAKE),
+        ("intake", intake_data(), Stage.CONTRACT),
+        ("contract", contract, Stage.ASSESSMENT),
+        ("assessment", assessment_data(), Stage.PLANNING),
+        ("plan", plan_data(), Stage.INTERVENTION),
+    ]
+    stage = Stage.ENGAGEMENT
+    for kind, data, target in steps:
+        service.add_record_json(case_id, kind, data, actor=worker)
+        try:
+            stage = service.move(case_id, target, actor=worker).stage
+        except RequirementNotMetError:
+            return stage
+    return stage
+
+
+class TestDatedFromTheClock:
+    LATER = FixedClock(dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC))
+
+    def test_contract_runs_a_year_from_the_clock(self):
+        """A contract made with a clock is in force from its day for a year."""
+        data = contract_data(clock=self.LATER)
+
+        assert data["valid_from"] == "2027-03-01"
+        assert (
+            data["valid_until"]
+            == (dt.date(2027, 3, 1) + dt.timedelta(days=365)).isoformat()
+        )
+
+    def test_given_dates_win(self):
+        """Dates given explicitly override the clock's."""
+        data = contract_data(clock=self.LATER, valid_until="2027-06-30")
+
+        assert (data["valid_from"], data["valid_until"]) == ("2027-03-01", "2027-06-30")
+
+    def test_other_records_take_the_clock_day(self):
+        """Engagement and activity records made with a clock are dated on its day."""
+        assert engagement_data(clock=self.LATER)["first_contact_on"] == "2027-03-01"
+        assert activity_data(clock=self.LATER)["on"] == "2027-03-01"
+        assert engagement_data()["first_contact_on"] == EPOCH.date().isoformat()
+
+    def test_a_service_on_a_later_clock_reaches_intervention(self):
+        """On a clock past 2025, a clock-dated contract lets the plan start."""
+        clock = FixedClock(self.LATER.now)
+        dated = CaseService(InMemoryStore(), clock=clock)
+        undated = CaseService(InMemoryStore(), clock=clock)
+
+        assert _to_intervention(dated, clock, contract_data(clock=clock)) is (
+            Stage.INTERVENTION
+        )
+        assert _to_intervention(undated, clock, contract_data()) is Stage.PLANNING
 
 
 class TestWalk:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.exc import NoSuchModuleError
 from sqlalchemy.pool import StaticPool
 
+from helping_process.exceptions import DriverMissingError
 from helping_process.exceptions import InvalidInputError
 from helping_process.exceptions import StorageError
 
@@ -25,7 +26,8 @@ from helping_process.exceptions import StorageError
 SQLITE_BUSY_TIMEOUT_MS: Final = 30_000
 #: How long a store waits before trying to switch a new database to WAL again.
 _WAL_RETRY_S: Final = 0.005
-_POSTGRES_EXTRA: Final = "pip install 'helping-process[postgres]'"
+#: What to install for PostgreSQL (psycopg 3).
+_POSTGRES_EXTRA: Final = "helping-process[postgres]"
 
 
 def make_engine(url: str | URL) -> Engine:
@@ -39,7 +41,8 @@ def make_engine(url: str | URL) -> Engine:
     Raises:
         InvalidInputError: the URL is malformed or names an unsupported
             database.
-        StorageError: the database driver is not installed.
+        DriverMissingError: the database driver is not installed.
+        StorageError: the SQLite file cannot be created.
     """
     try:
         parsed = make_url(url)
@@ -54,13 +57,10 @@ def make_engine(url: str | URL) -> Engine:
                 parsed = parsed.set(drivername="postgresql+psycopg")
             return create_engine(parsed, pool_size=16, max_overflow=16)
     except NoSuchModuleError as error:
-        detail = f"{parsed.drivername} is not installed ({_POSTGRES_EXTRA})"
-        raise StorageError(detail) from error
+        raise DriverMissingError(parsed.drivername, _POSTGRES_EXTRA) from error
     except ModuleNotFoundError as error:
-        detail = (
-            f"{error.name} is not installed (pip install 'helping-process[postgres]')"
-        )
-        raise StorageError(detail) from error
+        module = (error.name or parsed.drivername).partition(".")[0]
+        raise DriverMissingError(module, _POSTGRES_EXTRA) from error
     raise InvalidInputError("database_url", "unsupported_database", backend)
 
 

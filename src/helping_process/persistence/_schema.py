@@ -2,7 +2,7 @@
 
 Core ``Table`` objects rather than ORM classes: every write is a single
 guarded statement and the hot path never needs the ORM's unit of work
-(PERFORMANCE.md: an ORM session per command is five times slower).
+(measured: an ORM session per command is five times slower).
 Migrations in ``migrations/versions`` create the same schema; a test checks
 the two agree.
 """

@@ -1,7 +1,8 @@
 """Schema migrations with Alembic: every database is brought to the head.
 
-The store upgrades automatically when opened; ``helping-process db
-upgrade`` (or :func:`upgrade`) does it explicitly. A database already at the
+The store upgrades automatically when opened (every command of
+``helping-process`` that reads or writes cases does); :func:`upgrade` does it
+explicitly. A database already at the
 head costs one query, and Alembic itself is imported only when there is
 something to migrate.
 """

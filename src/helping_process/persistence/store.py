@@ -81,7 +81,7 @@ class _Prepared:
     """A Core statement compiled once for a dialect, run on a DBAPI cursor.
 
     A command writes three rows; running them through Core's execution
-    machinery costs more than the writes themselves (PERFORMANCE.md: Core is
+    machinery costs more than the writes themselves (measured: Core is
     1.6 times slower than raw). So SQLAlchemy writes the SQL once and
     converts values with the columns' own types, and the statement runs on
     the cursor of a pooled connection.

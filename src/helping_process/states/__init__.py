@@ -7,7 +7,7 @@ transition table and :data:`PROCESS`, checked when it is built.
 Every name here is imported on first use (PEP 562), so that importing
 :mod:`.vocabulary`, the codes the command line checks, does not build the
 records (attrs) and the process with it: ``helping-process --help`` needs only
-the codes (PERFORMANCE.md). To export a name, add it to ``__all__``, to
+the codes. To export a name, add it to ``__all__``, to
 ``_EXPORTS`` and to the ``TYPE_CHECKING`` imports, which mypy and IDEs read.
 """
 

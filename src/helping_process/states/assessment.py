@@ -1,8 +1,8 @@
 """Assessment (asesmen): understanding the problem, as a process and a product.
 
 To leave assessment the case needs an assessment with its five parts
-(seed 004): problem statement, personality assessment, situational analysis,
-integrative formulation and evaluation.
+(``docs/domain.md`` §4.4): problem statement, personality assessment,
+situational analysis, integrative formulation and evaluation.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Every move out of evaluation needs an evaluation recorded during the current
 visit to the stage (so, of the current plan); when the plan carries GAS
 scales, the evaluation scores every scaled goal. This module also holds the
-evaluation arithmetic of DOMAIN.md §6: attainment of planned goals, and the
+evaluation arithmetic (``docs/domain.md`` §7): attainment of planned goals, and the
 Goal Attainment Scaling T-score of Kiresuk and Sherman (1968).
 """
 
@@ -101,7 +101,7 @@ class Attainment:
 
 
 def attainment(planned: Sequence[str], achieved: Sequence[str]) -> Attainment:
-    """Compare planned goals with achieved ones (seed 004).
+    """Compare planned goals with achieved ones.
 
     >>> attainment(["1", "2", "3", "4", "5"], ["1", "3", "5"]).ratio
     0.6

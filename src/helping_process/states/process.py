@@ -8,7 +8,7 @@ somewhere and every stage that may terminate with a reason to, planned
 reasons in evaluation only), so a broken definition fails at import instead
 of stranding a case.
 
-What a move requires (DOMAIN.md §2, §3):
+What a move requires (``docs/domain.md`` §3, §4):
 
 - a forward move (``advance``) needs the exit records of the stage it
   leaves; leaving planning also needs a primary contract in force;
@@ -75,7 +75,7 @@ _FORWARD = tuple(Stage)[
     :-2
 ]  # engagement … intervention; evaluation ends by terminating
 
-#: Every legal move of DOMAIN.md §2.
+#: Every legal move of the process (``docs/domain.md`` §3).
 TRANSITIONS: Final[tuple[Move, ...]] = (
     *(
         Move(ADVANCE, stage, tuple(Stage)[index + 1])
@@ -273,5 +273,5 @@ def _reach(start: Stage, targets: Mapping[Stage, Iterable[Stage]]) -> set[Stage]
     return seen
 
 
-#: The helping process of DOMAIN.md, checked at import.
+#: The helping process of ``docs/domain.md``, checked at import.
 PROCESS: Final = Process(TRANSITIONS, REASON_RULES)

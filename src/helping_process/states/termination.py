@@ -3,7 +3,8 @@
 Planned termination happens only from evaluation, when the agreed goals are
 achieved or no further meaningful progress is being made. Early termination
 is possible from every stage that has not ended ("dapat dilakukan kapan
-saja", seed 004), each reason in the stages DOMAIN.md §4 allows. Every
+saja": at any time), each reason in the stages it is allowed in
+(``docs/domain.md`` §5). Every
 termination carries a note; some reasons also need a sub-reason or a
 referral.
 """
@@ -57,7 +58,7 @@ class ReasonRule:
 _R = TerminationReason
 _S = SubReason
 
-#: The reasons of DOMAIN.md §4, keyed by code.
+#: The termination reasons (``docs/domain.md`` §5), keyed by code.
 REASON_RULES: Final[Mapping[TerminationReason, ReasonRule]] = {
     rule.reason: rule
     for rule in (

@@ -1,7 +1,7 @@
 """The codes of the helping process: stages, reasons, roles and record kinds.
 
 Every value is persisted and typed on the command line, so renaming one is a
-data migration (DOMAIN.md §1, §4, §5).
+data migration (``docs/domain.md`` §2, §5, §6).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class Stage(StrEnum):
 
 @unique
 class TerminationReason(StrEnum):
-    """Why an episode ends (DOMAIN.md §4)."""
+    """Why an episode ends (``docs/domain.md`` §5)."""
 
     GOALS_ACHIEVED = "goals_achieved"
     NO_MEANINGFUL_PROGRESS = "no_meaningful_progress"
@@ -56,7 +56,7 @@ class SubReason(StrEnum):
 
 @unique
 class WorkerRole(StrEnum):
-    """The role a worker plays in an intervention activity (DOMAIN.md §5)."""
+    """The role a worker plays in an intervention activity (``docs/domain.md`` §6)."""
 
     ENABLER = "enabler"
     BROKER = "broker"
@@ -103,7 +103,7 @@ class ReferralSource(StrEnum):
 
 @unique
 class RecordKind(StrEnum):
-    """A kind of record the process requires (DOMAIN.md §3)."""
+    """A kind of record the process requires (``docs/domain.md`` §4)."""
 
     ENGAGEMENT = "engagement"
     INTAKE = "intake"
