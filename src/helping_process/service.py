@@ -111,8 +111,11 @@ class UnitOfWork(Protocol):
                 with hash ``sealed.prev_hash``.
         """
 
-    def redact(self, case_id: str, *, before: int, at: dt.datetime) -> None:
-        """Remove the personal data of the case's events before ``before``."""
+    def redact(self, case_id: str, *, seqs: Sequence[int], at: dt.datetime) -> None:
+        """Remove the personal data of the case's events ``seqs``.
+
+        The case row's client reference goes too.
+        """
 
     def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
         """Return the summaries of all cases, or of those in ``stage``."""
@@ -369,17 +372,12 @@ class CaseService:
                 raise ConcurrentUpdateError(case_id, expected_seq)
             if isinstance(command, RedactCase):
                 command = attrs.evolve(
-                    command,
-                    events=tuple(
-                        row.seq
-                        for row in uow.events(case_id)
-                        if row.personal is not None and row.seq <= current[0].seq
-                    ),
+                    command, events=_redactable(uow.events(case_id), current[0].seq)
                 )
             decision, sealed = self._decide(current, command, actor)
             uow.append(decision, sealed)
-            if isinstance(command, RedactCase):
-                uow.redact(case_id, before=sealed.seq, at=decision.event.recorded_at)
+            if isinstance(command, RedactCase) and command.events:
+                uow.redact(case_id, seqs=command.events, at=decision.event.recorded_at)
         if isinstance(command, RedactCase):
             self._cache.pop(case_id, None)
         else:
@@ -611,6 +609,22 @@ class CaseService:
         self._cache.move_to_end(case.case_id)
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
+
+
+def _redactable(rows: Sequence[Sealed], last: int) -> tuple[int, ...]:
+    """The events up to ``last`` whose personal data a redaction removes.
+
+    Every event that still holds personal data, except earlier redactions:
+    their note is the lawful basis of what was removed, which an auditor
+    needs to read.
+    """
+    return tuple(
+        row.seq
+        for row in rows
+        if row.personal is not None
+        and row.seq <= last
+        and b'"action":"redact"' not in row.body
+    )
 
 
 def _ignore(events: int) -> None:
