@@ -989,7 +989,9 @@ def _vacuum(connection: Any, cursor: Any) -> None:
     A plain ``VACUUM`` frees the old versions of the rows but leaves their
     bytes in the pages' free space; ``VACUUM FULL`` writes the tables (their
     indexes and TOAST) anew, from the live rows only, and removes the old
-    files. It locks the two tables while it runs, so it waits at most
+    files. Both keep the old versions that a transaction still running
+    anywhere in the database, begun before the redaction, could see. It
+    locks the two tables while it runs, so it waits at most
     :data:`_VACUUM_LOCK_TIMEOUT` for the lock (a long read holds it off)
     rather than queueing every command behind it.
 
