@@ -221,6 +221,30 @@ class TestSqliteErasure:
         assert (pending, still_pending, done) == (True, True, True)
         assert _anywhere(found) == {"kept"}
 
+    def test_a_caller_who_commits_a_redaction_erases_with_the_store(
+        self, tmp_path, clock
+    ):
+        """In a caller's transaction the redaction waits for erase() after commit."""
+        folder = tmp_path / "data"
+        folder.mkdir()
+        url = f"sqlite:///{folder / 'cases.db'}"
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            transaction = connection.begin()
+            held = SqlStore(connection)
+            service = CaseService(held, clock=clock)
+            case_id = _secret_case(service)
+            _busy_case(service)
+            service.redact(case_id, actor=SUPERVISOR, note="UU")
+            transaction.commit()
+            pending = _user_version(folder / "cases.db")
+            erased = held.erase()
+        found = _found(folder)
+        engine.dispose()
+
+        assert (pending, erased, _user_version(folder / "cases.db")) == (2, True, 1)
+        assert _anywhere(found) == {"kept"}
+
     def test_nothing_left_to_redact_is_refused_and_changes_nothing(
         self, sqlite_url, open_store, clock
     ):
@@ -235,6 +259,14 @@ class TestSqliteErasure:
         assert service.get(case_id).seq == redacted.seq
         assert refused.value.case_id == case_id
         assert service.history(case_id)[-1].redacted == (1, 2, 3, 4)
+
+
+def _user_version(path: Path) -> int:
+    """The file's erasure marks: 1 vacuumed, 2 a log truncation pending."""
+    with sqlite3.connect(path) as connection:
+        (version,) = connection.execute("PRAGMA user_version").fetchone()
+    connection.close()
+    return int(version)
 
 
 def _reader(path: Path) -> sqlite3.Connection:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 
+import attrs
 import orjson
 import pytest
 from hypothesis import given
 
 from helping_process import Action
 from helping_process import Actor
+from helping_process import AuditIntegrityError
 from helping_process import InvalidInputError
 from helping_process import NothingToRedactError
 from helping_process import RedactCase
@@ -185,6 +187,30 @@ class TestRedactionNamesItsEvents:
         _, findings = audit.replay_case([opened, forged])
 
         assert [(f.seq, f.kind) for f in findings] == [(2, FindingKind.ILLEGAL_MOVE)]
+
+    def test_a_list_that_is_no_list_covers_nothing(self):
+        """A rechained redaction whose list is no list of numbers is a fault."""
+        service = _service()
+        case_id = service.open("KLIEN-1", actor=WORKER).case_id
+        service.redact(case_id, actor=SUPERVISOR, note="UU")
+        with service.store.unit_of_work() as uow:
+            opened, redaction = uow.events(case_id)
+            head = uow.head(case_id)
+        body = redaction.body.replace(b'"redacted_seqs":[1]', b'"redacted_seqs":"1"')
+        forged = redaction._replace(
+            body=body, hash=audit.link(redaction.prev_hash, body)
+        )
+
+        findings = audit.verify_case(
+            [opened, forged], attrs.evolve(head, last_hash=forged.hash)
+        )
+
+        assert [(f.seq, f.kind, f.cause) for f in findings] == [
+            (1, FindingKind.EDITED, "finding.personal_removed")
+        ]
+        with pytest.raises(AuditIntegrityError) as undecodable:
+            audit.unseal(forged)
+        assert undecodable.value.finding == "undecodable"
 
     def test_a_redaction_without_a_list_covers_every_earlier_event(self):
         """Redactions recorded before they named events still verify as before."""
