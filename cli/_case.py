@@ -218,7 +218,7 @@ def reopen(settings: Settings, case_ref: str, note: str) -> None:
     )
 
 
-@case.command("redact", help="help.case.redact")
+@case.command("redact", help="help.case.redact", short_help="help.case.redact.short")
 @case_argument()
 @option("--note", required=True, metavar="TEXT", help="opt.redact_note")
 @pass_settings

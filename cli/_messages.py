@@ -119,6 +119,10 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "sebelumnya dihapus dari basis data; peristiwa penghapusan yang "
         "dirantai mencatat siapa, kapan, mengapa dan peristiwa mana.",
     ),
+    "help.case.redact.short": (
+        "Erase a case's personal data on a lawful request",
+        "Hapus data pribadi kasus atas permintaan yang sah",
+    ),
     "help.case.show": (
         "Show a case: its stage, its records in force, and every legal next "
         "move with what it still lacks.",
