@@ -1,4 +1,4 @@
-"""``helping-process case …``: open, record, move, terminate, reopen, read.
+"""``helping-process case …``: open, record, move, terminate, reopen, redact, read.
 
 Every CASE argument takes a full case id or a unique prefix of one (at least
 four characters), so the short ids ``case list`` shows can be typed back.
@@ -216,6 +216,41 @@ def reopen(settings: Settings, case_ref: str, note: str) -> None:
     settings.echo(
         settings.say("case.reopened", case_id=after.case_id, episode=after.episode)
     )
+
+
+@case.command("redact", help="help.case.redact", short_help="help.case.redact.short")
+@case_argument()
+@option("--note", required=True, metavar="TEXT", help="opt.redact_note")
+@pass_settings
+def redact(settings: Settings, case_ref: str, note: str) -> None:
+    """Redact the personal data of every earlier event of the case."""
+    from helping_process.persistence import SqlStore  # noqa: PLC0415 - lazy
+
+    current = settings.resolve(case_ref)
+    service = settings.service()
+    after = service.redact(current.case_id, actor=settings.actor(), note=note)
+    redacted = next(
+        event.redacted or ()
+        for event in reversed(service.history(after.case_id))
+        if event.seq == after.seq
+    )
+    store = service.store
+    erased = not (isinstance(store, SqlStore) and store.erase_pending())
+    if settings.as_json:
+        settings.emit(
+            {**head_json(after), "redacted": list(redacted), "erased": erased}
+        )
+        return
+    settings.echo(
+        settings.say(
+            "case.redacted",
+            case_id=after.case_id,
+            events=", ".join(map(str, redacted)),
+            seq=after.seq,
+        )
+    )
+    if not erased:
+        click.echo(settings.say("case.erase_pending"), err=True)
 
 
 @case.command("show", help="help.case.show", short_help="help.case.show.short")

@@ -134,6 +134,20 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Reopen a terminated case as a new episode.",
         "Buka kembali kasus yang sudah diterminasi sebagai episode baru.",
     ),
+    "help.case.redact": (
+        "Redact the personal data of a case on a lawful request: the client "
+        "reference, notes, referrals and the records' free text of every "
+        "earlier event are erased from the database; a chained redaction event "
+        "records who, when, why and which events.",
+        "Hapus data pribadi kasus atas permintaan yang sah: nomor registrasi "
+        "klien, catatan, rujukan dan teks bebas catatan dari setiap peristiwa "
+        "sebelumnya dihapus dari basis data; peristiwa penghapusan yang "
+        "dirantai mencatat siapa, kapan, mengapa dan peristiwa mana.",
+    ),
+    "help.case.redact.short": (
+        "Erase a case's personal data on a lawful request",
+        "Hapus data pribadi kasus atas permintaan yang sah",
+    ),
     "help.case.show": (
         "Show a case: its stage, its records in force, and every legal next "
         "move with what it still lacks.",
@@ -398,6 +412,12 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Why the case is reopened.",
         "Alasan kasus dibuka kembali.",
     ),
+    "opt.redact_note": (
+        "The lawful basis of the redaction (kept in the trail; write no "
+        "personal data in it).",
+        "Dasar hukum penghapusan (disimpan dalam jejak audit; jangan tulis "
+        "data pribadi di dalamnya).",
+    ),
     "opt.stage_filter": (
         "Only the cases in this stage.",
         "Hanya kasus pada tahap ini.",
@@ -595,6 +615,21 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "case.reopened": (
         "Case {case_id} reopened as episode {episode}.",
         "Kasus {case_id} dibuka kembali sebagai episode {episode}.",
+    ),
+    "case.redacted": (
+        "Personal data of case {case_id} redacted from events {events} "
+        "(event {seq} records the redaction).",
+        "Data pribadi kasus {case_id} dihapus dari peristiwa {events} "
+        "(peristiwa {seq} mencatat penghapusan).",
+    ),
+    "case.erase_pending": (
+        "Warning: another connection is still reading the database, so its "
+        "log may hold copies of the redacted data until the database is next "
+        "opened (or, on PostgreSQL, until VACUUM FULL personal, cases runs).",
+        "Peringatan: koneksi lain masih membaca basis data, sehingga lognya "
+        "mungkin masih menyimpan salinan data yang dihapus sampai basis data "
+        "dibuka lagi (atau, pada PostgreSQL, sampai VACUUM FULL personal, "
+        "cases dijalankan).",
     ),
     "show.case": ("Case {case_id}", "Kasus {case_id}"),
     "show.stage": ("Stage: {stage}", "Tahap: {stage}"),

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from helping_process.exceptions import InvalidSubReasonError
     from helping_process.exceptions import InvalidTerminationReasonError
     from helping_process.exceptions import InvalidTransitionError
+    from helping_process.exceptions import NothingToRedactError
     from helping_process.exceptions import ProcessDefinitionError
     from helping_process.exceptions import RecordInvalidError
     from helping_process.exceptions import RecordNotAllowedError
@@ -141,6 +142,7 @@ _EXPORTS: Final[dict[str, str]] = {
     "MoveCase": "helping_process.model",
     "MoveOption": "helping_process.engine",
     "NextMoves": "helping_process.engine",
+    "NothingToRedactError": "helping_process.exceptions",
     "Objective": "helping_process.states",
     "OpenCase": "helping_process.model",
     "PROCESS": "helping_process.states",
@@ -214,6 +216,7 @@ __all__ = [
     "MoveCase",
     "MoveOption",
     "NextMoves",
+    "NothingToRedactError",
     "Objective",
     "OpenCase",
     "Parties",

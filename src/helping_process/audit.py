@@ -8,7 +8,10 @@ digits and the first event chained to :data:`GENESIS`. The **personal**
 bytes (client reference, notes, referral, the record's free text) are kept
 apart, so a lawful redaction removes them and the chain still verifies: the
 body alone replays through the process rules, and a missing personal part
-reads as "redacted", never "tampered". ``docs/audit-format.md`` specifies
+reads as "redacted", never "tampered". The personal bytes carry a random
+salt, so the digest the chain holds reveals nothing once they are gone: a
+short text such as a client number cannot be found again by hashing every
+candidate. ``docs/audit-format.md`` specifies
 the encoding for auditors who verify with their own tools.
 
 Everything here is pure: it works on events and stored rows, not on a
@@ -276,10 +279,12 @@ def utc_text(value: dt.datetime) -> str:
 def _body(event: Event, record: Any, personal_digest: str | None) -> dict[str, Any]:
     """Return the chained JSON object of an event (personal text redacted).
 
-    Codes stay enum members: orjson writes a member as its value.
+    Codes stay enum members: orjson writes a member as its value. Only a
+    redaction that names its events has ``redacted_seqs``: every other
+    event keeps exactly the keys it always had.
     """
     occurred_at = utc_text(event.occurred_at)
-    return {
+    body = {
         "v": FORMAT_VERSION,
         "case_id": event.case_id,
         "seq": event.seq,
@@ -304,10 +309,24 @@ def _body(event: Event, record: Any, personal_digest: str | None) -> dict[str, A
         "note": None if event.note is None else REDACTED,
         "personal_digest": personal_digest,
     }
+    if event.redacted is not None:
+        body["redacted_seqs"] = event.redacted
+    return body
 
 
-def seal(event: Event, prev_hash: str) -> Sealed:
-    """Encode an event and chain it to ``prev_hash``."""
+def seal(event: Event, prev_hash: str, *, salt: bytes | None = None) -> Sealed:
+    """Encode an event and chain it to ``prev_hash``.
+
+    Args:
+        event: the event.
+        prev_hash: the hash of the case's previous event.
+        salt: random bytes (16 from :func:`secrets.token_bytes`) written as
+            hex into the personal bytes, which the chain holds only the
+            digest of; without a salt, a short personal text could be found
+            from its digest by trying every candidate. None seals without
+            one, as events were sealed before salts (their format is kept
+            byte for byte, and they still verify).
+    """
     personal_data: dict[str, Any] = {}
     if event.client is not None:
         personal_data["client"] = event.client
@@ -318,6 +337,8 @@ def seal(event: Event, prev_hash: str) -> Sealed:
     record = None
     if event.record is not None:
         record, personal_data["record"] = split_json(event.record)
+    if personal_data and salt is not None:
+        personal_data["salt"] = salt.hex()
     personal = canonical(personal_data) if personal_data else None
     body = canonical(_body(event, record, digest(personal) if personal else None))
     # Sealed's fields in order: case_id, seq, body, personal, prev_hash, hash.
@@ -381,7 +402,24 @@ def _event(body: Mapping[str, Any], personal: Mapping[str, Any]) -> Event:
         sub_reason=SubReason(body["sub_reason"]) if body["sub_reason"] else None,
         referral_to=text("referral_to"),
         note=text("note"),
+        redacted=_seqs(body.get("redacted_seqs")),
     )
+
+
+def _seqs(value: object) -> tuple[int, ...] | None:
+    """The events a redaction names, as stored.
+
+    Their numbers are checked when the redaction is decided again (see
+    :class:`~helping_process.model.RedactCase`).
+
+    Raises:
+        TypeError: not a list (the event is undecodable).
+    """
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise TypeError(value)
+    return tuple(value)
 
 
 def verify_chain(rows: Sequence[Sealed], head: Head | None) -> list[Finding]:
@@ -488,17 +526,24 @@ def _classify_break(rows: Sequence[Sealed], index: int) -> Finding:
 def _redactions(rows: Sequence[Sealed]) -> list[Finding]:
     """Note personal data that is gone: redacted if a later redaction covers it.
 
-    The bodies are searched as bytes: canonical JSON writes these pairs in
+    A redaction covers the events its ``redacted_seqs`` names; one recorded
+    before redactions named their events covers every earlier event. The
+    bodies are searched as bytes: canonical JSON writes these pairs in
     exactly one way, and no string value can contain them unescaped.
     """
     redacted_before = 0
+    covered: set[int] = set()
     for row in rows:
         if b'"action":"redact"' in row.body:
-            redacted_before = row.seq
+            named = _named(row.body)
+            if named is None:
+                redacted_before = row.seq
+            else:
+                covered.update(seq for seq in named if seq < row.seq)
     findings = []
     for row in rows:
         if row.personal is None and b'"personal_digest":null' not in row.body:
-            if row.seq < redacted_before:
+            if row.seq < redacted_before or row.seq in covered:
                 findings.append(Finding(row.case_id, row.seq, FindingKind.REDACTED))
             else:
                 findings.append(
@@ -510,6 +555,26 @@ def _redactions(rows: Sequence[Sealed]) -> list[Finding]:
                     )
                 )
     return findings
+
+
+def _named(body: bytes) -> list[int] | None:
+    """The events a redaction's body names.
+
+    None for a redaction recorded before redactions named their events; a
+    body that cannot be read names none (replay reports it).
+    """
+    try:
+        fields = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return []
+    if not isinstance(fields, dict):
+        return []
+    if "redacted_seqs" not in fields:
+        return None
+    named = fields["redacted_seqs"]
+    if not isinstance(named, list):
+        return []
+    return [seq for seq in named if type(seq) is int]
 
 
 def replay_case(rows: Iterable[Sealed]) -> tuple[Case | None, list[Finding]]:

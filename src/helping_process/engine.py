@@ -30,6 +30,7 @@ from helping_process.exceptions import InvalidInputError
 from helping_process.exceptions import InvalidSubReasonError
 from helping_process.exceptions import InvalidTerminationReasonError
 from helping_process.exceptions import InvalidTransitionError
+from helping_process.exceptions import NothingToRedactError
 from helping_process.exceptions import RecordInvalidError
 from helping_process.exceptions import RecordNotAllowedError
 from helping_process.exceptions import RequirementNotMetError
@@ -266,11 +267,16 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
                 "referral_to": command.referral_to,
                 "note": command.note,
             }
-        case RedactCase(note=note):
+        case RedactCase(note=note, events=redacted):
             if note is None:
                 raise RequirementNotMetError(case.stage, ["redact.note"])
+            if redacted is not None:
+                if not redacted:
+                    raise NothingToRedactError(case.case_id)
+                if redacted[-1] > case.seq:
+                    raise InvalidInputError("redacted", "not_event_numbers", redacted)
             action = Action.REDACT
-            details = {"note": note}
+            details = {"note": note, "redacted": redacted}
     event = Event(
         case_id=case.case_id,
         seq=case.seq + 1,
@@ -422,7 +428,9 @@ def command_of(event: Event) -> OpenCase | Command:
                 occurred_at=occurred,
             )
         case Action.REDACT:
-            return RedactCase(note=event.note, occurred_at=occurred)
+            return RedactCase(
+                note=event.note, events=event.redacted, occurred_at=occurred
+            )
         case _:
             raise AuditIntegrityError(event.case_id, event.seq, "incomplete")
 

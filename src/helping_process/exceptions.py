@@ -161,6 +161,20 @@ class RecordNotAllowedError(RefusalError):
         super().__init__()
 
 
+class NothingToRedactError(RefusalError):
+    """Raised when a redaction finds no personal data left in the case.
+
+    Every earlier event's personal data is gone already (or the events had
+    none): a redaction event would remove nothing, so none is recorded.
+    """
+
+    template = "error.nothing_to_redact"
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__()
+
+
 class InvalidTerminationReasonError(RefusalError, ValueError):
     """Raised when a termination reason or sub-reason is not allowed here.
 

@@ -349,6 +349,10 @@ _LABELS: Final[Mapping[str, _Table]] = {
         "unknown_code": ("is not a known code", "bukan kode yang dikenal"),
         "unknown_field": ("is not a field of this record", "bukan isian catatan ini"),
         "duplicate": ("repeats a value", "berisi nilai ganda"),
+        "not_event_numbers": (
+            "must list earlier events by number, in increasing order",
+            "harus berisi nomor peristiwa sebelumnya, berurutan naik",
+        ),
         "out_of_range": ("is out of range", "di luar rentang yang diizinkan"),
         "unknown_goal": (
             "names a goal that is not in the current plan",
@@ -585,6 +589,11 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "error.termination_sub_reason": (
         "The sub-reason '{sub_reason}' does not belong to '{reason}'.",
         "Sub-alasan '{sub_reason}' bukan bagian dari '{reason}'.",
+    ),
+    "error.nothing_to_redact": (
+        "Case {case_id} holds no personal data left to redact; nothing was stored.",
+        "Kasus {case_id} tidak menyimpan data pribadi lagi yang dapat dihapus; "
+        "tidak ada yang disimpan.",
     ),
     "error.invalid_input": (
         "{field} {problem}{value}.",

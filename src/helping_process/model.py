@@ -8,6 +8,7 @@ engine turns an accepted command into exactly one event.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from enum import StrEnum
 from enum import unique
 from typing import Any
@@ -168,6 +169,9 @@ class Event:
         sub_reason: for ``terminate``: the sub-reason, if the reason has them.
         referral_to: for ``terminate``: where the client was referred.
         note: the worker's note.
+        redacted: for ``redact``: the ``seq`` of every earlier event whose
+            personal data it removed, in order (None on redactions recorded
+            before the list was).
     """
 
     case_id: str
@@ -186,6 +190,7 @@ class Event:
     sub_reason: SubReason | None = None
     referral_to: str | None = attrs.field(default=None, metadata=PERSONAL)
     note: str | None = attrs.field(default=None, metadata=PERSONAL)
+    redacted: tuple[int, ...] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -276,11 +281,41 @@ class ReopenCase:
     occurred_at: dt.datetime | None = _occurred_at()
 
 
+def _event_numbers(value: object) -> tuple[int, ...] | None:
+    """Convert the events a redaction names to a tuple of their numbers.
+
+    Raises:
+        InvalidInputError: not a strictly increasing list of event numbers.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple) or not all(
+        type(seq) is int and seq >= 1 for seq in value
+    ):
+        raise InvalidInputError("redacted", "not_event_numbers", value)
+    numbers = tuple(value)
+    if any(later <= earlier for earlier, later in itertools.pairwise(numbers)):
+        raise InvalidInputError("redacted", "not_event_numbers", value)
+    return numbers
+
+
 @attrs.frozen(kw_only=True)
 class RedactCase:
-    """Redact the personal data of every earlier event, giving the lawful basis."""
+    """Redact the personal data of every earlier event, giving the lawful basis.
+
+    Attributes:
+        note: the lawful basis (required).
+        events: the ``seq`` of every earlier event that still holds personal
+            data: what the redaction removes, and what its event names in
+            the chain. :meth:`CaseService.redact
+            <helping_process.service.CaseService.redact>` reads them from
+            the store; None only for redactions recorded before events were
+            named (they covered every earlier event).
+        occurred_at: when it took place, if earlier than now.
+    """
 
     note: str | None = _note()
+    events: tuple[int, ...] | None = attrs.field(default=None, converter=_event_numbers)
     occurred_at: dt.datetime | None = _occurred_at()
 
 

@@ -10,6 +10,7 @@ the SQLAlchemy one, :mod:`helping_process.testing` an in-memory one.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
@@ -112,8 +113,11 @@ class UnitOfWork(Protocol):
                 with hash ``sealed.prev_hash``.
         """
 
-    def redact(self, case_id: str, *, before: int, at: dt.datetime) -> None:
-        """Remove the personal data of the case's events before ``before``."""
+    def redact(self, case_id: str, *, seqs: Sequence[int], at: dt.datetime) -> None:
+        """Remove the personal data of the case's events ``seqs``.
+
+        The case row's client reference goes too.
+        """
 
     def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
         """Return the summaries of all cases, or of those in ``stage``."""
@@ -179,6 +183,14 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
+#: How many random bytes salt an event's personal data.
+SALT_BYTES: Final = 16
+
+
+def _new_salt() -> bytes:
+    return secrets.token_bytes(SALT_BYTES)
+
+
 class CaseService:
     """Run cases through the helping process with a durable audit trail.
 
@@ -193,6 +205,10 @@ class CaseService:
         store: where cases are kept.
         clock: returns the current time (aware); injected for tests.
         new_id: returns a new case id.
+        new_salt: returns the random salt of an event's personal data
+            (:data:`SALT_BYTES` from :mod:`secrets`); injected for tests.
+            None seals personal data unsalted, as before salts: only to
+            reproduce events of that format.
     """
 
     def __init__(
@@ -201,10 +217,12 @@ class CaseService:
         *,
         clock: Callable[[], dt.datetime] = _now,
         new_id: Callable[[], str] = _new_id,
+        new_salt: Callable[[], bytes] | None = _new_salt,
     ) -> None:
         self.store = store
         self._clock = clock
         self._new_id = new_id
+        self._new_salt = new_salt
         self._cache: OrderedDict[str, tuple[Case, str]] = OrderedDict()
 
     def open(
@@ -223,7 +241,7 @@ class CaseService:
         decision = engine.open_case(
             command, case_id=self._new_id(), actor=actor, at=self._clock()
         )
-        sealed = audit.seal(decision.event, audit.GENESIS)
+        sealed = audit.seal(decision.event, audit.GENESIS, salt=self._salt())
         self.store.append(decision, sealed)
         self._remember(decision.case, sealed.hash)
         return decision.case
@@ -303,8 +321,16 @@ class CaseService:
     def redact(self, case_id: str, *, actor: Actor, note: str | None) -> Case:
         """Remove the personal data of the case's earlier events.
 
-        The redaction is itself an event (its note gives the lawful basis);
-        the chain still verifies and reports the earlier events as redacted.
+        The redaction is itself an event: who, when, the lawful basis (its
+        note) and the ``seq`` of every event whose personal data it removes
+        (``Event.redacted``), all in the chain; the chain still verifies
+        and reports those events as redacted. The case row's client
+        reference goes too. A store on a database file then removes every
+        copy the file still holds (see ``docs/audit-format.md``).
+
+        Raises:
+            NothingToRedactError: no earlier event holds personal data any
+                more; nothing is stored.
         """
         return self.execute(case_id, RedactCase(note=note), actor=actor)
 
@@ -346,10 +372,14 @@ class CaseService:
             current = self._load(uow, case_id)
             if expected_seq is not None and current[0].seq != expected_seq:
                 raise ConcurrentUpdateError(case_id, expected_seq)
+            if isinstance(command, RedactCase):
+                command = attrs.evolve(
+                    command, events=_redactable(uow.events(case_id), current[0].seq)
+                )
             decision, sealed = self._decide(current, command, actor)
             uow.append(decision, sealed)
-            if isinstance(command, RedactCase):
-                uow.redact(case_id, before=sealed.seq, at=decision.event.recorded_at)
+            if isinstance(command, RedactCase) and command.events:
+                uow.redact(case_id, seqs=command.events, at=decision.event.recorded_at)
         if isinstance(command, RedactCase):
             self._cache.pop(case_id, None)
         else:
@@ -384,7 +414,10 @@ class CaseService:
     ) -> tuple[engine.Decision, Sealed]:
         case, last_hash = held
         decision = engine.execute(case, command, actor=actor, at=self._clock())
-        return decision, audit.seal(decision.event, last_hash)
+        return decision, audit.seal(decision.event, last_hash, salt=self._salt())
+
+    def _salt(self) -> bytes | None:
+        return None if self._new_salt is None else self._new_salt()
 
     def get(self, case_id: str) -> Case:
         """Return the case as it stands."""
@@ -416,7 +449,12 @@ class CaseService:
         be caught and skipped.
         """
         with self.store.unit_of_work() as uow:
-            inner = CaseService(_Joined(uow), clock=self._clock, new_id=self._new_id)
+            inner = CaseService(
+                _Joined(uow),
+                clock=self._clock,
+                new_id=self._new_id,
+                new_salt=self._new_salt,
+            )
             inner._cache = self._cache.copy()
             yield inner
         self._cache = inner._cache
@@ -594,6 +632,22 @@ class CaseService:
         self._cache.move_to_end(case.case_id)
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
+
+
+def _redactable(rows: Sequence[Sealed], last: int) -> tuple[int, ...]:
+    """The events up to ``last`` whose personal data a redaction removes.
+
+    Every event that still holds personal data, except earlier redactions:
+    their note is the lawful basis of what was removed, which an auditor
+    needs to read.
+    """
+    return tuple(
+        row.seq
+        for row in rows
+        if row.personal is not None
+        and row.seq <= last
+        and b'"action":"redact"' not in row.body
+    )
 
 
 def _ignore(events: int) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
+from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from typing import Any
@@ -545,8 +546,8 @@ def _append(tables: _Tables, decision: Decision, sealed: Sealed) -> None:
     tables.events[case.case_id] = (*tables.events.get(case.case_id, ()), sealed)
 
 
-def _redact(tables: _Tables, case_id: str, before: int) -> None:
-    """Drop the personal data of the case's events before ``before``.
+def _redact(tables: _Tables, case_id: str, seqs: Sequence[int]) -> None:
+    """Drop the personal data of the case's events ``seqs``.
 
     Only the data kept apart from the chain goes (and the client reference
     of the case's head), so the chain still verifies and shows those events
@@ -557,7 +558,7 @@ def _redact(tables: _Tables, case_id: str, before: int) -> None:
         return
     tables.cases[case_id] = attrs.evolve(row, client=None)
     tables.events[case_id] = tuple(
-        sealed._replace(personal=None) if sealed.seq < before else sealed
+        sealed._replace(personal=None) if sealed.seq in seqs else sealed
         for sealed in tables.events[case_id]
     )
 
@@ -644,17 +645,17 @@ class InMemoryUnitOfWork:
         """
         self._write(lambda tables: _append(tables, decision, sealed))
 
-    def redact(self, case_id: str, *, before: int, at: dt.datetime) -> None:
-        """Remove the personal data of the case's events before ``before``.
+    def redact(self, case_id: str, *, seqs: Sequence[int], at: dt.datetime) -> None:
+        """Remove the personal data of the case's events ``seqs``.
 
         Args:
             case_id: the case.
-            before: the ``seq`` of the redaction event; earlier events lose
-                their personal data and the case its client reference.
+            seqs: the events the redaction names; they lose their personal
+                data and the case its client reference.
             at: when; SqlStore keeps it in a column no read returns, so this
                 store does not keep it.
         """
-        self._write(lambda tables: _redact(tables, case_id, before))
+        self._write(lambda tables: _redact(tables, case_id, seqs))
 
     def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
         """Return the summaries of all cases, or of those in ``stage``.

@@ -406,6 +406,94 @@ class TestReopen:
         assert result.exit_code == 1
 
 
+class TestRedact:
+    def test_redaction_names_the_events_in_both_languages(self, cli: Cli):
+        """A redaction exits 0 and names the case and the events it redacted."""
+        case_id = cli.open("KLIEN-RAHASIA")
+        cli.record(case_id, "engagement")
+        cli.move(case_id, "intake")
+        other = cli.open("KLIEN-LAIN")
+        cli.record(other, "engagement")
+
+        english = cli.run("case", "redact", case_id, "--note", "UU 27/2022 Pasal 8")
+        indonesian = cli.run(
+            "case", "redact", other, "--note", "UU 27/2022 Pasal 8", lang="id"
+        )
+
+        assert english.exit_code == 0
+        assert english.stdout == (
+            f"Personal data of case {case_id} redacted from events 1, 2 "
+            "(event 4 records the redaction).\n"
+        )
+        assert indonesian.stdout == (
+            f"Data pribadi kasus {other} dihapus dari peristiwa 1, 2 "
+            "(peristiwa 3 mencatat penghapusan).\n"
+        )
+        assert "KLIEN-RAHASIA" not in cli.run("case", "list").stdout
+
+    def test_json_lists_the_redacted_events(self, cli: Cli):
+        """With --json, the case's head, the redacted events and the erasure."""
+        case_id = cli.open()
+        cli.record(case_id, "engagement")
+        cli.move(case_id, "intake")
+
+        data = cli.json("case", "redact", case_id, "--note", "UU 27/2022 Pasal 8")
+        history = cli.json("case", "history", case_id)["events"]
+
+        assert data == {
+            "case_id": case_id,
+            "stage": "intake",
+            "episode": 1,
+            "seq": 4,
+            "redacted": [1, 2],
+            "erased": True,
+        }
+        assert [event["action"] for event in history] == [
+            "open",
+            "record",
+            "move",
+            "redact",
+        ]
+        assert [(f.seq, f.kind.value) for f in cli.verify()] == [
+            (1, "redacted"),
+            (2, "redacted"),
+        ]
+
+    def test_nothing_left_to_redact_is_refused_in_both_languages(self, cli: Cli):
+        """A second redaction exits 1, says why, and stores nothing."""
+        case_id = cli.open()
+        cli.run("case", "redact", case_id, "--note", "UU 27/2022 Pasal 8")
+
+        english = cli.run("case", "redact", case_id, "--note", "again", fails=True)
+        indonesian = cli.run(
+            "case", "redact", case_id, "--note", "again", fails=True, lang="id"
+        )
+        data = cli.run(
+            "--json", "case", "redact", case_id, "--note", "again", fails=True
+        )
+
+        assert (english.exit_code, indonesian.exit_code, data.exit_code) == (1, 1, 1)
+        assert english.stderr == (
+            f"Refused: Case {case_id} holds no personal data left to redact; "
+            "nothing was stored.\n"
+        )
+        assert indonesian.stderr.startswith(f"Ditolak: Kasus {case_id} tidak")
+        assert json.loads(data.stdout)["error"]["kind"] == "NothingToRedactError"
+        assert cli.events(case_id) == 2
+
+    def test_a_note_is_required(self, cli: Cli):
+        """Without --note it is bad input; a blank note is refused; nothing changes."""
+        case_id = cli.open()
+
+        missing = cli.run("case", "redact", case_id, fails=True)
+        blank = cli.run("case", "redact", case_id, "--note", "  ", fails=True)
+
+        assert (missing.exit_code, blank.exit_code) == (2, 1)
+        assert "--note" in missing.stderr
+        assert "[redact.note]" in blank.stderr
+        assert cli.events(case_id) == 1
+
+
 class TestShow:
     def test_json_shape(self, cli: Cli):
         """Showing a case in JSON gives the case, its records and its next moves."""

@@ -229,7 +229,7 @@ class TestPort:
         before = snapshot(store)
 
         with store.unit_of_work() as uow:
-            uow.redact("nobody", before=5, at=EPOCH)
+            uow.redact("nobody", seqs=(1, 2, 3, 4), at=EPOCH)
 
         assert snapshot(store) == before
 

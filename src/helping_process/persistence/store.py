@@ -53,6 +53,7 @@ from helping_process.exceptions import StorageError
 from helping_process.exceptions import UnknownCaseError
 from helping_process.model import Action
 from helping_process.persistence import migrate
+from helping_process.persistence._engine import SQLITE_BUSY_TIMEOUT_MS
 from helping_process.persistence._engine import make_engine
 from helping_process.persistence._schema import cases
 from helping_process.persistence._schema import events
@@ -71,6 +72,14 @@ _TRIGGER_MARK: Final = "helping_process:"
 _RETRYABLE_STATES: Final = frozenset({"40001", "40P01"})
 #: How many rows a scan on PostgreSQL fetches at a time (SQLite steps row by row).
 _SCAN_BATCH: Final = 2000
+#: Bits of SQLite's ``user_version`` (a free integer in the file's header)
+#: that say how far the file is erased: every page was rewritten with
+#: ``secure_delete`` on (a ``VACUUM``), and a redaction committed whose
+#: copies in the write-ahead log are not truncated yet.
+_SCRUBBED: Final = 1
+_ERASE_PENDING: Final = 2
+#: How long a redaction's ``VACUUM FULL`` waits for its lock (PostgreSQL).
+_VACUUM_LOCK_TIMEOUT: Final = "5s"
 #: How many events a unit of work keeps before it writes them. Rows written
 #: while they are still in the processor's cache go in faster: a thousand
 #: kept to the commit make a bulk import about 6 % slower.
@@ -149,6 +158,10 @@ class _Prepared:
         cursor.execute(self.sql, self._params(values or {}))
         return int(cursor.rowcount)
 
+    def run_many(self, cursor: Any, values: Sequence[Mapping[str, Any]]) -> None:
+        """Execute once per mapping of ``values``, in one ``executemany``."""
+        cursor.executemany(self.sql, [self._params(each) for each in values])
+
     def run_row(self, cursor: Any, row: Sequence[Any]) -> int:
         """Execute with a value per parameter, in order; return the rows changed."""
         cursor.execute(self.sql, self._row(row))
@@ -186,6 +199,7 @@ class _Statements:
     def __init__(self, dialect: Dialect) -> None:
         # A named cursor is a server-side one on PostgreSQL: scans stream.
         self.server_side = dialect.name == "postgresql"
+        self.sqlite = dialect.name == "sqlite"
         self.insert_case = _Prepared(insert(cases), dialect)
         self.insert_event = _Prepared(insert(events), dialect)
         # Personal data is never inserted redacted: redacted_at stays NULL.
@@ -242,7 +256,7 @@ class _Statements:
         self.redact_personal = _Prepared(
             update(personal)
             .where(personal.c.case_id == bindparam("b_case_id"))
-            .where(personal.c.seq < bindparam("b_before"))
+            .where(personal.c.seq == bindparam("b_seq"))
             .where(personal.c.data.is_not(None))
             .values(data=null(), redacted_at=bindparam("b_at")),
             dialect,
@@ -429,6 +443,12 @@ class SqlStore:
             with _translated(self._dbapi_error):
                 migrate.upgrade(bind)
         self._statements = _Statements(engine.dialect)
+        #: Connections checked out of the engine's pool, each with its
+        #: cursor, free for the next unit of work.
+        self._idle: list[tuple[Any, Any]] = []
+        #: Whether this store's last erasure reached every copy it can.
+        self._erased = True
+        self._resume_erase()
         # On SQLite a transaction's two ends are statements run on the
         # cursor, prepared once in the driver's cache (the driver's own
         # commit() parses COMMIT again each time); BEGIN IMMEDIATE takes the
@@ -436,9 +456,6 @@ class SqlStore:
         sqlite = engine.dialect.name == "sqlite"
         self._begin = "BEGIN IMMEDIATE" if sqlite else None
         self._end = "COMMIT" if sqlite else None
-        #: Connections checked out of the engine's pool, each with its
-        #: cursor, free for the next unit of work.
-        self._idle: list[tuple[Any, Any]] = []
 
     @classmethod
     def from_url(cls, url: str | URL, *, upgrade: bool = True) -> SqlStore:
@@ -469,6 +486,8 @@ class SqlStore:
             except BaseException:
                 self._discard(connection)
                 raise
+            if uow.redacted:
+                self._erase(connection, cursor, wait=True)
             self._idle.append((connection, cursor))
 
     def append(self, decision: Decision, sealed: Sealed) -> None:
@@ -504,6 +523,80 @@ class SqlStore:
         except BaseException:
             self._discard(connection)
             raise
+        self._idle.append((connection, cursor))
+
+    def erase(self) -> bool:
+        """Remove the copies of redacted data the database keeps outside its rows.
+
+        A unit of work that redacts does this itself once it commits; call
+        it after committing a redaction made in your own transaction (a
+        store on a :class:`~sqlalchemy.engine.Connection`).
+
+        On SQLite (see :func:`_erase_sqlite`) the file is vacuumed once, the
+        first time, so that pages written before ``secure_delete`` was on
+        are rewritten, and the write-ahead log is checkpointed and truncated;
+        a reader that keeps its snapshot for the whole busy timeout leaves
+        the log as it is, and the store tries again when it is next opened.
+        On PostgreSQL the tables redactions write are rewritten (``VACUUM
+        FULL``, see :func:`_vacuum`; ``docs/audit-format.md`` says what the
+        server keeps still).
+
+        Returns:
+            Whether every copy this can reach is gone (False: SQLite's
+            write-ahead log is still to be truncated, or PostgreSQL's tables
+            could not be locked for their rewrite in time).
+        """
+        if isinstance(self.bind, Connection):
+            connection = self.bind.engine.raw_connection()
+            try:
+                return self._erase(connection, connection.cursor(), wait=True)
+            finally:
+                connection.close()
+        connection, cursor = self._checkout()
+        erased = self._erase(connection, cursor, wait=True)
+        self._idle.append((connection, cursor))
+        return erased
+
+    def erase_pending(self) -> bool:
+        """Whether a committed redaction may still have copies the erasure missed.
+
+        On SQLite the file says so (a mark the redaction sets and the
+        erasure clears); on PostgreSQL, whether this store's last erasure
+        failed (see :meth:`erase`).
+        """
+        if not self._statements.sqlite:
+            return not self._erased
+        with self.unit_of_work() as uow:
+            return bool(uow.user_version() & _ERASE_PENDING)
+
+    def _erase(self, connection: Any, cursor: Any, *, wait: bool) -> bool:
+        """Erase on a connection outside any transaction; see :meth:`erase`.
+
+        A database error is not raised: the redaction has committed, and on
+        SQLite the pending mark stays for the next attempt.
+        """
+        try:
+            if self._statements.sqlite:
+                self._erased = _erase_sqlite(cursor, wait=wait)
+            else:
+                _vacuum(connection, cursor)
+                self._erased = True
+        except self._dbapi_error:
+            self._erased = False
+        return self._erased
+
+    def _resume_erase(self) -> None:
+        """Finish an erasure a reader held up, without waiting for readers."""
+        if not (self._statements.sqlite and isinstance(self.bind, Engine)):
+            return
+        connection, cursor = self._checkout()
+        try:
+            (version,) = cursor.execute("PRAGMA user_version").fetchone()
+            if version & _ERASE_PENDING:
+                self._erase(connection, cursor, wait=False)
+        except self._dbapi_error:
+            self._discard(connection)
+            return
         self._idle.append((connection, cursor))
 
     def _start(self, cursor: Any) -> None:
@@ -579,6 +672,8 @@ class SqlUnitOfWork:
         self._heads: dict[str, tuple[Decision, Sealed]] = {}
         self._events: list[tuple[Any, ...]] = []
         self._personal: list[tuple[Any, ...]] = []
+        #: Whether this transaction redacted: the store erases once it commits.
+        self.redacted = False
 
     def flush(self) -> None:
         """Write the rows later appends kept; every read and the commit do it first."""
@@ -660,13 +755,30 @@ class SqlUnitOfWork:
                 self._write_events()
         self._moved[case_id] = (sealed.seq, sealed.hash)
 
-    def redact(self, case_id: str, *, before: int, at: dt.datetime) -> None:
-        """Remove the personal data of the case's events before ``before``."""
+    def redact(self, case_id: str, *, seqs: Sequence[int], at: dt.datetime) -> None:
+        """Remove the personal data of the case's events ``seqs``.
+
+        The rows' personal data and the case row's client reference are set
+        to NULL; the store then erases the copies the database keeps (see
+        :meth:`SqlStore.erase`) once the transaction commits. On SQLite the
+        file is marked until then, in the same transaction, so an erasure a
+        crash or a reader interrupts is finished when the store next opens.
+        """
         self.flush()
-        self._sql.redact_personal.run(
-            self._cursor, {"b_case_id": case_id, "b_before": before, "b_at": at}
+        self._sql.redact_personal.run_many(
+            self._cursor,
+            [{"b_case_id": case_id, "b_seq": seq, "b_at": at} for seq in seqs],
         )
         self._sql.redact_client.run(self._cursor, {"b_case_id": case_id})
+        if self._sql.sqlite:
+            version = self.user_version() | _ERASE_PENDING
+            self._cursor.execute(f"PRAGMA user_version={version:d}")
+        self.redacted = True
+
+    def user_version(self) -> int:
+        """SQLite's ``user_version``: the erasure marks (see :data:`_SCRUBBED`)."""
+        (version,) = self._cursor.execute("PRAGMA user_version").fetchone()
+        return int(version)
 
     def heads(self) -> dict[str, Head]:
         """Return every case's head, by case id."""
@@ -901,6 +1013,73 @@ def _write(
     statements.insert_event.insert(cursor, (_event_row(decision, sealed),))
     if sealed.personal is not None:
         statements.insert_personal.insert(cursor, (_personal_row(sealed),))
+
+
+def _erase_sqlite(cursor: Any, *, wait: bool) -> bool:
+    """Leave no copy of redacted data in any file of a SQLite database.
+
+    With ``secure_delete`` on, a redaction overwrites the freed bytes with
+    zeros in the pages it writes; those pages go to the write-ahead log,
+    whose older frames still hold the pages as they were. So the log is
+    checkpointed into the main file and truncated to nothing. A database
+    written before ``secure_delete`` was on holds old copies in free pages
+    and in the free space inside pages (every command rewrote its case's
+    row), so the first erasure vacuums it: the file is rebuilt from its
+    live rows. Both marks of ``user_version`` are then kept up to date.
+
+    Args:
+        cursor: a cursor of a connection outside any transaction.
+        wait: wait up to the busy timeout for readers and writers to let
+            the log be truncated (False: give up at once).
+
+    Returns:
+        Whether the log was truncated (False: a reader held it; the pending
+        mark stays).
+    """
+    if not wait:
+        cursor.execute("PRAGMA busy_timeout=0")
+    try:
+        (version,) = cursor.execute("PRAGMA user_version").fetchone()
+        if not version & _SCRUBBED:
+            cursor.execute("VACUUM")
+            version |= _SCRUBBED
+            cursor.execute(f"PRAGMA user_version={version:d}")
+        (busy, _, _) = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            return False
+        if version & _ERASE_PENDING:
+            cursor.execute(f"PRAGMA user_version={version & ~_ERASE_PENDING:d}")
+        return True
+    finally:
+        if not wait:
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
+
+
+def _vacuum(connection: Any, cursor: Any) -> None:
+    """Rewrite the tables a redaction writes (PostgreSQL), outside a transaction.
+
+    A plain ``VACUUM`` frees the old versions of the rows but leaves their
+    bytes in the pages' free space; ``VACUUM FULL`` writes the tables (their
+    indexes and TOAST) anew, from the live rows only, and removes the old
+    files. Both keep the old versions that a transaction still running
+    anywhere in the database, begun before the redaction, could see. It
+    locks the two tables while it runs, so it waits at most
+    :data:`_VACUUM_LOCK_TIMEOUT` for the lock (a long read holds it off)
+    rather than queueing every command behind it.
+
+    Raises:
+        psycopg.Error: the lock was not granted in time, or the vacuum failed.
+    """
+    driver = connection.dbapi_connection
+    driver.autocommit = True
+    try:
+        cursor.execute(f"SET lock_timeout = '{_VACUUM_LOCK_TIMEOUT}'")
+        try:
+            cursor.execute(f"VACUUM FULL {personal.name}, {cases.name}")
+        finally:
+            cursor.execute("RESET lock_timeout")
+    finally:
+        driver.autocommit = False
 
 
 def _case_values(decision: Decision, sealed: Sealed) -> dict[str, Any]:
