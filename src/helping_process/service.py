@@ -144,6 +144,20 @@ class UnitOfWork(Protocol):
             personal: read the personal data too (False: the chain only).
         """
 
+    def trails_with_columns(
+        self, case_id: str | None = None
+    ) -> Iterator[tuple[audit.Head | None, list[Sealed], list[audit.Columns] | None]]:
+        """Yield every case (or one) with its events and every stored column.
+
+        What :meth:`trails` yields, with the personal data, plus the columns
+        stored beside each event (None for a store that keeps none) and, on
+        each head, the case row's other columns. Cells come as stored, so a
+        corrupt one is verification's to report, never an exception.
+
+        Args:
+            case_id: one case, or every case when None.
+        """
+
     def seals(self) -> list[Seal]:
         """Return the stored seals, oldest first."""
 
@@ -460,15 +474,18 @@ class CaseService:
         replay: bool = True,
         key: Ed25519PublicKey | None = None,
         progress: Callable[[int], object] | None = None,
+        max_findings: int | None = None,
     ) -> audit.Verification:
         """Recompute the chains and replay the cases through the rules.
 
         Each case is checked on its own: its chain is recomputed from the
-        stored bytes (edits, deletions, insertions, reordering, truncation),
-        its events are decided again (``illegal_move``), and the replayed
-        case must match its head. Redactions are reported as information.
-        The trail is read as one ordered stream, a case at a time, so memory
-        stays flat however many events there are.
+        stored bytes, and every edit, deletion, insertion and reordering is
+        reported with its event; a sound chain's events are decided again
+        (``illegal_move``), every column stored beside them is compared with
+        what they say, and the replayed case must match its row. Corrupt
+        cells are findings, never errors. Redactions are reported as
+        information. The trail is read as one ordered stream, a case at a
+        time, so memory stays flat however many events there are.
 
         With ``key``, every seal is checked too (see
         :func:`helping_process.seals.verify_seals`): a case deleted whole, or
@@ -477,16 +494,19 @@ class CaseService:
 
         Args:
             case_id: one case, or every case when None.
-            replay: also decide every event again (False: the chains only).
+            replay: also decide every event again and compare the stored
+                columns (False: the chains only).
             key: the agency's public key, to check the seals with.
             progress: called with the number of events of each case once it
                 is checked (a progress bar's ``update``).
+            max_findings: list at most this many findings and only count the
+                rest (None: list them all).
 
         Returns:
             The findings, in case order, with what was read.
         """
-        check = audit.verify_case if replay else audit.verify_chain
         tick = progress or _ignore
+        found = _Findings(max_findings)
         cases = events = 0
         with self.store.unit_of_work() as uow:
             stored_seals = uow.seals() if key is not None else []
@@ -497,38 +517,56 @@ class CaseService:
                 for seq in (1, head.seq)
             }
             hashes: dict[tuple[str, int], str] = {}
-            findings: list[audit.Finding] = []
-            if case_id is not None:
-                rows = uow.events(case_id)
-                head = uow.find_head(case_id)
-                findings += check(rows, head)
-                cases, events = int(bool(rows) or head is not None), len(rows)
-                tick(len(rows))
-                if sealed:
-                    hashes.update(_sealed_hashes(rows, sealed))
-            else:
-                for head, rows in uow.trails(personal=replay):
+            if replay or case_id is not None:
+                for head, rows, columns in uow.trails_with_columns(case_id):
                     cases += 1
                     events += len(rows)
-                    findings += check(rows, head)
+                    found.add(
+                        audit.verify_case(rows, head, columns)
+                        if replay
+                        else audit.verify_chain(rows, head)
+                    )
+                    tick(len(rows))
+                    if sealed:
+                        hashes.update(_sealed_hashes(rows, sealed))
+                if case_id is not None and not cases:
+                    found.add(
+                        [
+                            audit.Finding(
+                                case_id,
+                                0,
+                                audit.FindingKind.CASE_MISSING,
+                                "finding.no_case",
+                            )
+                        ]
+                    )
+            else:
+                for head, rows in uow.trails(personal=False):
+                    cases += 1
+                    events += len(rows)
+                    found.add(audit.verify_chain(rows, head))
                     tick(len(rows))
                     if sealed:
                         hashes.update(_sealed_hashes(rows, sealed))
         if key is not None:
             from helping_process import seals  # noqa: PLC0415 - cryptography on demand
 
-            findings += [
-                finding
-                for finding in seals.verify_seals(
-                    stored_seals, key, lambda case, seq: hashes.get((case, seq))
-                )
-                if case_id is None or finding.case_id in ("", case_id)
-            ]
+            found.add(
+                [
+                    finding
+                    for finding in seals.verify_seals(
+                        stored_seals, key, lambda case, seq: hashes.get((case, seq))
+                    )
+                    if case_id is None or finding.case_id in ("", case_id)
+                ]
+            )
         return audit.Verification(
-            findings=tuple(findings),
+            findings=tuple(found.listed),
             cases=cases,
             events=events,
             seals=len(stored_seals),
+            unlisted=found.unlisted,
+            unlisted_faults=found.unlisted_faults,
         )
 
     def export(self, case_id: str | None = None) -> Iterator[str]:
@@ -571,6 +609,30 @@ class CaseService:
         self._cache.move_to_end(case.case_id)
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
+
+
+class _Findings:
+    """The findings of a verification: listed up to a bound, then counted."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.listed: list[audit.Finding] = []
+        self.unlisted = 0
+        self.unlisted_faults = 0
+
+    def add(self, findings: Sequence[audit.Finding]) -> None:
+        """List what fits under the bound; count the rest."""
+        if not findings:
+            return
+        room = (
+            len(findings)
+            if self.limit is None
+            else max(0, self.limit - len(self.listed))
+        )
+        self.listed += findings[:room]
+        rest = findings[room:]
+        self.unlisted += len(rest)
+        self.unlisted_faults += sum(finding.is_tampering for finding in rest)
 
 
 def _ignore(events: int) -> None:

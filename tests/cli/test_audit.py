@@ -64,8 +64,8 @@ def _truncate(cli: Cli, case_id: str) -> None:
     """Delete the case's newest event (of three) and rewind its head to match."""
     connection = _attacker(cli)
     with connection:
-        prev, stage = connection.execute(
-            "SELECT e.prev_hash, p.to_stage FROM events e JOIN events p"
+        prev, stage, updated_at = connection.execute(
+            "SELECT e.prev_hash, p.to_stage, p.occurred_at FROM events e JOIN events p"
             " ON p.case_id = e.case_id AND p.seq = 2"
             " WHERE e.case_id = ? AND e.seq = 3",
             (case_id,),
@@ -76,8 +76,9 @@ def _truncate(cli: Cli, case_id: str) -> None:
                 (case_id,),
             )
         connection.execute(
-            "UPDATE cases SET seq = 2, last_hash = ?, stage = ? WHERE case_id = ?",
-            (prev, stage, case_id),
+            "UPDATE cases SET seq = 2, last_hash = ?, stage = ?, updated_at = ?"
+            " WHERE case_id = ?",
+            (prev, stage, updated_at, case_id),
         )
     connection.close()
 
@@ -276,7 +277,12 @@ class TestVerify:
         data = json.loads(cli.run("--json", "audit", "verify", fails=True).stdout)
         text = cli.run("audit", "verify", fails=True, lang="id")
 
-        (finding,) = data["findings"]
+        column, finding = data["findings"]
+        assert (column["seq"], column["kind"], column["params"]) == (
+            3,
+            "edited",
+            {"table": "events", "column": "to_stage"},
+        )
         assert (finding["seq"], finding["kind"], finding["cause"]) == (
             3,
             "illegal_move",
