@@ -261,8 +261,15 @@ def private_key(settings: Settings, path: str) -> Ed25519PrivateKey:
         raise bad_input(settings, "audit.not_private_key", "key", path=path) from None
 
 
+#: How many findings ``audit verify`` lists unless told otherwise.
+MAX_FINDINGS: Final = 1000
+
+
 def run_verification(
-    settings: Settings, case_ref: str | None, key_path: str | None
+    settings: Settings,
+    case_ref: str | None,
+    key_path: str | None,
+    max_findings: int | None = MAX_FINDINGS,
 ) -> Verification:
     """Verify the trail (or one case), with a progress bar on a terminal.
 
@@ -274,8 +281,16 @@ def run_verification(
     case = case_id_of(settings, case_ref) if case_ref is not None else None
     case_id = case.case_id if case else None
     if settings.as_json or not sys.stderr.isatty():
-        return service.verification(case_id, key=key)
-    return _verify_on_terminal(settings, service, case, key)
+        return service.verification(case_id, key=key, max_findings=max_findings)
+    return _verify_on_terminal(settings, service, case, key, max_findings)
+
+
+def max_findings_of(settings: Settings, value: str) -> int:
+    """Read ``--max-findings``: a whole number, 0 or more (exit 2 otherwise)."""
+    text = value.strip()
+    if not text.isascii() or not text.isdigit():
+        raise bad_input(settings, "audit.bad_max_findings", "max_findings", value=value)
+    return int(text)
 
 
 def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pty
@@ -283,6 +298,7 @@ def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pt
     service: CaseService,
     case: CaseSummary | None,
     key: Ed25519PublicKey | None,
+    max_findings: int | None,
 ) -> Verification:
     """Verify under a progress bar on standard error, one tick per event."""
     total = case.seq if case else sum(summary.seq for summary in service.cases())
@@ -294,7 +310,10 @@ def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pt
         update_min_steps=_PROGRESS_STEP,
     ) as bar:
         return service.verification(
-            case.case_id if case else None, key=key, progress=bar.update
+            case.case_id if case else None,
+            key=key,
+            progress=bar.update,
+            max_findings=max_findings,
         )
 
 
@@ -312,7 +331,7 @@ def show_verification(
     Raises:
         Failure: the trail has faults.
     """
-    faults = seen.faults
+    faults = seen.fault_count
     events = seen.events
     if settings.as_json:
         data: dict[str, Any] = {
@@ -320,6 +339,7 @@ def show_verification(
             "cases": seen.cases,
             "events": events,
             "findings": [finding_json(finding) for finding in seen.findings],
+            "unlisted_findings": seen.unlisted,
         }
         if legacy:
             data = {"verified": not faults, **data}
@@ -327,9 +347,11 @@ def show_verification(
     else:
         for finding in seen.findings:
             settings.echo(wrap(finding_line(finding, settings.lang)))
+        if seen.unlisted:
+            settings.echo(settings.say("verify.more", count=seen.unlisted))
     if faults:
         raise failure(
-            settings.say("verify.faults", count=len(faults)),
+            settings.say("verify.faults", count=faults),
             kind="AuditIntegrityError",
             exit_code=REFUSED,
             lang=settings.lang,
@@ -352,11 +374,21 @@ def _seal_note(settings: Settings, seen: Verification) -> None:
 @audit.command("verify", help="help.audit.verify", short_help="help.audit.verify.short")
 @option("--case", "case_ref", metavar="CASE", type=CaseIdType(), help="opt.audit_case")
 @option("--key", "key_path", metavar="PUBLIC_KEY", help="opt.public_key")
+@option(
+    "--max-findings",
+    "max_findings",
+    metavar="N",
+    default=str(MAX_FINDINGS),
+    help="opt.max_findings",
+)
 @json_flag()
 @pass_settings
-def verify(settings: Settings, case_ref: str | None, key_path: str | None) -> None:
+def verify(
+    settings: Settings, case_ref: str | None, key_path: str | None, max_findings: str
+) -> None:
     """Verify every chain, replay every case and check every seal."""
-    seen = run_verification(settings, case_ref, key_path)
+    limit = max_findings_of(settings, max_findings)
+    seen = run_verification(settings, case_ref, key_path, limit)
     if key_path is not None and not seen.faults:
         _seal_note(settings, seen)
     show_verification(settings, seen)
