@@ -52,7 +52,7 @@ CHAIN: Final = {
 }
 #: The row of each table the forger changes: case A's, its last event's
 #: (the redaction), and the personal data of its first event (redacted).
-TARGETS: Final = {
+TARGETS: Final[dict[str, dict[str, Any]]] = {
     "cases": {"case_id": A},
     "events": {"case_id": A, "seq": 8},
     "personal": {"case_id": A, "seq": 1},
