@@ -77,6 +77,11 @@ class FindingKind(StrEnum):
     REDACTED = "redacted"
 
 
+def _as_text(value: object) -> str:
+    """A case id as a finding names it, whatever the cell held."""
+    return value if isinstance(value, str) else repr(value)
+
+
 @attrs.frozen
 class Finding:
     """One verification finding: which case, which event, what kind.
@@ -91,7 +96,7 @@ class Finding:
         params: the facts the message names (numbers, codes).
     """
 
-    case_id: str
+    case_id: str = attrs.field(converter=_as_text)
     seq: int
     kind: FindingKind
     cause: str = ""
@@ -435,7 +440,7 @@ def verify_chain(rows: Sequence[Sealed], head: Head | None) -> list[Finding]:
         rows: the case's stored events in the order of their ``seq`` column.
         head: the case's head, or None when the case row is missing.
     """
-    case_id = _text(rows[0].case_id) if rows else (head.case_id if head else "")
+    case_id = _as_text(rows[0].case_id) if rows else (head.case_id if head else "")
     findings = []
     if head is None:
         findings.append(
@@ -466,11 +471,6 @@ def _chain_holds(rows: Sequence[Sealed]) -> bool:
     except _CELL_ERRORS:
         return False
     return True
-
-
-def _text(value: object) -> str:
-    """A case id as a finding names it, whatever the cell held."""
-    return value if isinstance(value, str) else repr(value)
 
 
 def _bad_cell(row: Sequence[object]) -> str | None:
@@ -516,7 +516,7 @@ def _breaks(rows: Sequence[Sealed]) -> list[Finding]:  # noqa: PLR0912, PLR0915 
     between that no row links to (those are ``inserted``). The body is
     parsed only for rows at a break, for the ``seq`` it holds.
     """
-    case_id = _text(rows[0].case_id)
+    case_id = _as_text(rows[0].case_id)
     count = len(rows)
     bad = [_bad_cell(row) for row in rows]
     valid = [
@@ -627,7 +627,11 @@ def _head_findings(
     last = rows[-1] if rows else None
     last_seq = last.seq if last is not None and type(last.seq) is int else 0
     if broken and last is not None and head.last_hash != last.hash:
-        ahead = [row.seq for row in rows[:-1] if row.hash == head.last_hash]
+        ahead = [
+            row.seq
+            for row in rows[:-1]
+            if row.hash == head.last_hash and type(row.seq) is int
+        ]
         if ahead:
             facts = {"head": head.seq}
             cause = "finding.after_head"
@@ -661,7 +665,11 @@ def _redactions(
     redactions: list[tuple[int, object]] = []
     for row in rows:
         body: object = row[2]
-        if isinstance(body, bytes) and b'"action":"redact"' in body:
+        if (
+            isinstance(body, bytes)
+            and type(row.seq) is int
+            and b'"action":"redact"' in body
+        ):
             redactions.append((row.seq, _recorded_at(row) if columns else None))
     findings = []
     for index, row in enumerate(rows):
@@ -900,16 +908,18 @@ def _head_differs(case: Case, head: Head, first: Event | None) -> list[Finding]:
     The client reference is the open event's, or NULL once the open event's
     personal data was redacted.
     """
+    stored = head.columns
+    # A head read in full has every column; otherwise None means not known.
+    known = stored is not None
     names = []
     if case.seq != head.seq:
         names.append("seq")
-    if head.stage is not None and head.stage != case.stage._value_:
+    if (known or head.stage is not None) and head.stage != case.stage._value_:
         names.append("stage")
-    if head.episode is not None and (
+    if (known or head.episode is not None) and (
         type(head.episode) is not int or head.episode != case.episode
     ):
         names.append("episode")
-    stored = head.columns
     if stored is not None:
         client = None if first is None or first.client == REDACTED else first.client
         if stored.client != client or not isinstance(stored.client, str | None):

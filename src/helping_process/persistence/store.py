@@ -18,12 +18,14 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 from functools import partial
 from itertools import groupby
+from itertools import islice
 from itertools import starmap
 from operator import attrgetter
 from operator import itemgetter
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Final
+from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine
@@ -65,6 +67,8 @@ from helping_process.states import Stage
 
 if TYPE_CHECKING:
     from helping_process.seals import Seal
+
+_T = TypeVar("_T")
 
 #: Every trigger message of migration 0002 starts with this.
 _TRIGGER_MARK: Final = "helping_process:"
@@ -465,7 +469,7 @@ class SqlStore:
                 with self.bind.begin_nested():
                     cursor = self.bind.connection.cursor()
                     try:
-                        uow = SqlUnitOfWork(cursor, self._statements)
+                        uow = SqlUnitOfWork(cursor, self._statements, self._dbapi_error)
                         yield uow
                         uow.flush()
                     finally:
@@ -474,7 +478,7 @@ class SqlStore:
             connection, cursor = self._checkout()
             try:
                 self._start(cursor)
-                uow = SqlUnitOfWork(cursor, self._statements)
+                uow = SqlUnitOfWork(cursor, self._statements, self._dbapi_error)
                 yield uow
                 uow.flush()
                 self._commit(connection, cursor)
@@ -567,6 +571,11 @@ class SqlStore:
             self.bind.dispose()
 
 
+def _replacing_text(data: bytes) -> str:
+    """Decode a SQLite TEXT cell, with U+FFFD for bytes that are not UTF-8."""
+    return data.decode("utf-8", "replace")
+
+
 class SqlUnitOfWork:
     """The reads and the appends of one transaction.
 
@@ -582,9 +591,12 @@ class SqlUnitOfWork:
     writes a thousand events but only as many heads as it touches cases.
     """
 
-    def __init__(self, cursor: Any, statements: _Statements) -> None:
+    def __init__(
+        self, cursor: Any, statements: _Statements, dbapi_error: type[Exception]
+    ) -> None:
         self._cursor = cursor
         self._sql = statements
+        self._dbapi_error = dbapi_error
         #: The cases this transaction appended to: the seq and hash each ends with.
         self._moved: dict[str, tuple[int, str]] = {}
         #: What later appends left to write: heads by case, events, personal data.
@@ -719,6 +731,10 @@ class SqlUnitOfWork:
             personal: read the personal data too (False: the chain only).
         """
         self.flush()
+        return self._lenient(partial(self._trails, personal=personal))
+
+    def _trails(self, *, personal: bool) -> Iterator[tuple[Head | None, list[Sealed]]]:
+        """:meth:`trails`, read with the driver's text decoding as it is."""
         without_events = {
             row[0]: _head(*row)
             for row in self._sql.heads_without_events.rows(self._cursor)
@@ -759,6 +775,12 @@ class SqlUnitOfWork:
             case_id: one case, or every case when None.
         """
         self.flush()
+        return self._lenient(partial(self._trails_with_columns, case_id))
+
+    def _trails_with_columns(
+        self, case_id: str | None
+    ) -> Iterator[tuple[Head | None, list[Sealed], list[Columns] | None]]:
+        """:meth:`trails_with_columns`, with the driver's text decoding as it is."""
         sql = self._sql
         if case_id is None:
             statements = (sql.full_without_events, sql.full_heads, sql.full_scan)
@@ -790,6 +812,34 @@ class SqlUnitOfWork:
             while pending is not None:
                 yield pending, [], []
                 pending = next(heads, None)
+
+    def _lenient(self, scan: Callable[[], Iterator[_T]]) -> Iterator[_T]:
+        """Yield what ``scan`` yields, even past a TEXT cell that is not UTF-8.
+
+        SQLite keeps whatever bytes a forger stores as TEXT, and its Python
+        driver refuses to decode them, ending the scan with an error. Then
+        the scan runs again, its text decoded with U+FFFD for what is not
+        UTF-8 (a value that no longer equals the stored one, so verification
+        reports it), from where the first run stopped: the order is the
+        database's, the same both times. Only a damaged trail pays for the
+        slower decoding.
+        """
+        done = 0
+        try:
+            for item in scan():
+                yield item
+                done += 1
+        except self._dbapi_error as error:
+            if "decode" not in str(error):
+                raise
+        else:
+            return
+        connection = self._cursor.connection
+        connection.text_factory = _replacing_text
+        try:
+            yield from islice(scan(), done, None)
+        finally:
+            connection.text_factory = str
 
     def _raw(
         self, statement: _Prepared, values: Mapping[str, Any] | None
