@@ -193,9 +193,9 @@ class Columns(NamedTuple):
         action: ``events.action``.
         from_stage: ``events.from_stage``.
         to_stage: ``events.to_stage``.
+        actor_id: ``events.actor_id``.
         occurred_at: ``events.occurred_at`` as the driver gives it.
         recorded_at: ``events.recorded_at`` likewise.
-        actor_id: ``events.actor_id``.
         redacted_at: ``personal.redacted_at`` (None without a personal row).
     """
 
@@ -203,9 +203,9 @@ class Columns(NamedTuple):
     action: object
     from_stage: object
     to_stage: object
+    actor_id: object
     occurred_at: object
     recorded_at: object
-    actor_id: object
     redacted_at: object
 
 
@@ -418,6 +418,8 @@ _CELL_ERRORS: Final = (AttributeError, TypeError, UnicodeError)
 #: What decoding and replaying a well-chained but forged body can raise
 #: besides the library's own errors (a field of the wrong shape).
 _DECODE_ERRORS: Final = (AttributeError, KeyError, TypeError, ValueError)
+#: The length of SQLite's text of an instant, ``YYYY-MM-DD HH:MM:SS.ffffff``.
+_STORED_TIME_LENGTH: Final = 26
 #: A gap in ``seq`` up to this size is reported event by event; a larger
 #: jump (a renumbered row, not that many deletions) as one finding.
 _GAP_LIMIT: Final = 1000
@@ -683,7 +685,11 @@ def _redactions(
                 Finding(row.case_id, row.seq, FindingKind.EDITED, cause, facts)
             )
             continue
-        cover = next((r for r in redactions if r[0] > row.seq), None)
+        cover = (
+            next((r for r in redactions if r[0] > row.seq), None)
+            if redactions
+            else None
+        )
         removed = row.personal is None and b'"personal_digest":null' not in row.body
         if removed:
             if cover is not None:
@@ -740,7 +746,11 @@ def stored_instant(value: object) -> dt.datetime | None:
     """
     if isinstance(value, dt.datetime):
         return value if value.tzinfo is not None else None
-    if isinstance(value, str) and len(value) == 26 and value[10] == " ":  # noqa: PLR2004 - the text's length
+    if (
+        isinstance(value, str)
+        and len(value) == _STORED_TIME_LENGTH
+        and value[10] == " "
+    ):
         try:
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
@@ -814,45 +824,43 @@ def _replay(
     return case, findings, first
 
 
-def _column_findings(event: Event, stored: Columns) -> list[Finding]:
+def _column_findings(event: Event, stored: Columns) -> Sequence[Finding]:
     """The event's stored columns that differ from the event itself.
 
-    One tuple comparison for a sound row; the columns are told apart only
-    when it fails. Types count: a code stored as bytes is not the code.
+    A sound row costs one tuple comparison and two instants read; the
+    columns are told apart only when that fails. Types count: a code stored
+    as bytes, or an episode stored as a real number, is not what the event
+    says.
     """
     from_stage = event.from_stage
-    expected = (
+    if (
+        stored[:5]
+        == (
+            event.episode,
+            event.action._value_,
+            None if from_stage is None else from_stage._value_,
+            event.to_stage._value_,
+            event.actor.id,
+        )
+        and type(stored.episode) is int
+        and _same_instant(stored.occurred_at, event.occurred_at)
+        and _same_instant(stored.recorded_at, event.recorded_at)
+    ):
+        return ()
+    expected: tuple[object, ...] = (
         event.episode,
         event.action._value_,
         None if from_stage is None else from_stage._value_,
         event.to_stage._value_,
         event.actor.id,
+        event.occurred_at,
+        event.recorded_at,
     )
-    found = (
-        stored.episode,
-        stored.action,
-        stored.from_stage,
-        stored.to_stage,
-        stored.actor_id,
+    found: tuple[object, ...] = (
+        *stored[:5],
+        stored_instant(stored.occurred_at),
+        stored_instant(stored.recorded_at),
     )
-    names: list[str] = []
-    if found != expected or not all(
-        type(value) is type(want) for value, want in zip(found, expected, strict=True)
-    ):
-        names += [
-            name
-            for name, value, want in zip(
-                ("episode", "action", "from_stage", "to_stage", "actor_id"),
-                found,
-                expected,
-                strict=True,
-            )
-            if value != want or type(value) is not type(want)
-        ]
-    if stored_instant(stored.occurred_at) != event.occurred_at:
-        names.append("occurred_at")
-    if stored_instant(stored.recorded_at) != event.recorded_at:
-        names.append("recorded_at")
     return [
         Finding(
             event.case_id,
@@ -861,8 +869,22 @@ def _column_findings(event: Event, stored: Columns) -> list[Finding]:
             "finding.column",
             {"table": "events", "column": name},
         )
-        for name in names
+        for name, value, want in zip(Columns._fields, found, expected, strict=False)
+        if value != want or type(value) is not type(want)
     ]
+
+
+def _same_instant(value: object, instant: dt.datetime) -> bool:
+    """Whether a stored time cell holds ``instant`` (see :func:`stored_instant`)."""
+    if value.__class__ is str:
+        text = str(value)
+        if len(text) != _STORED_TIME_LENGTH or text[10] != " ":
+            return False
+        try:
+            return dt.datetime.fromisoformat(text + "+00:00") == instant
+        except ValueError:
+            return False
+    return stored_instant(value) == instant
 
 
 def verify_case(

@@ -1063,9 +1063,9 @@ _EVENT_COLUMNS: Final = (
     events.c.action,
     events.c.from_stage,
     events.c.to_stage,
+    events.c.actor_id,
     events.c.occurred_at,
     events.c.recorded_at,
-    events.c.actor_id,
 )
 #: The case row's columns beside its head, in HeadColumns' order.
 _HEAD_COLUMNS: Final = (
