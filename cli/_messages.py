@@ -534,6 +534,12 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "perlu --referral-to (tujuan rujukan klien)",
     ),
     "list.empty": ("No cases.", "Belum ada kasus."),
+    "list.unverified": (
+        "Not verified: read from the case rows as stored; run"
+        " 'helping-process audit verify' to check them against the audit trail.",
+        "Belum diverifikasi: dibaca dari baris kasus apa adanya; jalankan"
+        " 'helping-process audit verify' untuk mencocokkannya dengan jejak audit.",
+    ),
     "list.id": ("id", "id"),
     "list.client": ("client", "klien"),
     "list.stage": ("stage", "tahap"),

@@ -77,6 +77,11 @@ class CaseSummary:
         seq: the number of events.
         opened_at: when the case was opened.
         updated_at: when its last event took place.
+        verified: whether these values were checked against the audit
+            trail. A list reads the case rows as they are stored, which only
+            ``audit verify`` (:meth:`CaseService.verification`) compares with
+            the chain, so it is False there: whoever shows a summary should
+            say it is unverified.
     """
 
     case_id: str
@@ -87,6 +92,7 @@ class CaseSummary:
     seq: int
     opened_at: dt.datetime
     updated_at: dt.datetime
+    verified: bool = False
 
 
 class UnitOfWork(Protocol):
