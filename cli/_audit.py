@@ -35,6 +35,7 @@ from typing import TypeVar
 
 import click
 
+from helping_process import HelpingProcessError
 from helping_process import InvalidInputError
 from helping_process import UnknownCaseError
 
@@ -300,8 +301,16 @@ def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pt
     key: Ed25519PublicKey | None,
     max_findings: int | None,
 ) -> Verification:
-    """Verify under a progress bar on standard error, one tick per event."""
-    total = case.seq if case else sum(summary.seq for summary in service.cases())
+    """Verify under a progress bar on standard error, one tick per event.
+
+    The bar's length is read from the case rows; when they are too damaged
+    to be read, verification runs without a bar and says how they are.
+    """
+    case_id = case.case_id if case else None
+    try:
+        total = case.seq if case else sum(summary.seq for summary in service.cases())
+    except (HelpingProcessError, TypeError, ValueError):
+        return service.verification(case_id, key=key, max_findings=max_findings)
     with click.progressbar(
         length=total,
         label=settings.say("audit.verifying"),
@@ -310,10 +319,7 @@ def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pt
         update_min_steps=_PROGRESS_STEP,
     ) as bar:
         return service.verification(
-            case.case_id if case else None,
-            key=key,
-            progress=bar.update,
-            max_findings=max_findings,
+            case_id, key=key, progress=bar.update, max_findings=max_findings
         )
 
 
