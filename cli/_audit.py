@@ -345,10 +345,11 @@ def show_verification(
             "cases": seen.cases,
             "events": events,
             "findings": [finding_json(finding) for finding in seen.findings],
-            "unlisted_findings": seen.unlisted,
         }
         if legacy:
             data = {"verified": not faults, **data}
+        else:
+            data["unlisted_findings"] = seen.unlisted
         settings.emit(data)
     else:
         for finding in seen.findings:
@@ -414,8 +415,11 @@ def verify(
 def verify_alias(
     settings: Settings, case_ref: str | None, key_path: str | None
 ) -> None:
-    """The old top-level ``verify``: ``audit verify`` with its old JSON."""
-    seen = run_verification(settings, case_ref, key_path)
+    """The old top-level ``verify``: ``audit verify`` with its old JSON.
+
+    It lists every finding, as it always did: its scripts know no bound.
+    """
+    seen = run_verification(settings, case_ref, key_path, max_findings=None)
     if key_path is not None and not seen.faults:
         _seal_note(settings, seen)
     show_verification(settings, seen, legacy=True)

@@ -238,7 +238,7 @@ def show(settings: Settings, case_ref: str) -> None:
 def list_cases(settings: Settings, stage: str | None) -> None:
     """List the cases, or those in one stage."""
     summaries = settings.service().cases(stage=Stage(stage) if stage else None)
-    verified = all(summary.verified for summary in summaries)
+    verified = bool(summaries) and all(summary.verified for summary in summaries)
     if settings.as_json:
         cases = [summary_json(summary) for summary in summaries]
         settings.emit({"cases": cases, "verified": verified})

@@ -180,13 +180,19 @@ class TestVerify:
         assert english.stderr == indonesian.stderr == ""
 
     def test_json_is_exactly_ok_cases_events_findings(self, cli: Cli):
-        """With --json, global or on the subcommand, the document has four members."""
+        """With --json, global or on the subcommand, the document has five members."""
         cli.walk("intake")
 
         given_globally = cli.json("audit", "verify")
         given_after = cli.run("audit", "verify", "--json")
 
-        assert given_globally == {"ok": True, "cases": 1, "events": 3, "findings": []}
+        assert given_globally == {
+            "ok": True,
+            "cases": 1,
+            "events": 3,
+            "findings": [],
+            "unlisted_findings": 0,
+        }
         assert json.loads(given_after.stdout) == given_globally
 
     def test_one_case_by_unique_prefix(self, cli: Cli):
@@ -668,7 +674,13 @@ class TestSeal:
         _truncate(cli, case_id)
         broken = cli.run("verify", "--key", str(public), fails=True)
 
-        assert data == {"ok": True, "cases": 1, "events": 3, "findings": []}
+        assert data == {
+            "ok": True,
+            "cases": 1,
+            "events": 3,
+            "findings": [],
+            "unlisted_findings": 0,
+        }
         assert sound.stdout.startswith("1 seal(s) checked with the key.\n")
         assert broken.exit_code == 1
         assert f"{case_id} #3 truncated" in broken.stdout
