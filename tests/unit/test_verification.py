@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import attrs
@@ -316,3 +317,74 @@ class TestCorruptCells:
         )
 
         assert [(f.seq, f.kind) for f in findings] == [(2, FindingKind.EDITED)]
+
+
+def _columns_of(rows: list[Sealed]) -> list[audit.Columns]:
+    """The columns a SQLite store keeps beside each row, as it stores them."""
+    columns = []
+    for row in rows:
+        event = audit.unseal(row)
+        columns.append(
+            audit.Columns(
+                episode=event.episode,
+                action=event.action.value,
+                from_stage=event.from_stage.value if event.from_stage else None,
+                to_stage=event.to_stage.value,
+                actor_id=event.actor.id,
+                occurred_at=_sqlite_text(event.occurred_at),
+                recorded_at=_sqlite_text(event.recorded_at),
+                redacted_at=None,
+            )
+        )
+    return columns
+
+
+def _sqlite_text(instant: dt.datetime) -> str:
+    text = audit.utc_text(instant)
+    return text[:10] + " " + text[11:-1]
+
+
+class TestStoredColumns:
+    """verify_case compares each column stored beside an event with the event."""
+
+    def test_columns_as_stored_agree(self):
+        """The columns a store writes agree with their events: no finding."""
+        rows, head = _long_trail(3)
+
+        assert audit.verify_case(rows, head, _columns_of(rows)) == []
+
+    def test_a_time_in_another_form_is_named(self):
+        """A stored time of the right length but not a time names its column."""
+        rows, head = _long_trail(3)
+        columns = _columns_of(rows)
+        columns[1] = columns[1]._replace(recorded_at="2026-01-01 10:00:00.00000x")
+
+        findings = audit.verify_case(rows, head, columns)
+
+        assert [(f.seq, f.kind, dict(f.params)) for f in findings] == [
+            (2, FindingKind.EDITED, {"table": "events", "column": "recorded_at"})
+        ]
+
+    def test_an_episode_stored_as_a_real_number_is_named(self):
+        """An episode stored as 1.0 equals 1 but is not the event's integer."""
+        rows, head = _long_trail(3)
+        columns = _columns_of(rows)
+        columns[2] = columns[2]._replace(episode=1.0)
+
+        findings = audit.verify_case(rows, head, columns)
+
+        assert [dict(f.params) for f in findings] == [
+            {"table": "events", "column": "episode"}
+        ]
+
+    def test_a_redaction_time_on_an_unredacted_event_is_named(self):
+        """redacted_at on an event that no redaction covers is a fault."""
+        rows, head = _long_trail(3)
+        columns = _columns_of(rows)
+        columns[0] = columns[0]._replace(redacted_at="2026-01-01 10:00:00.000000")
+
+        findings = audit.verify_case(rows, head, columns)
+
+        assert [(f.seq, dict(f.params)) for f in findings] == [
+            (1, {"table": "personal", "column": "redacted_at"})
+        ]
