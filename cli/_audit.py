@@ -37,6 +37,7 @@ from typing import TypeVar
 
 import click
 
+from helping_process import HelpingProcessError
 from helping_process import InvalidInputError
 
 from ._errors import BAD_INPUT
@@ -276,11 +277,16 @@ def read_receipt_file(
     return receipt
 
 
+#: How many findings ``audit verify`` lists unless told otherwise.
+MAX_FINDINGS: Final = 1000
+
+
 def run_verification(
     settings: Settings,
     case_ref: str | None,
     key_path: str | None,
     receipt_path: str | None = None,
+    max_findings: int | None = MAX_FINDINGS,
 ) -> Verification:
     """Verify the trail (or one case), with a progress bar on a terminal.
 
@@ -298,19 +304,38 @@ def run_verification(
     case = case_id_of(settings, case_ref) if case_ref is not None else None
     case_id = case.case_id if case else None
     if settings.as_json or not sys.stderr.isatty():
-        return service.verification(case_id, key=key, receipt=receipt)
-    return _verify_on_terminal(settings, service, case, key, receipt)
+        return service.verification(
+            case_id, key=key, receipt=receipt, max_findings=max_findings
+        )
+    return _verify_on_terminal(settings, service, case, key, receipt, max_findings)
 
 
-def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pty
+def max_findings_of(settings: Settings, value: str) -> int:
+    """Read ``--max-findings``: a whole number, 0 or more (exit 2 otherwise)."""
+    text = value.strip()
+    if not text.isascii() or not text.isdigit():
+        raise bad_input(settings, "audit.bad_max_findings", "max_findings", value=value)
+    return int(text)
+
+
+def _verify_on_terminal(  # noqa: PLR0913, PLR0917 # pragma: no cover - test_audit drives it through a pty; one parameter per option
     settings: Settings,
     service: CaseService,
     case: CaseSummary | None,
     key: Ed25519PublicKey | None,
-    receipt: Receipt | None = None,
+    receipt: Receipt | None,
+    max_findings: int | None,
 ) -> Verification:
-    """Verify under a progress bar on standard error, one tick per event."""
-    total = case.seq if case else sum(summary.seq for summary in service.cases())
+    """Verify under a progress bar on standard error, one tick per event.
+
+    The bar's length is read from the case rows; when they are too damaged
+    to be read, verification runs without a bar and says how they are.
+    """
+    case_id = case.case_id if case else None
+    try:
+        total = case.seq if case else sum(summary.seq for summary in service.cases())
+    except (HelpingProcessError, TypeError, ValueError):
+        return service.verification(case_id, key=key, max_findings=max_findings)
     with click.progressbar(
         length=total,
         label=settings.say("audit.verifying"),
@@ -319,10 +344,11 @@ def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pt
         update_min_steps=_PROGRESS_STEP,
     ) as bar:
         return service.verification(
-            case.case_id if case else None,
+            case_id,
             key=key,
             progress=bar.update,
             receipt=receipt,
+            max_findings=max_findings,
         )
 
 
@@ -340,7 +366,7 @@ def show_verification(
     Raises:
         Failure: the trail has faults.
     """
-    faults = seen.faults
+    faults = seen.fault_count
     events = seen.events
     if settings.as_json:
         data: dict[str, Any] = {
@@ -353,13 +379,17 @@ def show_verification(
             data["seal"] = _sealing_json(seen.sealing)
         if legacy:
             data = {"verified": not faults, **data}
+        else:
+            data["unlisted_findings"] = seen.unlisted
         settings.emit(data)
     else:
         for finding in seen.findings:
             settings.echo(wrap(finding_line(finding, settings.lang)))
+        if seen.unlisted:
+            settings.echo(settings.say("verify.more", count=seen.unlisted))
     if faults:
         raise failure(
-            settings.say("verify.faults", count=len(faults)),
+            settings.say("verify.faults", count=faults),
             kind="AuditIntegrityError",
             exit_code=REFUSED,
             lang=settings.lang,
@@ -408,6 +438,13 @@ def _seal_note(settings: Settings, seen: Verification) -> None:
 @option("--case", "case_ref", metavar="CASE", type=CaseIdType(), help="opt.audit_case")
 @option("--key", "key_path", metavar="PUBLIC_KEY", help="opt.public_key")
 @option("--receipt", "receipt_path", metavar="FILE", help="opt.receipt_in")
+@option(
+    "--max-findings",
+    "max_findings",
+    metavar="N",
+    default=str(MAX_FINDINGS),
+    help="opt.max_findings",
+)
 @json_flag()
 @pass_settings
 def verify(
@@ -415,9 +452,11 @@ def verify(
     case_ref: str | None,
     key_path: str | None,
     receipt_path: str | None,
+    max_findings: str,
 ) -> None:
     """Verify every chain, replay every case and check every seal."""
-    seen = run_verification(settings, case_ref, key_path, receipt_path)
+    limit = max_findings_of(settings, max_findings)
+    seen = run_verification(settings, case_ref, key_path, receipt_path, limit)
     if not seen.faults:
         _seal_note(settings, seen)
     show_verification(settings, seen)
@@ -437,8 +476,11 @@ def verify(
 def verify_alias(
     settings: Settings, case_ref: str | None, key_path: str | None
 ) -> None:
-    """The old top-level ``verify``: ``audit verify`` with its old JSON."""
-    seen = run_verification(settings, case_ref, key_path)
+    """The old top-level ``verify``: ``audit verify`` with its old JSON.
+
+    It lists every finding, as it always did: its scripts know no bound.
+    """
+    seen = run_verification(settings, case_ref, key_path, max_findings=None)
     if not seen.faults:
         _seal_note(settings, seen)
     show_verification(settings, seen, legacy=True)

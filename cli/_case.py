@@ -273,12 +273,16 @@ def show(settings: Settings, case_ref: str) -> None:
 def list_cases(settings: Settings, stage: str | None) -> None:
     """List the cases, or those in one stage."""
     summaries = settings.service().cases(stage=Stage(stage) if stage else None)
+    verified = bool(summaries) and all(summary.verified for summary in summaries)
     if settings.as_json:
-        settings.emit({"cases": [summary_json(summary) for summary in summaries]})
+        cases = [summary_json(summary) for summary in summaries]
+        settings.emit({"cases": cases, "verified": verified})
         return
     if not summaries:
         settings.echo(settings.say("list.empty"))
         return
+    if not verified:
+        click.echo(settings.say("list.unverified"), err=True)
     lang = settings.lang
     headers = [
         settings.say(key)

@@ -441,6 +441,10 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Only this case (an id or a unique prefix of one).",
         "Hanya kasus ini (id atau awalan unik id-nya).",
     ),
+    "opt.max_findings": (
+        "List at most this many findings and count the rest (default: 1000).",
+        "Tampilkan paling banyak sekian temuan dan hitung sisanya (bawaan: 1000).",
+    ),
     "opt.public_key": (
         "The public key file (PEM) 'audit keygen' wrote; checks every seal.",
         "Berkas kunci publik (PEM) dari 'audit keygen'; memeriksa setiap segel.",
@@ -655,6 +659,12 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "perlu --referral-to (tujuan rujukan klien)",
     ),
     "list.empty": ("No cases.", "Belum ada kasus."),
+    "list.unverified": (
+        "Not verified: read from the case rows as stored; run"
+        " 'helping-process audit verify' to check them against the audit trail.",
+        "Belum diverifikasi: dibaca dari baris kasus apa adanya; jalankan"
+        " 'helping-process audit verify' untuk mencocokkannya dengan jejak audit.",
+    ),
     "list.id": ("id", "id"),
     "list.client": ("client", "klien"),
     "list.stage": ("stage", "tahap"),
@@ -709,6 +719,14 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "verify.ok": (
         "trail verified: {cases} {cases:case|cases}, {events} {events:event|events}",
         "jejak audit terverifikasi: {cases} kasus, {events} peristiwa",
+    ),
+    "verify.more": (
+        "… and {count} more findings",
+        "… dan {count} temuan lainnya",
+    ),
+    "audit.bad_max_findings": (
+        "--max-findings takes a whole number of 0 or more, not '{value}'.",
+        "--max-findings berupa bilangan bulat 0 atau lebih, bukan '{value}'.",
     ),
     "verify.faults": (
         "The audit trail has {count} {count:finding|findings}; see above.",

@@ -80,6 +80,11 @@ class FindingKind(StrEnum):
     REDACTED = "redacted"
 
 
+def _as_text(value: object) -> str:
+    """A case id as a finding names it, whatever the cell held."""
+    return value if isinstance(value, str) else repr(value)
+
+
 @attrs.frozen
 class Finding:
     """One verification finding: which case, which event, what kind.
@@ -94,7 +99,7 @@ class Finding:
         params: the facts the message names (numbers, codes).
     """
 
-    case_id: str
+    case_id: str = attrs.field(converter=_as_text)
     seq: int
     kind: FindingKind
     cause: str = ""
@@ -160,6 +165,9 @@ class Verification:
         seals: the seals checked (0 without a key).
         sealing: which key checked the seals and up to which seal (None
             without a key).
+        unlisted: how many more findings there were than the listed ones
+            (a verification lists at most as many as it was asked to).
+        unlisted_faults: how many of those unlisted are faults.
     """
 
     findings: tuple[Finding, ...]
@@ -167,16 +175,23 @@ class Verification:
     events: int
     seals: int
     sealing: SealStatus | None = None
+    unlisted: int = 0
+    unlisted_faults: int = 0
 
     @property
     def faults(self) -> list[Finding]:
-        """The findings that are not mere redactions."""
+        """The listed findings that are not mere redactions."""
         return [finding for finding in self.findings if finding.is_tampering]
+
+    @property
+    def fault_count(self) -> int:
+        """How many faults were found, listed or not."""
+        return len(self.faults) + self.unlisted_faults
 
     @property
     def ok(self) -> bool:
         """Whether the trail is sound (redactions allowed)."""
-        return not self.faults
+        return not self.faults and not self.unlisted_faults
 
 
 class Sealed(NamedTuple):
@@ -204,6 +219,53 @@ class Sealed(NamedTuple):
     hash: str
 
 
+class Columns(NamedTuple):
+    """The plain columns stored beside an event's chained bytes, as read.
+
+    They are copies of what the body holds, kept for the lists and the SQL
+    an agency runs; full verification compares each with the decoded event,
+    so a forged column is found even though the chain does not cover it.
+    Values are the database's own cells, not converted: a corrupt cell is a
+    finding, never an exception.
+
+    Attributes:
+        episode: ``events.episode``.
+        action: ``events.action``.
+        from_stage: ``events.from_stage``.
+        to_stage: ``events.to_stage``.
+        actor_id: ``events.actor_id``.
+        occurred_at: ``events.occurred_at`` as the driver gives it.
+        recorded_at: ``events.recorded_at`` likewise.
+        redacted_at: ``personal.redacted_at`` (None without a personal row).
+    """
+
+    episode: object
+    action: object
+    from_stage: object
+    to_stage: object
+    actor_id: object
+    occurred_at: object
+    recorded_at: object
+    redacted_at: object
+
+
+class HeadColumns(NamedTuple):
+    """The columns of a case's row that repeat what its events say, as read.
+
+    Attributes:
+        client: ``cases.client``: the open event's client reference, or
+            NULL once the case was redacted.
+        residential: ``cases.residential``: as the open event says.
+        opened_at: ``cases.opened_at``: when the open event took place.
+        updated_at: ``cases.updated_at``: when the last event took place.
+    """
+
+    client: object
+    residential: object
+    opened_at: object
+    updated_at: object
+
+
 @attrs.frozen(kw_only=True)
 class Head:
     """A case's head as stored beside its trail: what the last event should be.
@@ -216,6 +278,8 @@ class Head:
             stored (None where only the chain's end is known, as in a
             seal's leaves).
         episode: the episode the head says the case is in (None likewise).
+        columns: the row's other columns, when they were read (full
+            verification compares them with the replayed case).
     """
 
     case_id: str
@@ -223,6 +287,7 @@ class Head:
     last_hash: str
     stage: str | None = None
     episode: int | None = None
+    columns: HeadColumns | None = None
 
 
 def canonical(value: object) -> bytes:
@@ -422,128 +487,301 @@ def _seqs(value: object) -> tuple[int, ...] | None:
     return tuple(value)
 
 
-def verify_chain(rows: Sequence[Sealed], head: Head | None) -> list[Finding]:
-    """Recompute one case's chain against its head; return the first break.
+#: What a corrupt cell can raise where the chain is recomputed: a cell of
+#: another type (a TEXT body, a BLOB hash) or a hash that is not ASCII.
+_CELL_ERRORS: Final = (AttributeError, TypeError, UnicodeError)
+#: What decoding and replaying a well-chained but forged body can raise
+#: besides the library's own errors (a field of the wrong shape).
+_DECODE_ERRORS: Final = (AttributeError, KeyError, TypeError, ValueError)
+#: The length of SQLite's text of an instant, ``YYYY-MM-DD HH:MM:SS.ffffff``.
+_STORED_TIME_LENGTH: Final = 26
+#: A gap in ``seq`` up to this size is reported event by event; a larger
+#: jump (a renumbered row, not that many deletions) as one finding.
+_GAP_LIMIT: Final = 1000
 
-    Only the first break is reported: after it, every later link is suspect
-    anyway. The bodies are not parsed unless a break needs classifying, so
-    verification runs at close to the speed of hashing the stored bytes.
-    The personal data kept apart is not looked at (see :func:`verify_case`).
+
+def verify_chain(rows: Sequence[Sealed], head: Head | None) -> list[Finding]:
+    """Recompute one case's chain against its head; return every break.
+
+    The chain is recomputed in one tight loop that only tests whether each
+    row is as expected; the bodies are not parsed, so a sound chain verifies
+    at close to the speed of hashing the stored bytes. Only a broken chain
+    is looked at again, row by row (see :func:`_breaks`): every edited,
+    deleted, inserted and reordered event is reported with its ``seq``,
+    resynchronising on the stored links after each break. A corrupt cell
+    (another type than the column's, a hash that is not ASCII) is a finding
+    at its event, never an exception. The personal data kept apart is not
+    looked at (see :func:`verify_case`).
 
     Args:
         rows: the case's stored events in the order of their ``seq`` column.
         head: the case's head, or None when the case row is missing.
     """
-    case_id = rows[0].case_id if rows else (head.case_id if head else "")
+    case_id = _as_text(rows[0].case_id) if rows else (head.case_id if head else "")
+    findings = []
     if head is None:
-        return [Finding(case_id, 0, FindingKind.CASE_MISSING, "finding.no_case")]
-    broken = _first_break(rows)
-    if broken is not None:
-        return [broken]
-    last = rows[-1] if rows else None
-    last_seq = last.seq if last else 0
-    if head.seq > last_seq:
-        facts = {"head": head.seq, "trail": last_seq}
-        return [
-            Finding(
-                case_id,
-                last_seq + 1,
-                FindingKind.TRUNCATED,
-                "finding.head_ahead",
-                facts,
-            )
-        ]
-    if head.seq < last_seq:
-        facts = {"head": head.seq}
-        return [
-            Finding(
-                case_id, head.seq + 1, FindingKind.INSERTED, "finding.after_head", facts
-            )
-        ]
-    if last is not None and head.last_hash != last.hash:
-        cause = "finding.head_hash"
-        return [Finding(case_id, last_seq, FindingKind.HEAD_MISMATCH, cause)]
-    return []
+        findings.append(
+            Finding(case_id, 0, FindingKind.CASE_MISSING, "finding.no_case")
+        )
+    broken = not _chain_holds(rows)
+    if broken:
+        findings += _breaks(rows)
+    if head is not None:
+        findings += _head_findings(rows, head, broken=broken)
+    return findings
 
 
-def _first_break(rows: Sequence[Sealed]) -> Finding | None:
-    """Return the first break of the chain, or None when it holds.
-
-    The loop that runs over every event tests only whether the row is as
-    expected; the tests that say what is wrong run once, at a break.
-    """
+def _chain_holds(rows: Sequence[Sealed]) -> bool:
+    """Whether every row is numbered, linked and hashed as expected."""
     prev = GENESIS
     sha256 = hashlib.sha256
-    for expected, row in enumerate(rows, 1):
-        prev_hash = row.prev_hash
-        if (
-            row.seq != expected
-            or prev_hash != prev
-            or sha256(prev_hash.encode("ascii") + row.body).hexdigest() != row.hash
-        ):
-            return _break_at(rows, expected - 1)
-        prev = row.hash
+    try:
+        for expected, row in enumerate(rows, 1):
+            prev_hash = row.prev_hash
+            if (
+                row.seq != expected
+                or prev_hash != prev
+                or sha256(prev_hash.encode("ascii") + row.body).hexdigest() != row.hash
+            ):
+                return False
+            prev = row.hash
+    except _CELL_ERRORS:
+        return False
+    return True
+
+
+def _bad_cell(row: Sequence[object]) -> str | None:
+    """The first chain column of a stored row whose cell is not of its type.
+
+    The row is read as plain cells: a database hands back whatever a forger
+    stored, whatever the tuple's field types say.
+    """
+    case_id, seq, body, _, prev_hash, hash_ = row
+    if type(seq) is not int:
+        return "seq"
+    if not isinstance(case_id, str):
+        return "case_id"
+    if not isinstance(body, bytes):
+        return "body"
+    if not isinstance(prev_hash, str) or not prev_hash.isascii():
+        return "prev_hash"
+    if not isinstance(hash_, str):
+        return "hash"
     return None
 
 
-def _break_at(rows: Sequence[Sealed], index: int) -> Finding:
-    """Say what is wrong with ``rows[index]``, which follows a sound chain."""
-    row = rows[index]
-    expected = index + 1
-    if row.seq > expected:
-        return Finding(row.case_id, expected, FindingKind.DELETED, "finding.seq_gap")
-    if row.seq < expected:
-        return Finding(
-            row.case_id, row.seq, FindingKind.INSERTED, "finding.seq_repeated"
-        )
-    if link(row.prev_hash, row.body) != row.hash:
-        return Finding(
-            row.case_id, row.seq, FindingKind.EDITED, "finding.hash_mismatch"
-        )
-    return _classify_break(rows, index)
-
-
-def _classify_break(rows: Sequence[Sealed], index: int) -> Finding:
-    """Say why ``rows[index]`` does not link to the row before it."""
-    row = rows[index]
-    if any(later.hash == row.prev_hash for later in rows[index + 1 :]):
-        return Finding(
-            row.case_id, row.seq, FindingKind.REORDERED, "finding.out_of_order"
-        )
+def _own_seq(row: Sealed) -> int | None:
+    """The ``seq`` the row's body holds (None when it cannot be read)."""
     try:
-        own_seq = int(orjson.loads(row.body)["seq"])
-    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-        return Finding(row.case_id, row.seq, FindingKind.EDITED, "finding.undecodable")
-    if own_seq > row.seq:
-        return Finding(row.case_id, row.seq, FindingKind.DELETED, "finding.renumbered")
-    if own_seq < row.seq:
-        return Finding(row.case_id, own_seq, FindingKind.INSERTED, "finding.forged")
-    if any(earlier.hash == row.prev_hash for earlier in rows[:index]):
-        return Finding(row.case_id, row.seq - 1, FindingKind.INSERTED, "finding.forged")
-    return Finding(row.case_id, row.seq - 1, FindingKind.EDITED, "finding.rehashed")
+        value = orjson.loads(row.body)["seq"]
+    except (*_DECODE_ERRORS, orjson.JSONDecodeError):
+        return None
+    return value if type(value) is int else None
 
 
-def _redactions(rows: Sequence[Sealed]) -> list[Finding]:
+def _breaks(rows: Sequence[Sealed]) -> list[Finding]:  # noqa: PLR0912, PLR0915 - one branch per kind of break, read as one table
+    """Say what is wrong with each row of a broken chain.
+
+    First every row is checked alone: its cells (a finding names the column
+    of a corrupt one) and its hash against its own bytes (``edited``). Then
+    the links: a row resynchronises on the stored hash of the row before
+    it, so one break is reported once. A row that does not link to the row
+    before it is explained by where its predecessor is: missing with a gap
+    in ``seq`` (``deleted``, each missing ``seq``), missing because the row
+    before was re-hashed (``edited``) or deleted and the rest renumbered
+    (``deleted``), stored later (``reordered``), or stored earlier with rows
+    between that no row links to (those are ``inserted``). The body is
+    parsed only for rows at a break, for the ``seq`` it holds.
+    """
+    case_id = _as_text(rows[0].case_id)
+    count = len(rows)
+    bad = [_bad_cell(row) for row in rows]
+    valid = [
+        column is None and link(row.prev_hash, row.body) == row.hash
+        for row, column in zip(rows, bad, strict=True)
+    ]
+    by_hash: dict[object, int] = {}
+    linked_to: set[object] = set()
+    for index, row in enumerate(rows):
+        if isinstance(row.hash, str):
+            by_hash.setdefault(row.hash, index)
+        linked_to.add(row.prev_hash)
+    flagged = [False] * count
+    findings: list[Finding] = []
+
+    def found(at: int, kind: FindingKind, cause: str, **params: object) -> None:
+        findings.append(Finding(case_id, at, kind, cause, params))
+
+    previous = -1
+    expected = 1
+    for index, row in enumerate(rows):
+        column = bad[index]
+        if column is not None:
+            seq = expected if column == "seq" else row.seq
+            found(
+                seq, FindingKind.EDITED, "finding.cell", table="events", column=column
+            )
+            flagged[index] = True
+            previous, expected = index, seq + 1
+            continue
+        prev_hash = rows[previous].hash if previous >= 0 else GENESIS
+        linked = row.prev_hash == prev_hash
+        seq = row.seq
+        if seq > expected:
+            if linked and _own_seq(row) == expected:
+                found(
+                    seq,
+                    FindingKind.EDITED,
+                    "finding.column",
+                    table="events",
+                    column="seq",
+                )
+            elif seq - expected > _GAP_LIMIT:
+                found(expected, FindingKind.DELETED, "finding.seq_jump", seq=seq)
+            else:
+                for missing in range(expected, seq):
+                    found(missing, FindingKind.DELETED, "finding.seq_gap")
+        elif seq < expected:
+            found(seq, FindingKind.INSERTED, "finding.seq_repeated")
+            flagged[index] = True
+        elif not linked and valid[index]:
+            own = _own_seq(row)
+            source = -1 if row.prev_hash == GENESIS else by_hash.get(row.prev_hash)
+            if source is None:
+                if (
+                    previous >= 0
+                    and not flagged[previous]
+                    and rows[previous].hash not in linked_to
+                    and own in (None, seq)
+                ):
+                    found(rows[previous].seq, FindingKind.EDITED, "finding.rehashed")
+                    flagged[previous] = True
+                elif own is not None and own > seq:
+                    found(seq, FindingKind.DELETED, "finding.renumbered")
+                elif previous < 0 or not flagged[previous]:
+                    found(seq, FindingKind.INSERTED, "finding.forged")
+                    flagged[index] = True
+            elif source > index:
+                found(seq, FindingKind.REORDERED, "finding.out_of_order")
+                flagged[index] = True
+            else:
+                between = [k for k in range(source + 1, index) if not flagged[k]]
+                for k in between:
+                    found(rows[k].seq, FindingKind.INSERTED, "finding.forged")
+                    flagged[k] = True
+                if not between and own not in (None, seq):
+                    found(seq, FindingKind.REORDERED, "finding.out_of_order")
+                    flagged[index] = True
+        if not valid[index]:
+            found(seq, FindingKind.EDITED, "finding.hash_mismatch")
+            flagged[index] = True
+        previous, expected = index, seq + 1
+    if not findings:
+        # The loop explains every break it meets; this is only a safeguard.
+        found(
+            rows[0].seq if bad[0] is None else 1,
+            FindingKind.EDITED,
+            "finding.undecodable",
+        )
+    return findings
+
+
+def _head_findings(
+    rows: Sequence[Sealed], head: Head, *, broken: bool
+) -> list[Finding]:
+    """Compare the head with the end of the stored chain.
+
+    After a break the stored ``seq`` may be off by the events deleted or
+    inserted, which are reported already: then the head must only hold the
+    hash of the last row.
+    """
+    case_id = head.case_id
+    cells: tuple[object, object] = (head.seq, head.last_hash)
+    if type(cells[0]) is not int or not isinstance(cells[1], str):
+        column = "seq" if type(cells[0]) is not int else "last_hash"
+        facts: dict[str, object] = {"table": "cases", "column": column}
+        return [Finding(case_id, 0, FindingKind.HEAD_MISMATCH, "finding.cell", facts)]
+    last = rows[-1] if rows else None
+    last_seq = last.seq if last is not None and type(last.seq) is int else 0
+    if broken and last is not None and head.last_hash != last.hash:
+        ahead = [
+            row.seq
+            for row in rows[:-1]
+            if row.hash == head.last_hash and type(row.seq) is int
+        ]
+        if ahead:
+            facts = {"head": head.seq}
+            cause = "finding.after_head"
+            return [Finding(case_id, ahead[0] + 1, FindingKind.INSERTED, cause, facts)]
+    found: tuple[int, FindingKind, str, dict[str, object]] | None = None
+    if broken and last is not None and head.last_hash == last.hash:
+        found = None
+    elif head.seq > last_seq:
+        facts = {"head": head.seq, "trail": last_seq}
+        found = (last_seq + 1, FindingKind.TRUNCATED, "finding.head_ahead", facts)
+    elif head.seq < last_seq and not broken:
+        facts = {"head": head.seq}
+        found = (head.seq + 1, FindingKind.INSERTED, "finding.after_head", facts)
+    elif last is not None and head.last_hash != last.hash:
+        found = (last_seq, FindingKind.HEAD_MISMATCH, "finding.head_hash", {})
+    return [] if found is None else [Finding(case_id, *found)]
+
+
+def _redactions(
+    rows: Sequence[Sealed], columns: Sequence[Columns] | None = None
+) -> list[Finding]:
     """Note personal data that is gone: redacted if a later redaction covers it.
 
     A redaction covers the events its ``redacted_seqs`` names; one recorded
     before redactions named their events covers every earlier event. The
     bodies are searched as bytes: canonical JSON writes these pairs in
-    exactly one way, and no string value can contain them unescaped.
+    exactly one way, and no string value can contain them unescaped. With
+    the stored columns, ``personal.redacted_at`` is checked too: it is NULL
+    unless a later redaction removed the event's personal data, and then it
+    is when that redaction was recorded. Only the redaction events' bodies
+    are parsed, for the events they name and their time.
     """
-    redacted_before = 0
-    covered: set[int] = set()
+    #: Each redaction: its seq, the events it names (None: every earlier
+    #: one), and when it was recorded (None without the columns).
+    redactions: list[tuple[int, frozenset[int] | None, object]] = []
     for row in rows:
-        if b'"action":"redact"' in row.body:
-            named = _named(row.body)
-            if named is None:
-                redacted_before = row.seq
-            else:
-                covered.update(seq for seq in named if seq < row.seq)
+        body: object = row[2]
+        if (
+            isinstance(body, bytes)
+            and type(row.seq) is int
+            and b'"action":"redact"' in body
+        ):
+            named = _named(body)
+            redactions.append(
+                (
+                    row.seq,
+                    None if named is None else frozenset(named),
+                    _recorded_at(row) if columns else None,
+                )
+            )
     findings = []
-    for row in rows:
-        if row.personal is None and b'"personal_digest":null' not in row.body:
-            if row.seq < redacted_before or row.seq in covered:
+    for index, row in enumerate(rows):
+        cells: Sequence[object] = row
+        if not isinstance(cells[2], bytes) or type(cells[1]) is not int:
+            continue  # the chain's check names the cell
+        if cells[3] is not None and not isinstance(cells[3], bytes):
+            cause = "finding.cell"
+            facts: dict[str, object] = {"table": "personal", "column": "data"}
+            findings.append(
+                Finding(row.case_id, row.seq, FindingKind.EDITED, cause, facts)
+            )
+            continue
+        cover = next(
+            (
+                (seq, at)
+                for seq, named, at in redactions
+                if seq > row.seq and (named is None or row.seq in named)
+            ),
+            None,
+        )
+        removed = row.personal is None and b'"personal_digest":null' not in row.body
+        if removed:
+            if cover is not None:
                 findings.append(Finding(row.case_id, row.seq, FindingKind.REDACTED))
             else:
                 findings.append(
@@ -552,6 +790,24 @@ def _redactions(rows: Sequence[Sealed]) -> list[Finding]:
                         row.seq,
                         FindingKind.EDITED,
                         "finding.personal_removed",
+                    )
+                )
+        if columns is not None:
+            stored = columns[index].redacted_at
+            expected = cover[1] if removed and cover is not None else None
+            if not (
+                stored is None
+                if expected is None
+                else stored_instant(stored) == expected
+            ):
+                facts = {"table": "personal", "column": "redacted_at"}
+                findings.append(
+                    Finding(
+                        row.case_id,
+                        row.seq,
+                        FindingKind.EDITED,
+                        "finding.column",
+                        facts,
                     )
                 )
     return findings
@@ -577,25 +833,87 @@ def _named(body: bytes) -> list[int] | None:
     return [seq for seq in named if type(seq) is int]
 
 
-def replay_case(rows: Iterable[Sealed]) -> tuple[Case | None, list[Finding]]:
+def _recorded_at(row: Sealed) -> dt.datetime | None:
+    """When a (redaction) event was recorded, read from its body."""
+    try:
+        return _instant(orjson.loads(row.body)["recorded_at"])
+    except (*_DECODE_ERRORS, orjson.JSONDecodeError):
+        return None
+
+
+def _instant(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+
+
+def stored_instant(value: object) -> dt.datetime | None:
+    """Read an instant as a time column stores it; None if it is not one.
+
+    PostgreSQL's driver gives an aware datetime; SQLite holds the text
+    ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC, which is what the store writes.
+    Anything else (another type, another form, a time zone) is no stored
+    instant, so it never equals the event's.
+    """
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else None
+    if (
+        isinstance(value, str)
+        and len(value) == _STORED_TIME_LENGTH
+        and value[10] == " "
+    ):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else None
+    return None
+
+
+def replay_case(
+    rows: Iterable[Sealed], columns: Iterable[Columns] | None = None
+) -> tuple[Case | None, list[Finding]]:
     """Decode a case's events and decide each one again through the rules.
 
+    Args:
+        rows: the case's stored events, in order.
+        columns: the columns stored beside them, one per row, to compare
+            with each decoded event (a mismatch is an ``edited`` finding
+            naming the column); None to compare nothing.
+
     Returns:
-        The case as far as it replays, and the first finding: an event that
-        cannot be decoded, or one the rules refuse (``illegal_move``).
+        The case as far as it replays, and the findings: the stored columns
+        that differ from their events, then the first event that cannot be
+        decoded or that the rules refuse (``illegal_move``), where replay
+        stops.
     """
+    case, findings, _ = _replay(rows, columns)
+    return case, findings
+
+
+def _replay(
+    rows: Iterable[Sealed], columns: Iterable[Columns] | None
+) -> tuple[Case | None, list[Finding], Event | None]:
+    """:func:`replay_case`, also returning the case's first (open) event."""
     case: Case | None = None
+    first: Event | None = None
+    findings: list[Finding] = []
+    stored = iter(columns) if columns is not None else None
     for row in rows:
         try:
-            case = engine.readmit(case, unseal(row))
+            event = unseal(row)
+            if first is None:
+                first = event
+            if stored is not None:
+                findings += _column_findings(event, next(stored))
+            case = engine.readmit(case, event)
         except AuditIntegrityError as error:
             kind = FindingKind.ILLEGAL_MOVE
             if error.finding in {"undecodable", "personal_edited"}:
                 kind = FindingKind.EDITED
             facts = {"finding": error.finding}
-            return case, [
+            findings.append(
                 Finding(row.case_id, row.seq, kind, "finding.integrity", facts)
-            ]
+            )
+            return case, findings, first
         except HelpingProcessError as error:
             refusal = Finding(
                 row.case_id,
@@ -604,40 +922,159 @@ def replay_case(rows: Iterable[Sealed]) -> tuple[Case | None, list[Finding]]:
                 error.message_template(),
                 vars(error).copy(),
             )
-            return case, [refusal]
-    return case, []
+            findings.append(refusal)
+            return case, findings, first
+        except _DECODE_ERRORS:
+            # A well-chained body of the wrong shape (re-hashed to the head).
+            findings.append(
+                Finding(row.case_id, row.seq, FindingKind.EDITED, "finding.undecodable")
+            )
+            return case, findings, first
+    return case, findings, first
 
 
-def verify_case(rows: Sequence[Sealed], head: Head | None) -> list[Finding]:
+def _column_findings(event: Event, stored: Columns) -> Sequence[Finding]:
+    """The event's stored columns that differ from the event itself.
+
+    A sound row costs one tuple comparison and two instants read; the
+    columns are told apart only when that fails. Types count: a code stored
+    as bytes, or an episode stored as a real number, is not what the event
+    says.
+    """
+    from_stage = event.from_stage
+    if (
+        stored[:5]
+        == (
+            event.episode,
+            event.action._value_,
+            None if from_stage is None else from_stage._value_,
+            event.to_stage._value_,
+            event.actor.id,
+        )
+        and type(stored.episode) is int
+        and _same_instant(stored.occurred_at, event.occurred_at)
+        and _same_instant(stored.recorded_at, event.recorded_at)
+    ):
+        return ()
+    expected: tuple[object, ...] = (
+        event.episode,
+        event.action._value_,
+        None if from_stage is None else from_stage._value_,
+        event.to_stage._value_,
+        event.actor.id,
+        event.occurred_at,
+        event.recorded_at,
+    )
+    found: tuple[object, ...] = (
+        *stored[:5],
+        stored_instant(stored.occurred_at),
+        stored_instant(stored.recorded_at),
+    )
+    return [
+        Finding(
+            event.case_id,
+            event.seq,
+            FindingKind.EDITED,
+            "finding.column",
+            {"table": "events", "column": name},
+        )
+        for name, value, want in zip(Columns._fields, found, expected, strict=False)
+        if value != want or type(value) is not type(want)
+    ]
+
+
+def _same_instant(value: object, instant: dt.datetime) -> bool:
+    """Whether a stored time cell holds ``instant`` (see :func:`stored_instant`)."""
+    if value.__class__ is str:
+        text = str(value)
+        if len(text) != _STORED_TIME_LENGTH or text[10] != " ":
+            return False
+        try:
+            return dt.datetime.fromisoformat(text + "+00:00") == instant
+        except ValueError:
+            return False
+    return stored_instant(value) == instant
+
+
+def verify_case(
+    rows: Sequence[Sealed],
+    head: Head | None,
+    columns: Sequence[Columns] | None = None,
+) -> list[Finding]:
     """Verify one case: its chain, its replay through the rules, its head.
+
+    Only a chain without breaks is replayed: after a break the events are
+    no longer the ones the chain vouches for, and deciding them again would
+    only add noise to the breaks already reported.
 
     Args:
         rows: the case's stored events in the order of their ``seq`` column.
         head: the case's head, or None when the case row is missing.
+        columns: the columns stored beside the events (one per row) and the
+            head's columns are compared with what the events say, when given.
 
     Returns:
-        The first fault found (if any) and every redaction. Personal data
-        removed without a redaction covering it is an ``edited`` event.
+        Every break of the chain, or the findings of the replay (stored
+        columns that differ, the first event the rules refuse, a head that
+        differs), and every redaction. Personal data removed without a
+        redaction covering it is an ``edited`` event.
     """
-    findings = verify_chain(rows, head) + _redactions(rows)
+    findings = verify_chain(rows, head) + _redactions(rows, columns)
     if any(finding.is_tampering for finding in findings):
         return findings
-    case, replayed = replay_case(rows)
-    if replayed:
+    case, replayed, first = _replay(rows, columns)
+    if any(
+        finding.kind is not FindingKind.EDITED or finding.cause != "finding.column"
+        for finding in replayed
+    ):
         return replayed + findings
-    if head is not None and case is not None and not _agrees(case, head):
-        cause = "finding.replay_differs"
-        return [Finding(head.case_id, head.seq, FindingKind.HEAD_MISMATCH, cause)]
-    return findings
+    if head is not None and case is not None:
+        replayed += _head_differs(case, head, first)
+    return replayed + findings
 
 
-def _agrees(case: Case, head: Head) -> bool:
-    """Whether the head says what the replayed case is (where it says it)."""
-    return (
-        case.seq == head.seq
-        and head.stage in (None, case.stage)
-        and head.episode in (None, case.episode)
-    )
+def _head_differs(case: Case, head: Head, first: Event | None) -> list[Finding]:
+    """The head's columns that differ from the replayed case.
+
+    The client reference is the open event's, or NULL once the open event's
+    personal data was redacted.
+    """
+    stored = head.columns
+    # A head read in full has every column; otherwise None means not known.
+    known = stored is not None
+    names = []
+    if case.seq != head.seq:
+        names.append("seq")
+    if (known or head.stage is not None) and head.stage != case.stage._value_:
+        names.append("stage")
+    if (known or head.episode is not None) and (
+        type(head.episode) is not int or head.episode != case.episode
+    ):
+        names.append("episode")
+    if stored is not None:
+        client = None if first is None or first.client == REDACTED else first.client
+        if stored.client != client or not isinstance(stored.client, str | None):
+            names.append("client")
+        if not (
+            isinstance(stored.residential, int)
+            and stored.residential in (0, 1)
+            and bool(stored.residential) is case.residential
+        ):
+            names.append("residential")
+        if stored_instant(stored.opened_at) != case.opened_at:
+            names.append("opened_at")
+        if stored_instant(stored.updated_at) != case.last_occurred_at:
+            names.append("updated_at")
+    return [
+        Finding(
+            head.case_id,
+            case.seq,
+            FindingKind.HEAD_MISMATCH,
+            "finding.column",
+            {"table": "cases", "column": name},
+        )
+        for name in names
+    ]
 
 
 #: The version of the JSON-lines export; see ``docs/audit-format.md``.

@@ -643,6 +643,15 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     ),
     "finding.seq_gap": ("a gap in seq", "nomor urut melompat"),
     "finding.seq_repeated": ("a repeated seq", "nomor urut berulang"),
+    "finding.seq_jump": ("seq jumps to {seq}", "nomor urut melompat ke {seq}"),
+    "finding.cell": (
+        "its {table}.{column} cell is not of the column's type",
+        "sel {table}.{column} tidak bertipe sesuai kolomnya",
+    ),
+    "finding.column": (
+        "{table}.{column} differs from what the chain holds",
+        "{table}.{column} berbeda dengan isi rantai",
+    ),
     "finding.hash_mismatch": (
         "its hash does not match its bytes",
         "hash-nya tidak cocok dengan isinya",

@@ -80,6 +80,11 @@ class CaseSummary:
         seq: the number of events.
         opened_at: when the case was opened.
         updated_at: when its last event took place.
+        verified: whether these values were checked against the audit
+            trail. A list reads the case rows as they are stored, which only
+            ``audit verify`` (:meth:`CaseService.verification`) compares with
+            the chain, so it is False there: whoever shows a summary should
+            say it is unverified.
     """
 
     case_id: str
@@ -90,6 +95,7 @@ class CaseSummary:
     seq: int
     opened_at: dt.datetime
     updated_at: dt.datetime
+    verified: bool = False
 
 
 class UnitOfWork(Protocol):
@@ -148,6 +154,20 @@ class UnitOfWork(Protocol):
 
         Args:
             personal: read the personal data too (False: the chain only).
+        """
+
+    def trails_with_columns(
+        self, case_id: str | None = None
+    ) -> Iterator[tuple[audit.Head | None, list[Sealed], list[audit.Columns] | None]]:
+        """Yield every case (or one) with its events and every stored column.
+
+        What :meth:`trails` yields, with the personal data, plus the columns
+        stored beside each event (None for a store that keeps none) and, on
+        each head, the case row's other columns. Cells come as stored, so a
+        corrupt one is verification's to report, never an exception.
+
+        Args:
+            case_id: one case, or every case when None.
         """
 
     def seals(self) -> list[Seal]:
@@ -501,7 +521,7 @@ class CaseService:
         )
         return list(verification.findings)
 
-    def verification(
+    def verification(  # noqa: PLR0913 - each option of a verification is named
         self,
         case_id: str | None = None,
         *,
@@ -509,15 +529,18 @@ class CaseService:
         key: Ed25519PublicKey | None = None,
         progress: Callable[[int], object] | None = None,
         receipt: Receipt | None = None,
+        max_findings: int | None = None,
     ) -> audit.Verification:
         """Recompute the chains and replay the cases through the rules.
 
         Each case is checked on its own: its chain is recomputed from the
-        stored bytes (edits, deletions, insertions, reordering, truncation),
-        its events are decided again (``illegal_move``), and the replayed
-        case must match its head. Redactions are reported as information.
-        The trail is read as one ordered stream, a case at a time, so memory
-        stays flat however many events there are.
+        stored bytes, and every edit, deletion, insertion and reordering is
+        reported with its event; a sound chain's events are decided again
+        (``illegal_move``), every column stored beside them is compared with
+        what they say, and the replayed case must match its row. Corrupt
+        cells are findings, never errors. Redactions are reported as
+        information. The trail is read as one ordered stream, a case at a
+        time, so memory stays flat however many events there are.
 
         With ``key``, every seal is checked too (see
         :func:`helping_process.seals.review_seals`): each seal must verify
@@ -530,12 +553,15 @@ class CaseService:
 
         Args:
             case_id: one case, or every case when None.
-            replay: also decide every event again (False: the chains only).
+            replay: also decide every event again and compare the stored
+                columns (False: the chains only).
             key: the agency's public key, to check the seals with.
             progress: called with the number of events of each case once it
                 is checked (a progress bar's ``update``).
             receipt: a receipt of a seal the agency kept off the machine;
                 without ``key``, its own public key checks the seals.
+            max_findings: list at most this many findings and only count the
+                rest (None: list them all).
 
         Returns:
             The findings, in case order, with what was read.
@@ -544,8 +570,8 @@ class CaseService:
             InvalidInputError: the receipt was made with another key than
                 ``key`` (``receipt_other_key``).
         """
-        check = audit.verify_case if replay else audit.verify_chain
         tick = progress or _ignore
+        found = _Findings(max_findings)
         cases = events = 0
         review: SealReview | None = None
         with self.store.unit_of_work() as uow:
@@ -556,20 +582,34 @@ class CaseService:
                 review = seals.review_seals(uow.seals(), key, receipt=receipt)
             sealed = _sealed_seqs(review)
             hashes: dict[tuple[str, int], str] = {}
-            findings: list[audit.Finding] = []
-            if case_id is not None:
-                rows = uow.events(case_id)
-                head = uow.find_head(case_id)
-                findings += check(rows, head)
-                cases, events = int(bool(rows) or head is not None), len(rows)
-                tick(len(rows))
-                if sealed:
-                    _sealed_hashes(rows, sealed, hashes)
-            else:
-                for head, rows in uow.trails(personal=replay):
+            if replay or case_id is not None:
+                for head, rows, columns in uow.trails_with_columns(case_id):
                     cases += 1
                     events += len(rows)
-                    findings += check(rows, head)
+                    found.add(
+                        audit.verify_case(rows, head, columns)
+                        if replay
+                        else audit.verify_chain(rows, head)
+                    )
+                    tick(len(rows))
+                    if sealed:
+                        _sealed_hashes(rows, sealed, hashes)
+                if case_id is not None and not cases:
+                    found.add(
+                        [
+                            audit.Finding(
+                                case_id,
+                                0,
+                                audit.FindingKind.CASE_MISSING,
+                                "finding.no_case",
+                            )
+                        ]
+                    )
+            else:
+                for head, rows in uow.trails(personal=False):
+                    cases += 1
+                    events += len(rows)
+                    found.add(audit.verify_chain(rows, head))
                     tick(len(rows))
                     if sealed:
                         _sealed_hashes(rows, sealed, hashes)
@@ -579,17 +619,21 @@ class CaseService:
             compared = seals.compare_heads(
                 review.covered, lambda case, seq: hashes.get((case, seq))
             )
-            findings += [
-                finding
-                for finding in (*review.findings, *compared)
-                if case_id is None or finding.case_id in ("", case_id)
-            ]
+            found.add(
+                [
+                    finding
+                    for finding in (*review.findings, *compared)
+                    if case_id is None or finding.case_id in ("", case_id)
+                ]
+            )
         return audit.Verification(
-            findings=tuple(findings),
+            findings=tuple(found.listed),
             cases=cases,
             events=events,
             seals=review.status.seals if review else 0,
             sealing=review.status if review else None,
+            unlisted=found.unlisted,
+            unlisted_faults=found.unlisted_faults,
         )
 
     def export(self, case_id: str | None = None) -> Iterator[str]:
@@ -648,6 +692,30 @@ def _redactable(rows: Sequence[Sealed], last: int) -> tuple[int, ...]:
         and row.seq <= last
         and b'"action":"redact"' not in row.body
     )
+
+
+class _Findings:
+    """The findings of a verification: listed up to a bound, then counted."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.listed: list[audit.Finding] = []
+        self.unlisted = 0
+        self.unlisted_faults = 0
+
+    def add(self, findings: Sequence[audit.Finding]) -> None:
+        """List what fits under the bound; count the rest."""
+        if not findings:
+            return
+        room = (
+            len(findings)
+            if self.limit is None
+            else max(0, self.limit - len(self.listed))
+        )
+        self.listed += findings[:room]
+        rest = findings[room:]
+        self.unlisted += len(rest)
+        self.unlisted_faults += sum(finding.is_tampering for finding in rest)
 
 
 def _ignore(events: int) -> None:

@@ -30,6 +30,7 @@ from typing import TypeVar
 
 import attrs
 
+from helping_process.audit import Columns
 from helping_process.audit import Head
 from helping_process.audit import Sealed
 from helping_process.engine import Decision
@@ -703,6 +704,24 @@ class InMemoryUnitOfWork:
             )
         for case_id in sorted(cases.keys() - events.keys()):
             yield cases[case_id].head, []
+
+    def trails_with_columns(
+        self, case_id: str | None = None
+    ) -> Iterator[tuple[Head | None, list[Sealed], list[Columns] | None]]:
+        """Yield every case (or one) with its events, as :meth:`trails` does.
+
+        This store keeps nothing beside the chained bytes, so there are no
+        columns to compare: None for each case's columns.
+
+        Args:
+            case_id: one case, or every case when None.
+        """
+        for head, rows in self.trails():
+            if (
+                case_id is None
+                or (head.case_id if head else rows[0].case_id) == case_id
+            ):
+                yield head, rows, None
 
     def seals(self) -> list[Seal]:
         """Return the stored seals, in the order of their numbers."""

@@ -64,8 +64,8 @@ def _truncate(cli: Cli, case_id: str) -> None:
     """Delete the case's newest event (of three) and rewind its head to match."""
     connection = _attacker(cli)
     with connection:
-        prev, stage = connection.execute(
-            "SELECT e.prev_hash, p.to_stage FROM events e JOIN events p"
+        prev, stage, updated_at = connection.execute(
+            "SELECT e.prev_hash, p.to_stage, p.occurred_at FROM events e JOIN events p"
             " ON p.case_id = e.case_id AND p.seq = 2"
             " WHERE e.case_id = ? AND e.seq = 3",
             (case_id,),
@@ -76,8 +76,9 @@ def _truncate(cli: Cli, case_id: str) -> None:
                 (case_id,),
             )
         connection.execute(
-            "UPDATE cases SET seq = 2, last_hash = ?, stage = ? WHERE case_id = ?",
-            (prev, stage, case_id),
+            "UPDATE cases SET seq = 2, last_hash = ?, stage = ?, updated_at = ?"
+            " WHERE case_id = ?",
+            (prev, stage, updated_at, case_id),
         )
     connection.close()
 
@@ -190,13 +191,19 @@ class TestVerify:
         assert english.stderr == indonesian.stderr == ""
 
     def test_json_is_exactly_ok_cases_events_findings(self, cli: Cli):
-        """With --json, global or on the subcommand, the document has four members."""
+        """With --json, global or on the subcommand, the document has five members."""
         cli.walk("intake")
 
         given_globally = cli.json("audit", "verify")
         given_after = cli.run("audit", "verify", "--json")
 
-        assert given_globally == {"ok": True, "cases": 1, "events": 3, "findings": []}
+        assert given_globally == {
+            "ok": True,
+            "cases": 1,
+            "events": 3,
+            "findings": [],
+            "unlisted_findings": 0,
+        }
         assert json.loads(given_after.stdout) == given_globally
 
     def test_one_case_by_unique_prefix(self, cli: Cli):
@@ -287,7 +294,12 @@ class TestVerify:
         data = json.loads(cli.run("--json", "audit", "verify", fails=True).stdout)
         text = cli.run("audit", "verify", fails=True, lang="id")
 
-        (finding,) = data["findings"]
+        column, finding = data["findings"]
+        assert (column["seq"], column["kind"], column["params"]) == (
+            3,
+            "edited",
+            {"table": "events", "column": "to_stage"},
+        )
         assert (finding["seq"], finding["kind"], finding["cause"]) == (
             3,
             "illegal_move",
@@ -367,6 +379,92 @@ class TestVerify:
             "events": 3,
             "findings": [],
         }
+
+
+class TestMaxFindings:
+    @staticmethod
+    def _three_deletions(cli: Cli) -> str:
+        case_id = cli.walk("assessment")  # seven events
+        for seq in (2, 4, 5):
+            _tamper(
+                cli,
+                ("DELETE FROM personal WHERE case_id = ? AND seq = ?", (case_id, seq)),
+                ("DELETE FROM events WHERE case_id = ? AND seq = ?", (case_id, seq)),
+            )
+        return case_id
+
+    def test_every_deleted_event_is_listed_by_default(self, cli: Cli):
+        """Three deleted events of one case are three findings, none left out."""
+        case_id = self._three_deletions(cli)
+
+        data = json.loads(cli.run("--json", "audit", "verify", fails=True).stdout)
+
+        assert [(f["case_id"], f["seq"], f["kind"]) for f in data["findings"]] == [
+            (case_id, 2, "deleted"),
+            (case_id, 4, "deleted"),
+            (case_id, 5, "deleted"),
+        ]
+        assert data["unlisted_findings"] == 0
+
+    def test_the_json_lists_up_to_the_bound_and_counts_the_rest(self, cli: Cli):
+        """--max-findings 1 lists one finding, in its usual shape, and counts two."""
+        self._three_deletions(cli)
+
+        result = cli.run("--json", "audit", "verify", "--max-findings", "1", fails=True)
+
+        data = json.loads(result.stdout)
+        assert result.exit_code == 1
+        assert data["ok"] is False
+        assert data["unlisted_findings"] == 2
+        (finding,) = data["findings"]
+        assert set(finding) == {
+            "case_id",
+            "seq",
+            "kind",
+            "detail",
+            "cause",
+            "params",
+            "tampering",
+        }
+
+    def test_the_text_says_how_many_more(self, cli: Cli):
+        """The text output ends its list with how many findings it left out."""
+        self._three_deletions(cli)
+
+        english = cli.run("audit", "verify", "--max-findings", "2", fails=True)
+        indonesian = cli.run(
+            "audit", "verify", "--max-findings", "2", fails=True, lang="id"
+        )
+
+        assert english.exit_code == indonesian.exit_code == 1
+        assert "… and 1 more findings" in english.stdout
+        assert "… dan 1 temuan lainnya" in indonesian.stdout
+        assert "3 finding(s)" in english.stderr
+
+    def test_a_bound_of_zero_lists_nothing_but_still_fails(self, cli: Cli):
+        """--max-findings 0 lists no finding and still exits 1 on faults."""
+        self._three_deletions(cli)
+
+        data = json.loads(
+            cli.run(
+                "--json", "audit", "verify", "--max-findings", "0", fails=True
+            ).stdout
+        )
+
+        assert (data["ok"], data["findings"], data["unlisted_findings"]) == (
+            False,
+            [],
+            3,
+        )
+
+    def test_a_bound_that_is_no_number_is_bad_input(self, cli: Cli):
+        """--max-findings takes a whole number; anything else exits 2 and says so."""
+        cli.walk("intake")
+
+        result = cli.run("audit", "verify", "--max-findings", "many", fails=True)
+
+        assert result.exit_code == 2
+        assert "--max-findings takes a whole number" in result.stderr
 
 
 class TestVerifyOnATerminal:
@@ -607,6 +705,7 @@ class TestSeal:
             "cases": 1,
             "events": 3,
             "findings": [],
+            "unlisted_findings": 0,
             "seal": {
                 "key": _fingerprint(public),
                 "seals": 1,

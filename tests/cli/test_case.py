@@ -578,6 +578,18 @@ class TestList:
         assert any(line.startswith(first[:8]) for line in lines)
         assert "…" in result.stdout
 
+    def test_the_list_says_it_is_not_verified(self, cli: Cli):
+        """The list reads the case rows unverified, and says so in text and JSON."""
+        cli.open()
+
+        text = cli.run("case", "list")
+        data = cli.json("case", "list")
+
+        assert "Not verified" in text.stderr
+        assert "audit verify" in text.stderr
+        assert "Not verified" not in text.stdout
+        assert data["verified"] is False
+
     def test_stage_filter_and_json(self, cli: Cli):
         """--stage keeps the cases in that stage; JSON lists them."""
         at_intake = cli.walk("intake")

@@ -246,7 +246,7 @@ def _edit_head_stage(db: sqlite3.Connection) -> None:
     db.execute("UPDATE cases SET stage = 'termination' WHERE case_id = ?", (A,))
 
 
-#: Each attack on case A, and the first finding it must produce.
+#: Each attack on case A, and every finding it must produce.
 ATTACKS: Final[dict[str, tuple[Attack, list[tuple[str, int, FindingKind]]]]] = {
     "edit_event_body": (_edit_body, [(A, 3, FindingKind.EDITED)]),
     "delete_event": (_delete_event, [(A, 3, FindingKind.DELETED)]),
@@ -256,12 +256,18 @@ ATTACKS: Final[dict[str, tuple[Attack, list[tuple[str, int, FindingKind]]]]] = {
         _insert_forged_event_and_head,
         [(A, 7, FindingKind.ILLEGAL_MOVE)],
     ),
-    "swap_two_events": (_swap_events, [(A, 3, FindingKind.REORDERED)]),
+    "swap_two_events": (
+        _swap_events,
+        [(A, 3, FindingKind.REORDERED), (A, 4, FindingKind.REORDERED)],
+    ),
     "remove_newest_events": (_remove_newest, [(A, 5, FindingKind.TRUNCATED)]),
     "edit_personal_data": (_edit_personal, [(A, 2, FindingKind.EDITED)]),
     "delete_personal_data": (_delete_personal, [(A, 4, FindingKind.EDITED)]),
     "rehash_edited_event": (_rehash_edited_event, [(A, 2, FindingKind.EDITED)]),
-    "rehash_to_the_head": (_rehash_to_the_head, [(A, 3, FindingKind.ILLEGAL_MOVE)]),
+    "rehash_to_the_head": (
+        _rehash_to_the_head,
+        [(A, 3, FindingKind.EDITED), (A, 3, FindingKind.ILLEGAL_MOVE)],
+    ),
     "delete_case_head": (_delete_head, [(A, 0, FindingKind.CASE_MISSING)]),
     "edit_head_hash": (_edit_head_hash, [(A, 6, FindingKind.HEAD_MISMATCH)]),
     "edit_head_stage": (_edit_head_stage, [(A, 6, FindingKind.HEAD_MISMATCH)]),

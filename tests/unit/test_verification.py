@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import attrs
 
 from helping_process import Action
@@ -189,3 +192,218 @@ class TestFindingsInBothLanguages:
         assert finding.cause == "error.requirements"
         assert finding.describe("id") == refusal.message("id")
         assert finding.describe("en") == refusal.message("en")
+
+
+def _long_trail(events: int = 8) -> tuple[list[Sealed], Head]:
+    """One case of ``events`` events (an opening and engagement records)."""
+    service = CaseService(InMemoryStore(), clock=FixedClock())
+    case_id = service.open("KLIEN-1", actor=WORKER).case_id
+    for _ in range(events - 1):
+        service.add_record_json(case_id, "engagement", engagement_data(), actor=WORKER)
+    return _trail(service, case_id)
+
+
+def _renumbered(rows: list[Sealed], first_seq: int = 1) -> list[Sealed]:
+    return [row._replace(seq=seq) for seq, row in enumerate(rows, first_seq)]
+
+
+def _where(findings: list[audit.Finding]) -> list[tuple[int, FindingKind, str]]:
+    return [(finding.seq, finding.kind, finding.cause) for finding in findings]
+
+
+class TestEveryBreak:
+    """verify_chain goes on after a break and names each damaged event."""
+
+    def test_an_edit_and_a_gap_are_two_findings(self):
+        """A changed body at 2 and a missing event 6 are found at 2 and 6."""
+        rows, head = _long_trail()
+        rows[1] = rows[1]._replace(body=rows[1].body + b" ")
+
+        findings = verify_chain(rows[:5] + rows[6:], head)
+
+        assert _where(findings) == [
+            (2, FindingKind.EDITED, "finding.hash_mismatch"),
+            (6, FindingKind.DELETED, "finding.seq_gap"),
+        ]
+
+    def test_a_swap_names_both_events(self):
+        """Events 3 and 4 stored in each other's place are both reordered."""
+        rows, head = _long_trail()
+        swapped = [*rows[:2], rows[3], rows[2], *rows[4:]]
+
+        findings = verify_chain(_renumbered(swapped), head)
+
+        assert _where(findings) == [
+            (3, FindingKind.REORDERED, "finding.out_of_order"),
+            (4, FindingKind.REORDERED, "finding.out_of_order"),
+        ]
+
+    def test_a_rehashed_edit_is_found_at_the_edited_event(self):
+        """An edited event given a new hash is found where the next link breaks."""
+        rows, head = _long_trail()
+        body = rows[3].body + b" "
+        rows[3] = rows[3]._replace(body=body, hash=audit.link(rows[3].prev_hash, body))
+
+        findings = verify_chain(rows, head)
+
+        assert _where(findings) == [(4, FindingKind.EDITED, "finding.rehashed")]
+
+    def test_a_deletion_hidden_by_renumbering_is_found(self):
+        """Event 3 deleted and the rest renumbered is one deletion, at 3."""
+        rows, head = _long_trail()
+
+        findings = verify_chain(_renumbered(rows[:2] + rows[3:]), head)
+
+        assert _where(findings)[0] == (3, FindingKind.DELETED, "finding.renumbered")
+
+    def test_an_event_inserted_in_the_middle_is_found_alone(self):
+        """A well-chained event inserted as 4, the rest renumbered, is one insertion."""
+        rows, head = _long_trail()
+        forged = rows[3]._replace(body=rows[3].body + b" ")
+        forged = forged._replace(hash=audit.link(forged.prev_hash, forged.body))
+
+        findings = verify_chain(_renumbered([*rows[:3], forged, *rows[3:]]), head)
+
+        assert _where(findings) == [(4, FindingKind.INSERTED, "finding.forged")]
+
+    def test_a_huge_jump_is_one_finding(self):
+        """A seq that jumps by millions is one finding, not millions."""
+        rows, head = _long_trail()
+        rows[7] = rows[7]._replace(seq=5_000_000, prev_hash="e" * 64)
+
+        findings = verify_chain(rows, head)
+
+        assert _where(findings)[0] == (8, FindingKind.DELETED, "finding.seq_jump")
+        assert dict(findings[0].params) == {"seq": 5_000_000}
+        assert len(findings) <= 3
+
+
+def _stored(row: Sealed, **cells: object) -> Sealed:
+    """The row with cells of any type, as a forger's database may hand it back."""
+    return Sealed._make({**row._asdict(), **cells}.values())
+
+
+class TestCorruptCells:
+    """A stored cell of another type is a finding naming its column."""
+
+    def test_each_chain_cell_of_another_type_is_named(self):
+        """seq, body, prev_hash and hash of the wrong type are each named."""
+        rows, head = _long_trail(4)
+        corrupt = {
+            "seq": _stored(rows[1], seq="2"),
+            "body": _stored(rows[1], body=rows[1].body.decode()),
+            "prev_hash": _stored(rows[1], prev_hash=rows[1].prev_hash.encode()),
+            "hash": _stored(rows[1], hash=None),
+        }
+
+        for column, row in corrupt.items():
+            findings = verify_chain([rows[0], row, *rows[2:]], head)
+
+            assert (findings[0].seq, findings[0].cause) == (2, "finding.cell")
+            assert dict(findings[0].params) == {"table": "events", "column": column}
+
+    def test_a_case_id_of_another_type_is_named_as_text(self):
+        """A case id stored as bytes still makes a finding whose case is text."""
+        rows, _ = _long_trail(2)
+        bad = [_stored(row, case_id=row.case_id.encode()) for row in rows]
+
+        findings = audit.verify_case(bad, None)
+
+        assert findings[0].case_id == repr(rows[0].case_id.encode())
+        assert all(isinstance(finding.case_id, str) for finding in findings)
+
+    def test_a_head_of_another_type_is_a_mismatch(self):
+        """A head whose seq is text is a head mismatch naming cases.seq."""
+        rows, head = _long_trail(2)
+
+        changes: dict[str, Any] = {"seq": "2"}
+
+        (finding,) = verify_chain(rows, attrs.evolve(head, **changes))
+
+        assert (finding.kind, dict(finding.params)) == (
+            FindingKind.HEAD_MISMATCH,
+            {"table": "cases", "column": "seq"},
+        )
+
+    def test_a_forged_body_of_the_wrong_shape_is_edited(self):
+        """A well-chained body that is JSON but no event object is an edit."""
+        rows, head = _long_trail(2)
+        body = b"[1, 2]"
+        forged = rows[1]._replace(body=body, hash=audit.link(rows[1].prev_hash, body))
+
+        findings = audit.verify_case(
+            [rows[0], forged], attrs.evolve(head, last_hash=forged.hash)
+        )
+
+        assert [(f.seq, f.kind) for f in findings] == [(2, FindingKind.EDITED)]
+
+
+def _columns_of(rows: list[Sealed]) -> list[audit.Columns]:
+    """The columns a SQLite store keeps beside each row, as it stores them."""
+    columns = []
+    for row in rows:
+        event = audit.unseal(row)
+        columns.append(
+            audit.Columns(
+                episode=event.episode,
+                action=event.action.value,
+                from_stage=event.from_stage.value if event.from_stage else None,
+                to_stage=event.to_stage.value,
+                actor_id=event.actor.id,
+                occurred_at=_sqlite_text(event.occurred_at),
+                recorded_at=_sqlite_text(event.recorded_at),
+                redacted_at=None,
+            )
+        )
+    return columns
+
+
+def _sqlite_text(instant: dt.datetime) -> str:
+    text = audit.utc_text(instant)
+    return text[:10] + " " + text[11:-1]
+
+
+class TestStoredColumns:
+    """verify_case compares each column stored beside an event with the event."""
+
+    def test_columns_as_stored_agree(self):
+        """The columns a store writes agree with their events: no finding."""
+        rows, head = _long_trail(3)
+
+        assert audit.verify_case(rows, head, _columns_of(rows)) == []
+
+    def test_a_time_in_another_form_is_named(self):
+        """A stored time of the right length but not a time names its column."""
+        rows, head = _long_trail(3)
+        columns = _columns_of(rows)
+        columns[1] = columns[1]._replace(recorded_at="2026-01-01 10:00:00.00000x")
+
+        findings = audit.verify_case(rows, head, columns)
+
+        assert [(f.seq, f.kind, dict(f.params)) for f in findings] == [
+            (2, FindingKind.EDITED, {"table": "events", "column": "recorded_at"})
+        ]
+
+    def test_an_episode_stored_as_a_real_number_is_named(self):
+        """An episode stored as 1.0 equals 1 but is not the event's integer."""
+        rows, head = _long_trail(3)
+        columns = _columns_of(rows)
+        columns[2] = columns[2]._replace(episode=1.0)
+
+        findings = audit.verify_case(rows, head, columns)
+
+        assert [dict(f.params) for f in findings] == [
+            {"table": "events", "column": "episode"}
+        ]
+
+    def test_a_redaction_time_on_an_unredacted_event_is_named(self):
+        """redacted_at on an event that no redaction covers is a fault."""
+        rows, head = _long_trail(3)
+        columns = _columns_of(rows)
+        columns[0] = columns[0]._replace(redacted_at="2026-01-01 10:00:00.000000")
+
+        findings = audit.verify_case(rows, head, columns)
+
+        assert [(f.seq, dict(f.params)) for f in findings] == [
+            (1, {"table": "personal", "column": "redacted_at"})
+        ]

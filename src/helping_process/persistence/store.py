@@ -18,11 +18,14 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 from functools import partial
 from itertools import groupby
+from itertools import islice
 from itertools import starmap
 from operator import attrgetter
+from operator import itemgetter
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Final
+from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine
@@ -43,7 +46,9 @@ from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.expression import ClauseElement
 from sqlalchemy.sql.sqltypes import NullType
 
+from helping_process.audit import Columns
 from helping_process.audit import Head
+from helping_process.audit import HeadColumns
 from helping_process.audit import Sealed
 from helping_process.engine import Decision
 from helping_process.exceptions import AuditIntegrityError
@@ -65,6 +70,8 @@ from helping_process.states import Stage
 
 if TYPE_CHECKING:
     from helping_process.seals import Seal
+
+_T = TypeVar("_T")
 
 #: Every trigger message of migration 0002 starts with this.
 _TRIGGER_MARK: Final = "helping_process:"
@@ -326,6 +333,34 @@ class _Statements:
         self.heads_in_order = _Prepared(
             select(*head, cases.c.episode).order_by(cases.c.case_id), dialect
         )
+        # Full verification reads every column beside the chain, raw: the
+        # event's in Columns' order after Sealed's, the head's after Head's.
+        full_head = (*head, cases.c.episode, *_HEAD_COLUMNS)
+        full_scan = (
+            select(
+                *key, personal.c.data, *chain, *_EVENT_COLUMNS, personal.c.redacted_at
+            )
+            .outerjoin(
+                personal,
+                (personal.c.case_id == events.c.case_id)
+                & (personal.c.seq == events.c.seq),
+            )
+            .order_by(events.c.case_id, events.c.seq)
+        )
+        without_events = (
+            select(*full_head)
+            .where(~exists().where(events.c.case_id == cases.c.case_id))
+            .order_by(cases.c.case_id)
+        )
+        in_order = select(*full_head).order_by(cases.c.case_id)
+        one = events.c.case_id == bindparam("b_case_id")
+        its_head = cases.c.case_id == bindparam("b_case_id")
+        self.full_scan = _Prepared(full_scan, dialect)
+        self.full_heads = _Prepared(in_order, dialect)
+        self.full_without_events = _Prepared(without_events, dialect)
+        self.case_scan = _Prepared(full_scan.where(one), dialect)
+        self.case_head = _Prepared(in_order.where(its_head), dialect)
+        self.case_without_events = _Prepared(without_events.where(its_head), dialect)
         self.heads_without_events = _Prepared(
             select(*head, cases.c.episode)
             .where(~exists().where(events.c.case_id == cases.c.case_id))
@@ -470,7 +505,7 @@ class SqlStore:
                 with self.bind.begin_nested():
                     cursor = self.bind.connection.cursor()
                     try:
-                        uow = SqlUnitOfWork(cursor, self._statements)
+                        uow = SqlUnitOfWork(cursor, self._statements, self._dbapi_error)
                         yield uow
                         uow.flush()
                     finally:
@@ -479,7 +514,7 @@ class SqlStore:
             connection, cursor = self._checkout()
             try:
                 self._start(cursor)
-                uow = SqlUnitOfWork(cursor, self._statements)
+                uow = SqlUnitOfWork(cursor, self._statements, self._dbapi_error)
                 yield uow
                 uow.flush()
                 self._commit(connection, cursor)
@@ -648,6 +683,11 @@ class SqlStore:
             self.bind.dispose()
 
 
+def _replacing_text(data: bytes) -> str:
+    """Decode a SQLite TEXT cell, with U+FFFD for bytes that are not UTF-8."""
+    return data.decode("utf-8", "replace")
+
+
 class SqlUnitOfWork:
     """The reads and the appends of one transaction.
 
@@ -663,9 +703,12 @@ class SqlUnitOfWork:
     writes a thousand events but only as many heads as it touches cases.
     """
 
-    def __init__(self, cursor: Any, statements: _Statements) -> None:
+    def __init__(
+        self, cursor: Any, statements: _Statements, dbapi_error: type[Exception]
+    ) -> None:
         self._cursor = cursor
         self._sql = statements
+        self._dbapi_error = dbapi_error
         #: The cases this transaction appended to: the seq and hash each ends with.
         self._moved: dict[str, tuple[int, str]] = {}
         #: What later appends left to write: heads by case, events, personal data.
@@ -819,6 +862,10 @@ class SqlUnitOfWork:
             personal: read the personal data too (False: the chain only).
         """
         self.flush()
+        return self._lenient(partial(self._trails, personal=personal))
+
+    def _trails(self, *, personal: bool) -> Iterator[tuple[Head | None, list[Sealed]]]:
+        """:meth:`trails`, read with the driver's text decoding as it is."""
         without_events = {
             row[0]: _head(*row)
             for row in self._sql.heads_without_events.rows(self._cursor)
@@ -843,9 +890,104 @@ class SqlUnitOfWork:
                 yield pending, []
                 pending = next(heads, None)
 
+    def trails_with_columns(
+        self, case_id: str | None = None
+    ) -> Iterator[tuple[Head | None, list[Sealed], list[Columns] | None]]:
+        """Yield every case (or one) with its events and every stored column.
+
+        What :meth:`trails` yields with the personal data, and besides each
+        event the columns stored next to its chained bytes, and besides each
+        head the columns of the case row, so that verification can compare
+        every stored value with what the chain says. Cells are read as the
+        driver gives them, without the columns' types, so a corrupt cell
+        reaches verification as it is instead of raising here.
+
+        Args:
+            case_id: one case, or every case when None.
+        """
+        self.flush()
+        return self._lenient(partial(self._trails_with_columns, case_id))
+
+    def _trails_with_columns(
+        self, case_id: str | None
+    ) -> Iterator[tuple[Head | None, list[Sealed], list[Columns] | None]]:
+        """:meth:`trails_with_columns`, with the driver's text decoding as it is."""
+        sql = self._sql
+        if case_id is None:
+            statements = (sql.full_without_events, sql.full_heads, sql.full_scan)
+            values = None
+        else:
+            statements = (sql.case_without_events, sql.case_head, sql.case_scan)
+            values = {"b_case_id": case_id}
+        without_events = {
+            row[0]: _full_head(row) for row in self._raw(statements[0], values)
+        }
+        with (
+            self._rows(statements[1], "helping_process_heads", values) as rows,
+            self._rows(statements[2], values=values) as events,
+        ):
+            heads = map(_full_head, rows)
+            pending = next(heads, None)
+            for group_id, group in groupby(events, key=_first_cell):
+                raw = list(group)
+                sealed = list(map(_sealed, map(_chain_cells, raw)))
+                stored = list(map(_columns, map(_column_cells, raw)))
+                while pending is not None and pending.case_id in without_events:
+                    yield pending, [], []
+                    pending = next(heads, None)
+                if pending is not None and pending.case_id == group_id:
+                    yield pending, sealed, stored
+                    pending = next(heads, None)
+                else:
+                    yield None, sealed, stored
+            while pending is not None:
+                yield pending, [], []
+                pending = next(heads, None)
+
+    def _lenient(self, scan: Callable[[], Iterator[_T]]) -> Iterator[_T]:
+        """Yield what ``scan`` yields, even past a TEXT cell that is not UTF-8.
+
+        SQLite keeps whatever bytes a forger stores as TEXT, and its Python
+        driver refuses to decode them, ending the scan with an error. Then
+        the scan runs again, its text decoded with U+FFFD for what is not
+        UTF-8 (a value that no longer equals the stored one, so verification
+        reports it), from where the first run stopped: the order is the
+        database's, the same both times. Only a damaged trail pays for the
+        slower decoding.
+        """
+        done = 0
+        try:
+            for item in scan():
+                yield item
+                done += 1
+        except self._dbapi_error as error:
+            if "decode" not in str(error):
+                raise
+        else:
+            return
+        connection = self._cursor.connection
+        connection.text_factory = _replacing_text
+        try:
+            yield from islice(scan(), done, None)
+        finally:
+            connection.text_factory = str
+
+    def _raw(
+        self, statement: _Prepared, values: Mapping[str, Any] | None
+    ) -> list[tuple[Any, ...]]:
+        """Run a query on the unit's cursor; return its rows as they come."""
+        if values is None:
+            self._cursor.execute(statement.sql)
+        else:
+            self._cursor.execute(statement.sql, statement._params(values))
+        return list(self._cursor.fetchall())
+
     @contextmanager
     def _rows(
-        self, statement: _Prepared, name: str = "helping_process_scan"
+        self,
+        statement: _Prepared,
+        name: str = "helping_process_scan",
+        values: Mapping[str, Any] | None = None,
     ) -> Iterator[Iterator[tuple[Any, ...]]]:
         """Run a query on a cursor of its own and give its rows as they come.
 
@@ -860,7 +1002,10 @@ class SqlUnitOfWork:
         else:
             cursor = connection.cursor()
         try:
-            cursor.execute(statement.sql)
+            if values is None:
+                cursor.execute(statement.sql)
+            else:
+                cursor.execute(statement.sql, statement._params(values))
             yield cursor
         finally:
             cursor.close()
@@ -1160,6 +1305,44 @@ _case_id: Final = attrgetter("case_id")
 #: A stored event from its row, which holds Sealed's fields in order: made
 #: in C, without the Python frame of the named tuple's ``_make``.
 _sealed: Final[Callable[[tuple[Any, ...]], Sealed]] = partial(tuple.__new__, Sealed)
+
+
+#: The event columns full verification compares, in Columns' order
+#: (personal.redacted_at follows them in the query).
+_EVENT_COLUMNS: Final = (
+    events.c.episode,
+    events.c.action,
+    events.c.from_stage,
+    events.c.to_stage,
+    events.c.actor_id,
+    events.c.occurred_at,
+    events.c.recorded_at,
+)
+#: The case row's columns beside its head, in HeadColumns' order.
+_HEAD_COLUMNS: Final = (
+    cases.c.client,
+    cases.c.residential,
+    cases.c.opened_at,
+    cases.c.updated_at,
+)
+_first_cell: Final = itemgetter(0)
+#: A full scan's row cut into the chain's cells and the columns beside them.
+_chain_cells: Final = itemgetter(*range(6))
+_column_cells: Final = itemgetter(*range(6, 14))
+_columns: Final[Callable[[tuple[Any, ...]], Columns]] = partial(tuple.__new__, Columns)
+
+
+def _full_head(row: Sequence[Any]) -> Head:
+    """A head with its other columns, from a row of a full heads query."""
+    case_id, seq, last_hash, stage, episode, *columns = row
+    return Head(
+        case_id=case_id,
+        seq=seq,
+        last_hash=last_hash,
+        stage=stage,
+        episode=episode,
+        columns=HeadColumns(*columns),
+    )
 
 
 def _head(case_id: str, seq: int, last_hash: str, stage: str, episode: int) -> Head:
