@@ -721,7 +721,7 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "jejak audit terverifikasi: {cases} kasus, {events} peristiwa",
     ),
     "verify.more": (
-        "… and {count} more findings",
+        "… and {count} more {count:finding|findings}",
         "… dan {count} temuan lainnya",
     ),
     "audit.bad_max_findings": (

@@ -437,9 +437,9 @@ class TestMaxFindings:
         )
 
         assert english.exit_code == indonesian.exit_code == 1
-        assert "… and 1 more findings" in english.stdout
+        assert "… and 1 more finding" in english.stdout
         assert "… dan 1 temuan lainnya" in indonesian.stdout
-        assert "3 finding(s)" in english.stderr
+        assert "3 findings" in english.stderr
 
     def test_a_bound_of_zero_lists_nothing_but_still_fails(self, cli: Cli):
         """--max-findings 0 lists no finding and still exits 1 on faults."""
