@@ -228,8 +228,10 @@ class Reader:
         """Read a required code of ``enum``."""
         value = self.raw(name)
         try:
-            return enum(value)
-        except ValueError:
+            # The value map, not the enum's call: a fifth of the cost, and
+            # replay reads every stored record's codes.
+            return enum._value2member_map_[value]  # type: ignore[return-value] # holds only members
+        except (KeyError, TypeError):
             raise self._fail(name, "unknown_code", value) from None
 
     def number(self, name: str, default: float) -> float:
