@@ -262,20 +262,21 @@ def private_key(settings: Settings, path: str) -> Ed25519PrivateKey:
 
 
 def run_verification(
-    settings: Settings, case_ref: str | None, key_path: str | None
+    settings: Settings, case_ref: str | None, key_path: str | None, jobs: int = 1
 ) -> Verification:
     """Verify the trail (or one case), with a progress bar on a terminal.
 
     The bar is drawn on standard error, and only when that is a terminal
-    and the run is not ``--json``.
+    and the run is not ``--json``. ``jobs`` 0 means one process per core.
     """
     key = public_key(settings, key_path) if key_path is not None else None
     service = settings.service()
     case = case_id_of(settings, case_ref) if case_ref is not None else None
     case_id = case.case_id if case else None
+    jobs = jobs or os.cpu_count() or 1
     if settings.as_json or not sys.stderr.isatty():
-        return service.verification(case_id, key=key)
-    return _verify_on_terminal(settings, service, case, key)
+        return service.verification(case_id, key=key, jobs=jobs)
+    return _verify_on_terminal(settings, service, case, key, jobs)
 
 
 def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pty
@@ -283,6 +284,7 @@ def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pt
     service: CaseService,
     case: CaseSummary | None,
     key: Ed25519PublicKey | None,
+    jobs: int,
 ) -> Verification:
     """Verify under a progress bar on standard error, one tick per event."""
     total = case.seq if case else sum(summary.seq for summary in service.cases())
@@ -294,7 +296,7 @@ def _verify_on_terminal(  # pragma: no cover - test_audit drives it through a pt
         update_min_steps=_PROGRESS_STEP,
     ) as bar:
         return service.verification(
-            case.case_id if case else None, key=key, progress=bar.update
+            case.case_id if case else None, key=key, progress=bar.update, jobs=jobs
         )
 
 
@@ -352,11 +354,22 @@ def _seal_note(settings: Settings, seen: Verification) -> None:
 @audit.command("verify", help="help.audit.verify", short_help="help.audit.verify.short")
 @option("--case", "case_ref", metavar="CASE", type=CaseIdType(), help="opt.audit_case")
 @option("--key", "key_path", metavar="PUBLIC_KEY", help="opt.public_key")
+@option(
+    "--jobs",
+    "jobs",
+    metavar="N",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="opt.jobs",
+)
 @json_flag()
 @pass_settings
-def verify(settings: Settings, case_ref: str | None, key_path: str | None) -> None:
+def verify(
+    settings: Settings, case_ref: str | None, key_path: str | None, jobs: int
+) -> None:
     """Verify every chain, replay every case and check every seal."""
-    seen = run_verification(settings, case_ref, key_path)
+    seen = run_verification(settings, case_ref, key_path, jobs)
     if key_path is not None and not seen.faults:
         _seal_note(settings, seen)
     show_verification(settings, seen)

@@ -362,6 +362,14 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "The public key file (PEM) 'audit keygen' wrote; checks every seal.",
         "Berkas kunci publik (PEM) dari 'audit keygen'; memeriksa setiap segel.",
     ),
+    "opt.jobs": (
+        "Verify with N processes at once (0: one per core). Cases are "
+        "checked independently and the findings are the same; each process "
+        "takes about half a second to start, so it pays on large trails.",
+        "Verifikasi dengan N proses sekaligus (0: satu per inti). Setiap kasus "
+        "diperiksa sendiri-sendiri dan temuannya sama; setiap proses butuh "
+        "sekitar setengah detik untuk mulai, jadi berguna pada jejak besar.",
+    ),
     "opt.private_key": (
         "The private key file (PEM) 'audit keygen' wrote.",
         "Berkas kunci privat (PEM) dari 'audit keygen'.",

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from enum import unique
 from itertools import groupby
+from itertools import pairwise
 from operator import attrgetter
 from typing import Any
 from typing import Final
@@ -184,6 +185,38 @@ class Head:
     last_hash: str
     stage: str | None = None
     episode: int | None = None
+
+
+#: A range of case ids, in the store's order: from the first (on) to the
+#: second (before); None leaves that side open.
+CaseRange = tuple[str | None, str | None]
+#: The range of every case.
+EVERY_CASE: Final[CaseRange] = (None, None)
+
+
+def split_cases(weights: Iterable[tuple[str, int]], parts: int) -> list[CaseRange]:
+    """Split cases into at most ``parts`` consecutive ranges of about equal work.
+
+    Args:
+        weights: every case id with its number of events, in the store's
+            order of case ids.
+        parts: how many ranges at most.
+
+    Returns:
+        Ranges that follow one another from no lower bound to no upper one,
+        so that every case id, even one not listed, falls in exactly one.
+        Each case counts its events and one more, so empty cases count too.
+    """
+    listed = [(case_id, seq + 1) for case_id, seq in weights]
+    total = sum(weight for _, weight in listed)
+    bounds: list[str | None] = [None]
+    done = 0
+    for case_id, weight in listed:
+        if done >= total * len(bounds) / parts and len(bounds) < parts:
+            bounds.append(case_id)
+        done += weight
+    bounds.append(None)
+    return list(pairwise(bounds))
 
 
 def canonical(value: object) -> bytes:

@@ -130,7 +130,7 @@ class UnitOfWork(Protocol):
         """
 
     def trails(
-        self, *, personal: bool = True
+        self, *, personal: bool = True, within: audit.CaseRange = audit.EVERY_CASE
     ) -> Iterator[tuple[audit.Head | None, list[Sealed]]]:
         """Yield every case's head with its stored events, a case at a time.
 
@@ -142,6 +142,13 @@ class UnitOfWork(Protocol):
 
         Args:
             personal: read the personal data too (False: the chain only).
+            within: only the cases whose ids fall in this range.
+        """
+
+    def case_ranges(self, parts: int) -> list[audit.CaseRange]:
+        """Split the cases into at most ``parts`` ranges of about as many events.
+
+        See :func:`helping_process.audit.split_cases`.
         """
 
     def seals(self) -> list[Seal]:
@@ -153,6 +160,9 @@ class UnitOfWork(Protocol):
 
 class AuditStore(Protocol):
     """Where cases and their trails are kept."""
+
+    def opener(self) -> Callable[[], AuditStore] | None:
+        """Return how another process opens this store (picklable), or None."""
 
     def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
         """Open a transaction; it commits on a clean exit and rolls back on error."""
@@ -460,6 +470,7 @@ class CaseService:
         replay: bool = True,
         key: Ed25519PublicKey | None = None,
         progress: Callable[[int], object] | None = None,
+        jobs: int = 1,
     ) -> audit.Verification:
         """Recompute the chains and replay the cases through the rules.
 
@@ -480,14 +491,22 @@ class CaseService:
             replay: also decide every event again (False: the chains only).
             key: the agency's public key, to check the seals with.
             progress: called with the number of events of each case once it
-                is checked (a progress bar's ``update``).
+                is checked (a progress bar's ``update``); with ``jobs``
+                above 1, of each range of cases once a worker checked it.
+            jobs: how many processes verify the whole trail at once. Cases
+                are independent, so the store's cases are split into ranges
+                of about equal events, each worker opens the store itself
+                and checks whole ranges, and the findings are merged in case
+                order: the same findings as with one job. 1 (the default)
+                verifies in this process: starting a worker costs about
+                half a second of imports, more than a small trail takes.
+                A store that another process cannot open (in memory, or on
+                a caller's connection) is verified in this process.
 
         Returns:
             The findings, in case order, with what was read.
         """
-        check = audit.verify_case if replay else audit.verify_chain
         tick = progress or _ignore
-        cases = events = 0
         with self.store.unit_of_work() as uow:
             stored_seals = uow.seals() if key is not None else []
             sealed = {
@@ -496,24 +515,29 @@ class CaseService:
                 for head in seal.leaves
                 for seq in (1, head.seq)
             }
-            hashes: dict[tuple[str, int], str] = {}
-            findings: list[audit.Finding] = []
             if case_id is not None:
+                check = audit.verify_case if replay else audit.verify_chain
                 rows = uow.events(case_id)
                 head = uow.find_head(case_id)
-                findings += check(rows, head)
-                cases, events = int(bool(rows) or head is not None), len(rows)
+                part = _Part(check(rows, head), int(bool(rows) or head is not None))
+                part.events = len(rows)
                 tick(len(rows))
                 if sealed:
-                    hashes.update(_sealed_hashes(rows, sealed))
+                    part.hashes.update(_sealed_hashes(rows, sealed))
+                parts = [part]
             else:
-                for head, rows in uow.trails(personal=replay):
-                    cases += 1
-                    events += len(rows)
-                    findings += check(rows, head)
-                    tick(len(rows))
-                    if sealed:
-                        hashes.update(_sealed_hashes(rows, sealed))
+                opener = self.store.opener() if jobs > 1 else None
+                ranges = uow.case_ranges(jobs * _RANGES_PER_JOB) if opener else []
+                if opener is None or len(ranges) < 2:  # noqa: PLR2004 - one range: no pool
+                    parts = [_check_range(uow, audit.EVERY_CASE, replay, sealed, tick)]
+        if case_id is None and opener is not None and len(ranges) > 1:
+            parts = _check_in_parallel(
+                opener, ranges, jobs=jobs, replay=replay, sealed=sealed, tick=tick
+            )
+        findings = [finding for part in parts for finding in part.findings]
+        hashes = {key: value for part in parts for key, value in part.hashes.items()}
+        cases = sum(part.cases for part in parts)
+        events = sum(part.events for part in parts)
         if key is not None:
             from helping_process import seals  # noqa: PLC0415 - cryptography on demand
 
@@ -577,6 +601,89 @@ def _ignore(events: int) -> None:
     """The progress callback of a verification nobody watches."""
 
 
+#: Ranges per verifying process: more, smaller ranges even out their loads.
+_RANGES_PER_JOB: Final = 4
+
+
+@attrs.define
+class _Part:
+    """What the verification of a range of cases found."""
+
+    findings: list[audit.Finding]
+    cases: int = 0
+    events: int = 0
+    hashes: dict[tuple[str, int], str] = attrs.field(factory=dict)
+
+
+def _check_range(
+    uow: UnitOfWork,
+    within: audit.CaseRange,
+    replay: bool,
+    sealed: set[tuple[str, int]],
+    tick: Callable[[int], object],
+) -> _Part:
+    """Verify the cases of one range, a case at a time."""
+    check = audit.verify_case if replay else audit.verify_chain
+    part = _Part([])
+    findings = part.findings
+    for head, rows in uow.trails(personal=replay, within=within):
+        part.cases += 1
+        part.events += len(rows)
+        findings += check(rows, head)
+        tick(len(rows))
+        if sealed:
+            part.hashes.update(_sealed_hashes(rows, sealed))
+    return part
+
+
+def _verify_range(
+    opener: Callable[[], AuditStore],
+    within: audit.CaseRange,
+    replay: bool,
+    sealed: set[tuple[str, int]],
+) -> _Part:
+    """Open the store in this (worker) process and verify one range of cases."""
+    store = opener()
+    try:
+        with store.unit_of_work() as uow:
+            return _check_range(uow, within, replay, sealed, _ignore)
+    finally:
+        close = getattr(store, "dispose", None)
+        if close is not None:
+            close()
+
+
+def _check_in_parallel(  # noqa: PLR0913 - the verification's parts, passed on
+    opener: Callable[[], AuditStore],
+    ranges: Sequence[audit.CaseRange],
+    *,
+    jobs: int,
+    replay: bool,
+    sealed: set[tuple[str, int]],
+    tick: Callable[[int], object],
+) -> list[_Part]:
+    """Verify ranges of cases in ``jobs`` processes; return them in order.
+
+    Workers are spawned, not forked: a fork would copy the parent's open
+    database connections, which a child must never use.
+    """
+    import multiprocessing  # noqa: PLC0415 - only a parallel verification needs it
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    context = multiprocessing.get_context("spawn")
+    parts = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [
+            pool.submit(_verify_range, opener, within, replay, sealed)
+            for within in ranges
+        ]
+        for future in futures:
+            part = future.result()
+            tick(part.events)
+            parts.append(part)
+    return parts
+
+
 def _sealed_hashes(
     rows: Sequence[Sealed], sealed: set[tuple[str, int]]
 ) -> dict[tuple[str, int], str]:
@@ -599,6 +706,9 @@ class _Joined:
 
     def append(self, decision: engine.Decision, sealed: Sealed) -> None:
         self._uow.append(decision, sealed)
+
+    def opener(self) -> None:
+        """A transaction in progress cannot be shared with another process."""
 
 
 def retry_on_conflict(call: Callable[[], T], *, attempts: int = 3) -> T:

@@ -29,8 +29,11 @@ from typing import TypeVar
 
 import attrs
 
+from helping_process.audit import EVERY_CASE
+from helping_process.audit import CaseRange
 from helping_process.audit import Head
 from helping_process.audit import Sealed
+from helping_process.audit import split_cases
 from helping_process.engine import Decision
 from helping_process.engine import execute
 from helping_process.engine import open_case
@@ -562,6 +565,11 @@ def _add_seal(tables: _Tables, seal: Seal, number: int) -> int:
 _T = TypeVar("_T")
 
 
+def _in_range(case_id: str, low: str | None, high: str | None) -> bool:
+    """Whether ``case_id`` falls in the range from ``low`` to before ``high``."""
+    return (low is None or case_id >= low) and (high is None or case_id < high)
+
+
 class InMemoryUnitOfWork:
     """One transaction on an :class:`InMemoryStore`, on a snapshot of its own.
 
@@ -655,7 +663,7 @@ class InMemoryUnitOfWork:
                 yield sealed if personal else sealed._replace(personal=None)
 
     def trails(
-        self, *, personal: bool = True
+        self, *, personal: bool = True, within: CaseRange = EVERY_CASE
     ) -> Iterator[tuple[Head | None, list[Sealed]]]:
         """Yield every case's head with its events, ordered by case id.
 
@@ -663,9 +671,19 @@ class InMemoryUnitOfWork:
 
         Args:
             personal: read the personal data too (False: the chain only).
+            within: only the cases whose ids fall in this range.
         """
-        cases = self._tables.cases
-        events = self._tables.events
+        low, high = within
+        cases = {
+            case_id: row
+            for case_id, row in self._tables.cases.items()
+            if _in_range(case_id, low, high)
+        }
+        events = {
+            case_id: trail
+            for case_id, trail in self._tables.events.items()
+            if _in_range(case_id, low, high)
+        }
         for case_id in sorted(events):
             row = cases.get(case_id)
             yield (
@@ -674,6 +692,13 @@ class InMemoryUnitOfWork:
             )
         for case_id in sorted(cases.keys() - events.keys()):
             yield cases[case_id].head, []
+
+    def case_ranges(self, parts: int) -> list[CaseRange]:
+        """Split the cases into at most ``parts`` ranges of about as many events."""
+        cases = self._tables.cases
+        return split_cases(
+            ((case_id, cases[case_id].head.seq) for case_id in sorted(cases)), parts
+        )
 
     def seals(self) -> list[Seal]:
         """Return the stored seals, oldest first."""
@@ -745,3 +770,6 @@ class InMemoryStore:
         """
         with self.unit_of_work() as uow:
             uow.append(decision, sealed)
+
+    def opener(self) -> None:
+        """Another process cannot open a store that lives in this one's memory."""

@@ -27,6 +27,7 @@ from typing import Final
 from sqlalchemy import Connection
 from sqlalchemy import Engine
 from sqlalchemy import LargeBinary
+from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import exists
 from sqlalchemy import insert
@@ -41,8 +42,11 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.expression import ClauseElement
 
+from helping_process.audit import EVERY_CASE
+from helping_process.audit import CaseRange
 from helping_process.audit import Head
 from helping_process.audit import Sealed
+from helping_process.audit import split_cases
 from helping_process.engine import Decision
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import ConcurrentUpdateError
@@ -309,6 +313,55 @@ class _Statements:
             .order_by(events.c.case_id, events.c.seq),
             dialect,
         )
+        self.case_weights = _Prepared(
+            select(cases.c.case_id, cases.c.seq).order_by(cases.c.case_id), dialect
+        )
+        #: The statements of :meth:`SqlUnitOfWork.trails` for a range of
+        #: case ids, by whether it has a lower and an upper bound.
+        self.ranged: dict[tuple[bool, bool], tuple[_Prepared, ...]] = {}
+        for low in (False, True):
+            for high in (False, True):
+                self.ranged[low, high] = tuple(
+                    _Prepared(_within(statement, column, low=low, high=high), dialect)
+                    for statement, column in (
+                        (_heads_without_events(head), cases.c.case_id),
+                        (select(*head, cases.c.episode), cases.c.case_id),
+                        (select(*key, null(), *chain), events.c.case_id),
+                        (_scan(key, chain), events.c.case_id),
+                    )
+                )
+
+
+def _heads_without_events(head: Sequence[Any]) -> Select[Any]:
+    """The heads of cases that have no events (there are none in a sound trail)."""
+    return select(*head, cases.c.episode).where(
+        ~exists().where(events.c.case_id == cases.c.case_id)
+    )
+
+
+def _scan(key: Sequence[Any], chain: Sequence[Any]) -> Select[Any]:
+    """Every event with its personal data, in the order of Sealed's fields."""
+    return select(*key, personal.c.data, *chain).outerjoin(
+        personal,
+        (personal.c.case_id == events.c.case_id) & (personal.c.seq == events.c.seq),
+    )
+
+
+def _within(
+    statement: Select[Any], column: Any, *, low: bool, high: bool
+) -> Select[Any]:
+    """``statement`` for the case ids from ``b_low`` (on) to ``b_high`` (before).
+
+    Ordered by case id (and ``seq`` for events), as the whole scans are.
+    """
+    if low:
+        statement = statement.where(column >= bindparam("b_low"))
+    if high:
+        statement = statement.where(column < bindparam("b_high"))
+    order = [column]
+    if column is events.c.case_id:
+        order.append(events.c.seq)
+    return statement.order_by(*order)
 
 
 def _advance_head() -> Update:
@@ -528,6 +581,18 @@ class SqlStore:
         finally:
             connection.close()
 
+    def opener(self) -> Callable[[], SqlStore] | None:
+        """Return how another process opens this store, or None if it cannot.
+
+        A store on an engine is opened again from its URL (password
+        included) without running migrations; one on a caller's connection
+        cannot be, since its transaction is the caller's.
+        """
+        if not isinstance(self.bind, Engine):
+            return None
+        url = self.bind.url.render_as_string(hide_password=False)
+        return partial(SqlStore.from_url, url, upgrade=False)
+
     def dispose(self) -> None:
         """Close the engine's pooled connections (not a caller's connection)."""
         while self._idle:
@@ -671,7 +736,7 @@ class SqlUnitOfWork:
             yield from map(_sealed, rows)
 
     def trails(
-        self, *, personal: bool = True
+        self, *, personal: bool = True, within: CaseRange = EVERY_CASE
     ) -> Iterator[tuple[Head | None, list[Sealed]]]:
         """Yield every case's head with its stored events, a case at a time.
 
@@ -686,16 +751,26 @@ class SqlUnitOfWork:
 
         Args:
             personal: read the personal data too (False: the chain only).
+            within: only the cases whose ids fall in this range.
         """
         self.flush()
+        if within == EVERY_CASE:
+            bounds: dict[str, Any] = {}
+            without, in_order = self._sql.heads_without_events, self._sql.heads_in_order
+            scan = self._sql.scan if personal else self._sql.scan_chain
+        else:
+            low, high = within
+            bounds = {"b_low": low, "b_high": high}
+            without, in_order, chain_only, with_personal = self._sql.ranged[
+                low is not None, high is not None
+            ]
+            scan = with_personal if personal else chain_only
         without_events = {
-            row[0]: _head(*row)
-            for row in self._sql.heads_without_events.rows(self._cursor)
+            row[0]: _head(*row) for row in without.rows(self._cursor, bounds)
         }
-        scan = self._sql.scan if personal else self._sql.scan_chain
         with (
-            self._rows(self._sql.heads_in_order, "helping_process_heads") as rows,
-            self._rows(scan) as events,
+            self._rows(in_order, "helping_process_heads", bounds) as rows,
+            self._rows(scan, values=bounds) as events,
         ):
             heads = starmap(_head, rows)
             pending = next(heads, None)
@@ -712,9 +787,23 @@ class SqlUnitOfWork:
                 yield pending, []
                 pending = next(heads, None)
 
+    def case_ranges(self, parts: int) -> list[CaseRange]:
+        """Split the cases into at most ``parts`` ranges of about as many events.
+
+        The ranges follow one another in the database's order of case ids
+        (which need not be Python's), from no lower bound to no upper one,
+        so every case falls in exactly one, a case without a head too.
+        """
+        self.flush()
+        weights = self._sql.case_weights.rows(self._cursor)
+        return split_cases(weights, parts)
+
     @contextmanager
     def _rows(
-        self, statement: _Prepared, name: str = "helping_process_scan"
+        self,
+        statement: _Prepared,
+        name: str = "helping_process_scan",
+        values: Mapping[str, Any] | None = None,
     ) -> Iterator[Iterator[tuple[Any, ...]]]:
         """Run a query on a cursor of its own and give its rows as they come.
 
@@ -729,7 +818,10 @@ class SqlUnitOfWork:
         else:
             cursor = connection.cursor()
         try:
-            cursor.execute(statement.sql)
+            if values:
+                cursor.execute(statement.sql, statement._params(values))
+            else:
+                cursor.execute(statement.sql)
             yield cursor
         finally:
             cursor.close()
