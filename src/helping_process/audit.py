@@ -30,6 +30,7 @@ from enum import unique
 from itertools import groupby
 from itertools import pairwise
 from operator import attrgetter
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import Final
 from typing import NamedTuple
@@ -53,6 +54,9 @@ from helping_process.states import SubReason
 from helping_process.states import TerminationReason
 from helping_process.states import parse_record
 from helping_process.states._fields import split_json
+
+if TYPE_CHECKING:
+    from helping_process.snapshot import Snapshot
 
 #: The ``prev_hash`` of every case's first event.
 GENESIS: Final = "0" * 64
@@ -349,7 +353,7 @@ def _event(body: Mapping[str, Any], personal: Mapping[str, Any]) -> Event:
     """Build the event a decoded body (and its personal data) describes.
 
     Codes are looked up in their enums' value maps and instants read by
-    :func:`_instant`: replay decodes every event of a trail, and the enums'
+    :func:`parse_utc_text`: replay decodes every event of a trail, and the enums'
     constructors and ``strptime`` were most of what that cost.
     """
     if body["v"] != FORMAT_VERSION:
@@ -367,7 +371,7 @@ def _event(body: Mapping[str, Any], personal: Mapping[str, Any]) -> Event:
     from_stage = body["from_stage"]
     reason = body["reason"]
     sub_reason = body["sub_reason"]
-    occurred_at = _instant(body["occurred_at"])
+    occurred_at = parse_utc_text(body["occurred_at"])
     recorded_text = body["recorded_at"]
     return Event(
         case_id=body["case_id"],
@@ -377,7 +381,7 @@ def _event(body: Mapping[str, Any], personal: Mapping[str, Any]) -> Event:
         recorded_at=(
             occurred_at
             if recorded_text == body["occurred_at"]
-            else _instant(recorded_text)
+            else parse_utc_text(recorded_text)
         ),
         actor=_actor(actor["id"], actor["role"]),
         action=_ACTIONS[body["action"]],
@@ -417,7 +421,7 @@ def _actor(actor_id: object, role: object) -> Actor:
 _INSTANT: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", re.ASCII)
 
 
-def _instant(text: str) -> dt.datetime:
+def parse_utc_text(text: str) -> dt.datetime:
     """Read an instant as the chain writes it (``…T…Z``), and only that form.
 
     ``fromisoformat`` reads the ``Z`` as UTC since Python 3.11, at a
@@ -560,43 +564,93 @@ def _redactions(rows: Sequence[Sealed]) -> list[Finding]:
     return findings
 
 
-def replay_case(rows: Iterable[Sealed]) -> tuple[Case | None, list[Finding]]:
+def replay_case(
+    rows: Iterable[Sealed], snapshots: Sequence[Snapshot] = ()
+) -> tuple[Case | None, list[Finding]]:
     """Decode a case's events and decide each one again through the rules.
 
+    Args:
+        rows: the case's stored events in the order of their ``seq`` column.
+        snapshots: the case's stored snapshots; each must be exactly the
+            snapshot of the replayed case at its event.
+
     Returns:
-        The case as far as it replays, and the first finding: an event that
-        cannot be decoded, or one the rules refuse (``illegal_move``).
+        The case as far as it replays, and the findings: the first event
+        that cannot be decoded, or that the rules refuse (``illegal_move``),
+        and every snapshot that differs from the replayed case (``edited``).
     """
+    if snapshots:
+        return _replay_with_snapshots(rows, snapshots)
     case: Case | None = None
     for row in rows:
         try:
             case = engine.readmit(case, unseal(row))
-        except AuditIntegrityError as error:
-            kind = FindingKind.ILLEGAL_MOVE
-            if error.finding in {"undecodable", "personal_edited"}:
-                kind = FindingKind.EDITED
-            facts = {"finding": error.finding}
-            return case, [
-                Finding(row.case_id, row.seq, kind, "finding.integrity", facts)
-            ]
         except HelpingProcessError as error:
-            refusal = Finding(
-                row.case_id,
-                row.seq,
-                FindingKind.ILLEGAL_MOVE,
-                error.message_template(),
-                vars(error).copy(),
-            )
-            return case, [refusal]
+            return case, [_refusal(row, error)]
     return case, []
 
 
-def verify_case(rows: Sequence[Sealed], head: Head | None) -> list[Finding]:
+def _refusal(row: Sealed, error: HelpingProcessError) -> Finding:
+    """The finding of an event that does not decode or replay."""
+    if isinstance(error, AuditIntegrityError):
+        kind = FindingKind.ILLEGAL_MOVE
+        if error.finding in {"undecodable", "personal_edited"}:
+            kind = FindingKind.EDITED
+        facts = {"finding": error.finding}
+        return Finding(row.case_id, row.seq, kind, "finding.integrity", facts)
+    return Finding(
+        row.case_id,
+        row.seq,
+        FindingKind.ILLEGAL_MOVE,
+        error.message_template(),
+        vars(error).copy(),
+    )
+
+
+def _replay_with_snapshots(
+    rows: Iterable[Sealed], snapshots: Sequence[Snapshot]
+) -> tuple[Case | None, list[Finding]]:
+    """:func:`replay_case`, comparing each snapshot with the replayed case."""
+    from helping_process import snapshot  # noqa: PLC0415 - it imports this module
+
+    pending = {stored.seq: stored for stored in snapshots}
+    origins = snapshot.Origins()
+    findings: list[Finding] = []
+    case: Case | None = None
+    for row in rows:
+        try:
+            event = unseal(row)
+            case = engine.readmit(case, event)
+        except HelpingProcessError as error:
+            return case, [_refusal(row, error)]
+        origins.note(event)
+        stored = pending.pop(row.seq, None)
+        if stored is not None and snapshot.expected(case, row.hash, origins) != stored:
+            findings.append(_snapshot_differs(stored))
+    findings += [_snapshot_differs(stored) for stored in pending.values()]
+    return case, sorted(findings, key=attrgetter("seq"))
+
+
+def _snapshot_differs(stored: Snapshot) -> Finding:
+    facts = {"seq": stored.seq}
+    return Finding(
+        stored.case_id,
+        stored.seq,
+        FindingKind.EDITED,
+        "finding.snapshot_differs",
+        facts,
+    )
+
+
+def verify_case(
+    rows: Sequence[Sealed], head: Head | None, snapshots: Sequence[Snapshot] = ()
+) -> list[Finding]:
     """Verify one case: its chain, its replay through the rules, its head.
 
     Args:
         rows: the case's stored events in the order of their ``seq`` column.
         head: the case's head, or None when the case row is missing.
+        snapshots: the case's stored snapshots, checked against the replay.
 
     Returns:
         The first fault found (if any) and every redaction. Personal data
@@ -605,7 +659,7 @@ def verify_case(rows: Sequence[Sealed], head: Head | None) -> list[Finding]:
     findings = verify_chain(rows, head) + _redactions(rows)
     if any(finding.is_tampering for finding in findings):
         return findings
-    case, replayed = replay_case(rows)
+    case, replayed = replay_case(rows, snapshots)
     if replayed:
         return replayed + findings
     if head is not None and case is not None and not _agrees(case, head):

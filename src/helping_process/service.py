@@ -29,6 +29,7 @@ import attrs
 
 from helping_process import audit
 from helping_process import engine
+from helping_process import snapshot as snapshots
 from helping_process.audit import Sealed
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import ConcurrentUpdateError
@@ -45,6 +46,7 @@ from helping_process.model import OpenCase
 from helping_process.model import RedactCase
 from helping_process.model import ReopenCase
 from helping_process.model import TerminateCase
+from helping_process.snapshot import Snapshot
 from helping_process.states import Record
 from helping_process.states import RecordKind
 from helping_process.states import Stage
@@ -101,6 +103,21 @@ class UnitOfWork(Protocol):
 
     def events(self, case_id: str, *, after: int = 0) -> list[Sealed]:
         """Return the case's stored events with ``seq`` above ``after``."""
+
+    def event_at(self, case_id: str, seq: int) -> Sealed | None:
+        """Return the case's stored event ``seq``, or None when there is none."""
+
+    def snapshot(self, case_id: str, *, upto: int) -> Snapshot | None:
+        """Return the case's newest snapshot taken at or before event ``upto``."""
+
+    def snapshots(self, case_id: str) -> list[Snapshot]:
+        """Return every stored snapshot of the case, oldest first."""
+
+    def snapshot_cases(self) -> set[str]:
+        """Return the ids of the cases that have snapshots."""
+
+    def add_snapshot(self, snapshot: Snapshot) -> None:
+        """Store a snapshot (nothing if one at that event is stored already)."""
 
     def append(self, decision: engine.Decision, sealed: Sealed) -> None:
         """Store ``sealed`` and move the case's head to ``decision.case``.
@@ -201,6 +218,8 @@ class CaseService:
         store: where cases are kept.
         clock: returns the current time (aware); injected for tests.
         new_id: returns a new case id.
+        snapshot_every: a cold load that folds at least this many events
+            stores a snapshot of the case (see :meth:`_load`).
     """
 
     def __init__(
@@ -209,10 +228,12 @@ class CaseService:
         *,
         clock: Callable[[], dt.datetime] = _now,
         new_id: Callable[[], str] = _new_id,
+        snapshot_every: int = snapshots.EVERY,
     ) -> None:
         self.store = store
         self._clock = clock
         self._new_id = new_id
+        self._snapshot_every = snapshot_every
         self._cache: OrderedDict[str, tuple[Case, str]] = OrderedDict()
 
     def open(
@@ -424,7 +445,12 @@ class CaseService:
         be caught and skipped.
         """
         with self.store.unit_of_work() as uow:
-            inner = CaseService(_Joined(uow), clock=self._clock, new_id=self._new_id)
+            inner = CaseService(
+                _Joined(uow),
+                clock=self._clock,
+                new_id=self._new_id,
+                snapshot_every=self._snapshot_every,
+            )
             inner._cache = self._cache.copy()
             yield inner
         self._cache = inner._cache
@@ -516,10 +542,14 @@ class CaseService:
                 for seq in (1, head.seq)
             }
             if case_id is not None:
-                check = audit.verify_case if replay else audit.verify_chain
                 rows = uow.events(case_id)
                 head = uow.find_head(case_id)
-                part = _Part(check(rows, head), int(bool(rows) or head is not None))
+                found = (
+                    audit.verify_case(rows, head, uow.snapshots(case_id))
+                    if replay
+                    else audit.verify_chain(rows, head)
+                )
+                part = _Part(found, int(bool(rows) or head is not None))
                 part.events = len(rows)
                 tick(len(rows))
                 if sealed:
@@ -572,7 +602,19 @@ class CaseService:
             yield from audit.export_lines(heads, rows, exported_at=self._clock())
 
     def _load(self, uow: UnitOfWork, case_id: str) -> tuple[Case, str]:
-        """Return the case and its last hash, decoding only what is new."""
+        """Return the case and its last hash, decoding only what is new.
+
+        A case not held is folded from its newest snapshot and the events
+        after it (see :mod:`helping_process.snapshot`); a snapshot that does
+        not agree with the chain is passed over and the whole trail folded.
+        A load that folded ``snapshot_every`` events or more stores a
+        snapshot of the case it loaded, in the same transaction, so the next
+        cold load folds fewer: appends never write one, and a case nobody
+        reads again never costs one.
+
+        Raises:
+            AuditIntegrityError: the trail does not end where the head says.
+        """
         head = uow.head(case_id)
         cached = self._cache.get(case_id)
         if cached is not None and cached[0].seq == head.seq:
@@ -580,13 +622,26 @@ class CaseService:
             return cached
         case: Case | None = None
         last_hash = audit.GENESIS
-        for sealed in uow.events(case_id):
+        origins = snapshots.Origins()
+        stored = uow.snapshot(case_id, upto=head.seq)
+        if stored is not None:
+            try:
+                case, origins = _restore(uow, stored)
+                last_hash = stored.hash
+            except AuditIntegrityError:
+                case, origins = None, snapshots.Origins()
+        start = case.seq if case is not None else 0
+        for sealed in uow.events(case_id, after=start):
             if sealed.seq > head.seq:
                 break  # appended after the head was read: not this transaction's
-            case = engine.apply(case, audit.unseal(sealed))
+            event = audit.unseal(sealed)
+            case = engine.apply(case, event)
+            origins.note(event)
             last_hash = sealed.hash
         if case is None or case.seq != head.seq or last_hash != head.last_hash:
             raise AuditIntegrityError(case_id, head.seq, "head_mismatch")
+        if case.seq - start >= self._snapshot_every:
+            uow.add_snapshot(snapshots.expected(case, last_hash, origins))
         self._remember(case, last_hash)
         return case, last_hash
 
@@ -595,6 +650,21 @@ class CaseService:
         self._cache.move_to_end(case.case_id)
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
+
+
+def _restore(uow: UnitOfWork, stored: Snapshot) -> tuple[Case, snapshots.Origins]:
+    """The case a snapshot describes, read with the few events it names.
+
+    Raises:
+        AuditIntegrityError: the snapshot does not agree with the chain.
+    """
+    events: dict[int, tuple[Event, str]] = {}
+    for seq in snapshots.references(stored):
+        sealed = uow.event_at(stored.case_id, seq)
+        if sealed is None:
+            raise AuditIntegrityError(stored.case_id, stored.seq, "snapshot")
+        events[seq] = (audit.unseal(sealed), sealed.hash)
+    return snapshots.restore(stored, events)
 
 
 def _ignore(events: int) -> None:
@@ -622,14 +692,24 @@ def _check_range(
     sealed: set[tuple[str, int]],
     tick: Callable[[int], object],
 ) -> _Part:
-    """Verify the cases of one range, a case at a time."""
-    check = audit.verify_case if replay else audit.verify_chain
+    """Verify the cases of one range, a case at a time.
+
+    With replay, the snapshots of each case that has any are read and
+    checked against the replayed case (the snapshot table is small: one
+    row for hundreds of events, only for cases loaded cold).
+    """
     part = _Part([])
     findings = part.findings
+    with_snapshots = uow.snapshot_cases() if replay else set()
     for head, rows in uow.trails(personal=replay, within=within):
         part.cases += 1
         part.events += len(rows)
-        findings += check(rows, head)
+        if not replay:
+            findings += audit.verify_chain(rows, head)
+        else:
+            case_id = rows[0].case_id if rows else (head.case_id if head else "")
+            taken = uow.snapshots(case_id) if case_id in with_snapshots else ()
+            findings += audit.verify_case(rows, head, taken)
         tick(len(rows))
         if sealed:
             part.hashes.update(_sealed_hashes(rows, sealed))

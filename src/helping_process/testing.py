@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from contextlib import contextmanager
+from operator import attrgetter
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Final
@@ -49,6 +50,7 @@ from helping_process.model import MoveCase
 from helping_process.model import OpenCase
 from helping_process.model import TerminateCase
 from helping_process.service import CaseSummary
+from helping_process.snapshot import Snapshot
 from helping_process.states import RecordKind
 from helping_process.states import Stage
 from helping_process.states import TerminationReason
@@ -476,10 +478,22 @@ class _Tables:
     cases: dict[str, _CaseRow] = attrs.Factory(dict)
     events: dict[str, tuple[Sealed, ...]] = attrs.Factory(dict)
     seals: tuple[Seal, ...] = ()
+    snapshots: dict[str, tuple[Snapshot, ...]] = attrs.Factory(dict)
 
     def copy(self) -> _Tables:
         """Return a snapshot that can be written without touching this one."""
-        return _Tables(dict(self.cases), dict(self.events), self.seals)
+        return _Tables(
+            dict(self.cases), dict(self.events), self.seals, dict(self.snapshots)
+        )
+
+
+def _add_snapshot(tables: _Tables, snapshot: Snapshot) -> None:
+    """Store a snapshot, unless one at that event is stored already."""
+    taken = tables.snapshots.get(snapshot.case_id, ())
+    if all(stored.seq != snapshot.seq for stored in taken):
+        tables.snapshots[snapshot.case_id] = tuple(
+            sorted((*taken, snapshot), key=attrgetter("seq"))
+        )
 
 
 def _append(tables: _Tables, decision: Decision, sealed: Sealed) -> None:
@@ -614,6 +628,30 @@ class InMemoryUnitOfWork:
         """Return the case's stored events with ``seq`` above ``after``."""
         trail = self._tables.events.get(case_id, ())
         return [sealed for sealed in trail if sealed.seq > after]
+
+    def event_at(self, case_id: str, seq: int) -> Sealed | None:
+        """Return the case's stored event ``seq``, or None when there is none."""
+        for sealed in self._tables.events.get(case_id, ()):
+            if sealed.seq == seq:
+                return sealed
+        return None
+
+    def snapshot(self, case_id: str, *, upto: int) -> Snapshot | None:
+        """Return the case's newest snapshot taken at or before event ``upto``."""
+        taken = [s for s in self.snapshots(case_id) if s.seq <= upto]
+        return taken[-1] if taken else None
+
+    def snapshots(self, case_id: str) -> list[Snapshot]:
+        """Return every stored snapshot of the case, oldest first."""
+        return list(self._tables.snapshots.get(case_id, ()))
+
+    def snapshot_cases(self) -> set[str]:
+        """Return the ids of the cases that have snapshots."""
+        return set(self._tables.snapshots)
+
+    def add_snapshot(self, snapshot: Snapshot) -> None:
+        """Store a snapshot (nothing if one at that event is stored already)."""
+        self._write(lambda tables: _add_snapshot(tables, snapshot))
 
     def append(self, decision: Decision, sealed: Sealed) -> None:
         """Store ``sealed`` and move the case's head to ``decision.case``.

@@ -30,10 +30,13 @@ from sqlalchemy import LargeBinary
 from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import exists
+from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import null
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
@@ -61,7 +64,9 @@ from helping_process.persistence._schema import events
 from helping_process.persistence._schema import personal
 from helping_process.persistence._schema import seal_leaves
 from helping_process.persistence._schema import seals
+from helping_process.persistence._schema import snapshots
 from helping_process.service import CaseSummary
+from helping_process.snapshot import Snapshot
 from helping_process.states import Stage
 
 if TYPE_CHECKING:
@@ -313,6 +318,45 @@ class _Statements:
             .order_by(events.c.case_id, events.c.seq),
             dialect,
         )
+        self.insert_snapshot = _Prepared(_insert_snapshot(dialect), dialect)
+        # The newest by max() rather than LIMIT, whose count would be a
+        # parameter of its own.
+        newest = (
+            select(func.max(snapshots.c.seq))
+            .where(snapshots.c.case_id == bindparam("b_case_id"))
+            .where(snapshots.c.seq <= bindparam("b_upto"))
+            .scalar_subquery()
+        )
+        self.newest_snapshot = _Prepared(
+            select(snapshots.c.seq, snapshots.c.hash, snapshots.c.data)
+            .where(snapshots.c.case_id == bindparam("b_case_id"))
+            .where(snapshots.c.seq == newest),
+            dialect,
+        )
+        self.case_snapshots = _Prepared(
+            select(snapshots.c.seq, snapshots.c.hash, snapshots.c.data)
+            .where(snapshots.c.case_id == bindparam("b_case_id"))
+            .order_by(snapshots.c.seq),
+            dialect,
+        )
+        self.snapshot_cases = _Prepared(select(snapshots.c.case_id).distinct(), dialect)
+        self.one_event = _Prepared(
+            select(
+                events.c.seq,
+                events.c.body,
+                events.c.prev_hash,
+                events.c.hash,
+                personal.c.data,
+            )
+            .outerjoin(
+                personal,
+                (personal.c.case_id == events.c.case_id)
+                & (personal.c.seq == events.c.seq),
+            )
+            .where(events.c.case_id == bindparam("b_case_id"))
+            .where(events.c.seq == bindparam("b_seq")),
+            dialect,
+        )
         self.case_weights = _Prepared(
             select(cases.c.case_id, cases.c.seq).order_by(cases.c.case_id), dialect
         )
@@ -330,6 +374,24 @@ class _Statements:
                         (_scan(key, chain), events.c.case_id),
                     )
                 )
+
+
+def _insert_snapshot(dialect: Dialect) -> ClauseElement:
+    """Store a snapshot, or nothing if one at that event is stored already.
+
+    Two processes that load the same case cold may both take its snapshot;
+    the second finds the first's (the same bytes) and a read never fails
+    for it.
+    """
+    values = {
+        "case_id": bindparam("b_case_id"),
+        "seq": bindparam("b_seq"),
+        "hash": bindparam("b_hash"),
+        "data": bindparam("b_data", type_=snapshots.c.data.type),
+    }
+    if dialect.name == "postgresql":
+        return postgresql_insert(snapshots).values(values).on_conflict_do_nothing()
+    return sqlite_insert(snapshots).values(values).on_conflict_do_nothing()
 
 
 def _heads_without_events(head: Sequence[Any]) -> Select[Any]:
@@ -678,6 +740,57 @@ class SqlUnitOfWork:
             for seq, body, prev_hash, hash_, data in rows
         ]
 
+    def event_at(self, case_id: str, seq: int) -> Sealed | None:
+        """Return the case's stored event ``seq``, or None when there is none."""
+        self.flush()
+        rows = self._sql.one_event.rows(
+            self._cursor, {"b_case_id": case_id, "b_seq": seq}
+        )
+        return (
+            Sealed(
+                case_id=case_id,
+                seq=rows[0][0],
+                body=bytes(rows[0][1]),
+                personal=None if rows[0][4] is None else bytes(rows[0][4]),
+                prev_hash=rows[0][2],
+                hash=rows[0][3],
+            )
+            if rows
+            else None
+        )
+
+    def snapshot(self, case_id: str, *, upto: int) -> Snapshot | None:
+        """Return the case's newest snapshot taken at or before event ``upto``."""
+        self.flush()
+        rows = self._sql.newest_snapshot.rows(
+            self._cursor, {"b_case_id": case_id, "b_upto": upto}
+        )
+        return _snapshots(case_id, rows)[0] if rows else None
+
+    def snapshots(self, case_id: str) -> list[Snapshot]:
+        """Return every stored snapshot of the case, oldest first."""
+        self.flush()
+        rows = self._sql.case_snapshots.rows(self._cursor, {"b_case_id": case_id})
+        return _snapshots(case_id, rows)
+
+    def snapshot_cases(self) -> set[str]:
+        """Return the ids of the cases that have snapshots."""
+        self.flush()
+        return {row[0] for row in self._sql.snapshot_cases.rows(self._cursor)}
+
+    def add_snapshot(self, snapshot: Snapshot) -> None:
+        """Store a snapshot (nothing if one at that event is stored already)."""
+        self.flush()
+        self._sql.insert_snapshot.run(
+            self._cursor,
+            {
+                "b_case_id": snapshot.case_id,
+                "b_seq": snapshot.seq,
+                "b_hash": snapshot.hash,
+                "b_data": snapshot.data,
+            },
+        )
+
     def append(self, decision: Decision, sealed: Sealed) -> None:
         """Store the event and move the case's head, or store nothing.
 
@@ -1001,6 +1114,13 @@ _case_id: Final = attrgetter("case_id")
 #: A stored event from its row, which holds Sealed's fields in order: made
 #: in C, without the Python frame of the named tuple's ``_make``.
 _sealed: Final[Callable[[tuple[Any, ...]], Sealed]] = partial(tuple.__new__, Sealed)
+
+
+def _snapshots(case_id: str, rows: Sequence[tuple[Any, ...]]) -> list[Snapshot]:
+    return [
+        Snapshot(case_id=case_id, seq=seq, hash=hash_, data=bytes(data))
+        for seq, hash_, data in rows
+    ]
 
 
 def _head(case_id: str, seq: int, last_hash: str, stage: str, episode: int) -> Head:
