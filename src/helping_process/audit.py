@@ -626,12 +626,13 @@ def _replay_with_snapshots(
         origins.note(event)
         stored = pending.pop(row.seq, None)
         if stored is not None and snapshot.expected(case, row.hash, origins) != stored:
-            findings.append(_snapshot_differs(stored))
-    findings += [_snapshot_differs(stored) for stored in pending.values()]
+            findings.append(snapshot_differs(stored))
+    findings += [snapshot_differs(stored) for stored in pending.values()]
     return case, sorted(findings, key=attrgetter("seq"))
 
 
-def _snapshot_differs(stored: Snapshot) -> Finding:
+def snapshot_differs(stored: Snapshot) -> Finding:
+    """The finding of a stored snapshot that is not the replayed case's."""
     facts = {"seq": stored.seq}
     return Finding(
         stored.case_id,

@@ -262,6 +262,25 @@ class TestForgedSnapshots:
         assert loaded == live.get(case_id)
         assert [(f.seq, f.kind) for f in findings] == [(seq, FindingKind.EDITED)]
 
+    def test_a_snapshot_moved_to_no_case_is_named(
+        self, sqlite_url: str, open_store: Callable[..., SqlStore]
+    ) -> None:
+        """A snapshot given a case id that has no trail is an edited finding."""
+        case_id = _every_kind(_cold(sqlite_url, open_store, 1))
+        _cold(sqlite_url, open_store, 1).get(case_id)
+        _, seq, _, _ = _snapshot_rows(sqlite_url)[0]
+        with plain_connection(sqlite_url) as connection:
+            for trigger in _SQLITE_TRIGGERS:
+                connection.execute(text(f"DROP TRIGGER {trigger}"))
+            connection.execute(text("UPDATE snapshots SET case_id = 'nobody'"))
+            connection.commit()
+
+        findings = _cold(sqlite_url, open_store, 10_000).verify()
+
+        assert [(f.case_id, f.seq, f.kind) for f in findings] == [
+            ("nobody", seq, FindingKind.EDITED)
+        ]
+
 
 class TestLoadErrors:
     """What a cold load refuses is unchanged by snapshots."""
