@@ -150,3 +150,19 @@ class TestChainOnly:
         assert (ids[2], 4, FindingKind.EDITED) in {
             (finding.case_id, finding.seq, finding.kind) for finding in alone.findings
         }
+
+
+class TestStoresOfOneProcess:
+    """A store no other process can open is verified in this one."""
+
+    def test_an_in_memory_database_verifies_in_process(
+        self, open_store: Callable[..., SqlStore]
+    ) -> None:
+        """SQLite in memory is this process's alone: its cases are verified here."""
+        store = open_store("sqlite://")
+        ids = _fill(CaseService(store, clock=FixedClock()))
+
+        seen = CaseService(store).verification(jobs=2)
+
+        assert store.opener() is None
+        assert (seen.ok, seen.cases) == (True, len(ids))

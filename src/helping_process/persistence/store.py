@@ -648,12 +648,20 @@ class SqlStore:
 
         A store on an engine is opened again from its URL (password
         included) without running migrations; one on a caller's connection
-        cannot be, since its transaction is the caller's.
+        cannot be, since its transaction is the caller's, nor one in an
+        in-memory SQLite database, which is this process's alone.
         """
         if not isinstance(self.bind, Engine):
             return None
-        url = self.bind.url.render_as_string(hide_password=False)
-        return partial(SqlStore.from_url, url, upgrade=False)
+        url = self.bind.url
+        if url.get_backend_name() == "sqlite" and (
+            url.database in (None, "", ":memory:")
+            or "memory" in str(url.query.get("mode", ""))
+        ):
+            return None  # another process would open an empty database of its own
+        return partial(
+            SqlStore.from_url, url.render_as_string(hide_password=False), upgrade=False
+        )
 
     def dispose(self) -> None:
         """Close the engine's pooled connections (not a caller's connection)."""
