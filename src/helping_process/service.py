@@ -533,7 +533,7 @@ class CaseService:
             The findings, in case order, with what was read.
         """
         tick = progress or _ignore
-        with self.store.unit_of_work() as uow:
+        with _reading(self.store) as uow:
             stored_seals = uow.seals() if key is not None else []
             sealed = {
                 (head.case_id, seq)
@@ -594,7 +594,7 @@ class CaseService:
         off; no load reads them, but verify says they are there.
         """
         checked = set().union(*(part.snapshot_cases for part in parts))
-        with self.store.unit_of_work() as uow:
+        with _reading(self.store) as uow:
             orphans = sorted(uow.snapshot_cases() - checked)
             return [
                 audit.snapshot_differs(stored)
@@ -684,6 +684,16 @@ def _restore(uow: UnitOfWork, stored: Snapshot) -> tuple[Case, snapshots.Origins
     return snapshots.restore(stored, events)
 
 
+def _reading(store: AuditStore) -> AbstractContextManager[UnitOfWork]:
+    """A unit of work for reads: the store's ``reading()`` where it has one.
+
+    A SQLite unit of work takes the write lock when it begins; the workers
+    of a parallel verification would otherwise read one after another.
+    """
+    reading = getattr(store, "reading", None)
+    return reading() if reading is not None else store.unit_of_work()
+
+
 def _ignore(events: int) -> None:
     """The progress callback of a verification nobody watches."""
 
@@ -746,7 +756,7 @@ def _verify_range(
     """Open the store in this (worker) process and verify one range of cases."""
     store = opener()
     try:
-        with store.unit_of_work() as uow:
+        with _reading(store) as uow:
             return _check_range(uow, within, replay, sealed, _ignore)
     finally:
         close = getattr(store, "dispose", None)

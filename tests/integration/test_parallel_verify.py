@@ -166,3 +166,24 @@ class TestStoresOfOneProcess:
 
         assert store.opener() is None
         assert (seen.ok, seen.cases) == (True, len(ids))
+
+
+class TestReading:
+    """A reading unit of work never holds up a writer."""
+
+    def test_a_writer_appends_while_a_reader_reads(
+        self, store_url: str, open_store: Callable[..., SqlStore]
+    ) -> None:
+        """While one store reads in ``reading()``, another appends and commits."""
+        ids = _fill(CaseService(open_store(store_url), clock=FixedClock()))
+        reader, writer = open_store(store_url), open_store(store_url)
+
+        with reader.reading() as uow:
+            before = uow.heads()[ids[0]].seq
+            written = CaseService(writer, clock=FixedClock()).add_record_json(
+                ids[0], "activity", activity_data(), actor=WORKER
+            )
+
+        with reader.reading() as uow:
+            after = uow.heads()[ids[0]].seq
+        assert written.seq == after == before + 1

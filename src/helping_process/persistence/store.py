@@ -544,6 +544,26 @@ class SqlStore:
     @contextmanager
     def unit_of_work(self) -> Iterator[SqlUnitOfWork]:
         """Open a transaction; commit on a clean exit, roll back on any error."""
+        with self._transaction(self._begin) as uow:
+            yield uow
+
+    @contextmanager
+    def reading(self) -> Iterator[SqlUnitOfWork]:
+        """Open a transaction for reads only, which never waits for a writer.
+
+        On SQLite a unit of work takes the write lock at its start, so a
+        long read would hold up every writer, and readers would queue
+        behind one another; this one begins deferred, and in WAL mode
+        readers read a consistent state beside each other and a writer
+        (the workers of a parallel verification). Writing in it is not
+        for what it is made.
+        """
+        with self._transaction("BEGIN" if self._begin else None) as uow:
+            yield uow
+
+    @contextmanager
+    def _transaction(self, begin: str | None) -> Iterator[SqlUnitOfWork]:
+        """A unit of work that begins with ``begin`` (None: the driver begins)."""
         with _translated(self._dbapi_error):
             if isinstance(self.bind, Connection):
                 with self.bind.begin_nested():
@@ -557,7 +577,8 @@ class SqlStore:
                 return
             connection, cursor = self._checkout()
             try:
-                self._start(cursor)
+                if begin:
+                    cursor.execute(begin)
                 uow = SqlUnitOfWork(cursor, self._statements)
                 yield uow
                 uow.flush()
