@@ -14,6 +14,7 @@ intervention, then activities.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import statistics
 import tempfile
@@ -41,6 +42,8 @@ from helping_process.testing import plan_data
 TARGETS: Final = {
     "scale_verify_ratio": ">= 0.6 of fetch + SHA-256 on the large database",
     "scale_verify_replay_per_s": "with every event decided again (audit verify)",
+    "scale_full_verify_ratio": ">= 0.25: replay too, one process, vs the floor",
+    "scale_verify_jobs_ratio": "the same with --jobs = every core",
     "scale_peak_ratio": "~1: peak memory flat as the trail grows 10x",
 }
 
@@ -56,6 +59,8 @@ _STEPS: Final = (
     ("plan", plan_data, Stage.INTERVENTION),
 )
 _BATCH: Final = 20
+#: The processes of the parallel verification: every core.
+_JOBS: Final = os.cpu_count() or 1
 
 
 def _build(path: Path, events: int) -> int:
@@ -94,10 +99,10 @@ def _floor_per_s(path: Path) -> float:
     return rate
 
 
-def _verify_per_s(path: Path, events: int, *, replay: bool) -> float:
+def _verify_per_s(path: Path, events: int, *, replay: bool, jobs: int = 1) -> float:
     service = CaseService(SqlStore.from_url(f"sqlite:///{path}"))
     started = time.perf_counter()
-    findings = service.verify(replay=replay)
+    findings = list(service.verification(replay=replay, jobs=jobs).findings)
     rate = events / (time.perf_counter() - started)
     service.store.dispose()  # type: ignore[attr-defined] # SqlStore
     assert findings == [], findings[:3]
@@ -135,8 +140,11 @@ def measure(quick: bool) -> Figures:
             rates.append(rate)
             floors.append(floor)
             ratios.append(rate / floor)
-        progress("verifying with replay")
+        progress(f"verifying with replay, in one process and in {_JOBS}")
         replay = _verify_per_s(large, events, replay=True)
+        floor = _floor_per_s(large)
+        parallel = _verify_per_s(large, events, replay=True, jobs=_JOBS)
+        floor = (floor + _floor_per_s(large)) / 2
         progress("peak memory, small and large")
         small_peak, large_peak = _peak_bytes(small), _peak_bytes(large)
     return {
@@ -146,6 +154,10 @@ def measure(quick: bool) -> Figures:
         "scale_verify_floor_per_s": round(statistics.median(floors)),
         "scale_verify_ratio": round(statistics.median(ratios), 2),
         "scale_verify_replay_per_s": round(replay),
+        "scale_full_verify_ratio": round(replay / floor, 2),
+        "scale_verify_jobs": _JOBS,
+        "scale_verify_jobs_per_s": round(parallel),
+        "scale_verify_jobs_ratio": round(parallel / floor, 2),
         "scale_small_peak_bytes": small_peak,
         "scale_large_peak_bytes": large_peak,
         "scale_peak_ratio": round(large_peak / small_peak, 2),

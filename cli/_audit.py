@@ -281,18 +281,20 @@ def read_receipt_file(
 MAX_FINDINGS: Final = 1000
 
 
-def run_verification(
+def run_verification(  # noqa: PLR0913, PLR0917 - one parameter per option
     settings: Settings,
     case_ref: str | None,
     key_path: str | None,
     receipt_path: str | None = None,
     max_findings: int | None = MAX_FINDINGS,
+    jobs: int = 1,
 ) -> Verification:
     """Verify the trail (or one case), with a progress bar on a terminal.
 
     The bar is drawn on standard error, and only when that is a terminal
     and the run is not ``--json``. A receipt checks the seals with its own
-    key when no key file is given.
+    key when no key file is given. ``jobs`` 0 means one
+    process per core.
     """
     key = public_key(settings, key_path) if key_path is not None else None
     receipt = (
@@ -303,11 +305,14 @@ def run_verification(
     service = settings.service()
     case = case_id_of(settings, case_ref) if case_ref is not None else None
     case_id = case.case_id if case else None
+    jobs = jobs or os.cpu_count() or 1
     if settings.as_json or not sys.stderr.isatty():
         return service.verification(
-            case_id, key=key, receipt=receipt, max_findings=max_findings
+            case_id, key=key, receipt=receipt, max_findings=max_findings, jobs=jobs
         )
-    return _verify_on_terminal(settings, service, case, key, receipt, max_findings)
+    return _verify_on_terminal(
+        settings, service, case, key, receipt, max_findings, jobs
+    )
 
 
 def max_findings_of(settings: Settings, value: str) -> int:
@@ -325,6 +330,7 @@ def _verify_on_terminal(  # noqa: PLR0913, PLR0917 # pragma: no cover - test_aud
     key: Ed25519PublicKey | None,
     receipt: Receipt | None,
     max_findings: int | None,
+    jobs: int,
 ) -> Verification:
     """Verify under a progress bar on standard error, one tick per event.
 
@@ -349,6 +355,7 @@ def _verify_on_terminal(  # noqa: PLR0913, PLR0917 # pragma: no cover - test_aud
             progress=bar.update,
             receipt=receipt,
             max_findings=max_findings,
+            jobs=jobs,
         )
 
 
@@ -445,18 +452,28 @@ def _seal_note(settings: Settings, seen: Verification) -> None:
     default=str(MAX_FINDINGS),
     help="opt.max_findings",
 )
+@option(
+    "--jobs",
+    "jobs",
+    metavar="N",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="opt.jobs",
+)
 @json_flag()
 @pass_settings
-def verify(
+def verify(  # noqa: PLR0913, PLR0917 - one parameter per option
     settings: Settings,
     case_ref: str | None,
     key_path: str | None,
     receipt_path: str | None,
     max_findings: str,
+    jobs: int,
 ) -> None:
     """Verify every chain, replay every case and check every seal."""
     limit = max_findings_of(settings, max_findings)
-    seen = run_verification(settings, case_ref, key_path, receipt_path, limit)
+    seen = run_verification(settings, case_ref, key_path, receipt_path, limit, jobs)
     if not seen.faults:
         _seal_note(settings, seen)
     show_verification(settings, seen)

@@ -463,6 +463,14 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Tulis juga segel baru ke FILE (berkas baru), untuk disimpan di luar "
         "mesin ini bagi 'audit verify --receipt'.",
     ),
+    "opt.jobs": (
+        "Verify with N processes at once (0: one per core). Cases are "
+        "checked independently and the findings are the same; each process "
+        "takes about half a second to start, so it pays on large trails.",
+        "Verifikasi dengan N proses sekaligus (0: satu per inti). Setiap kasus "
+        "diperiksa sendiri-sendiri dan temuannya sama; setiap proses butuh "
+        "sekitar setengah detik untuk mulai, jadi berguna pada jejak besar.",
+    ),
     "opt.private_key": (
         "The private key file (PEM) 'audit keygen' wrote.",
         "Berkas kunci privat (PEM) dari 'audit keygen'.",

@@ -431,6 +431,10 @@ _LABELS: Final[Mapping[str, _Table]] = {
             "peristiwa tidak lengkap",
         ),
         "empty": ("the trail is empty", "jejak kosong"),
+        "snapshot": (
+            "the snapshot does not agree with the trail",
+            "snapshot tidak sesuai dengan jejak audit",
+        ),
         "head_mismatch": (
             "the case's head does not match its last event",
             "kepala kasus tidak cocok dengan peristiwa terakhirnya",
@@ -672,6 +676,10 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "data pribadi dihapus tanpa redaksi",
     ),
     "finding.integrity": ("{finding}", "{finding}"),
+    "finding.snapshot_differs": (
+        "its snapshot differs from the case replayed up to it",
+        "snapshot-nya berbeda dengan kasus hasil pemutaran ulang sampai titik itu",
+    ),
     "finding.replay_differs": (
         "the replayed case differs from its head",
         "kasus hasil pemutaran ulang berbeda dengan kepala kasusnya",

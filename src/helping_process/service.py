@@ -30,6 +30,7 @@ import attrs
 
 from helping_process import audit
 from helping_process import engine
+from helping_process import snapshot as snapshots
 from helping_process.audit import Sealed
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import ConcurrentUpdateError
@@ -46,6 +47,7 @@ from helping_process.model import OpenCase
 from helping_process.model import RedactCase
 from helping_process.model import ReopenCase
 from helping_process.model import TerminateCase
+from helping_process.snapshot import Snapshot
 from helping_process.states import Record
 from helping_process.states import RecordKind
 from helping_process.states import Stage
@@ -111,6 +113,21 @@ class UnitOfWork(Protocol):
     def events(self, case_id: str, *, after: int = 0) -> list[Sealed]:
         """Return the case's stored events with ``seq`` above ``after``."""
 
+    def event_at(self, case_id: str, seq: int) -> Sealed | None:
+        """Return the case's stored event ``seq``, or None when there is none."""
+
+    def snapshot(self, case_id: str, *, upto: int) -> Snapshot | None:
+        """Return the case's newest snapshot taken at or before event ``upto``."""
+
+    def snapshots(self, case_id: str) -> list[Snapshot]:
+        """Return every stored snapshot of the case, oldest first."""
+
+    def snapshot_cases(self) -> set[str]:
+        """Return the ids of the cases that have snapshots."""
+
+    def add_snapshot(self, snapshot: Snapshot) -> None:
+        """Store a snapshot (nothing if one at that event is stored already)."""
+
     def append(self, decision: engine.Decision, sealed: Sealed) -> None:
         """Store ``sealed`` and move the case's head to ``decision.case``.
 
@@ -142,7 +159,7 @@ class UnitOfWork(Protocol):
         """
 
     def trails(
-        self, *, personal: bool = True
+        self, *, personal: bool = True, within: audit.CaseRange = audit.EVERY_CASE
     ) -> Iterator[tuple[audit.Head | None, list[Sealed]]]:
         """Yield every case's head with its stored events, a case at a time.
 
@@ -154,10 +171,17 @@ class UnitOfWork(Protocol):
 
         Args:
             personal: read the personal data too (False: the chain only).
+            within: only the cases whose ids fall in this range.
+        """
+
+    def case_ranges(self, parts: int) -> list[audit.CaseRange]:
+        """Split the cases into at most ``parts`` ranges of about as many events.
+
+        See :func:`helping_process.audit.split_cases`.
         """
 
     def trails_with_columns(
-        self, case_id: str | None = None
+        self, case_id: str | None = None, *, within: audit.CaseRange = audit.EVERY_CASE
     ) -> Iterator[tuple[audit.Head | None, list[Sealed], list[audit.Columns] | None]]:
         """Yield every case (or one) with its events and every stored column.
 
@@ -168,6 +192,7 @@ class UnitOfWork(Protocol):
 
         Args:
             case_id: one case, or every case when None.
+            within: without ``case_id``, only the cases in this range.
         """
 
     def seals(self) -> list[Seal]:
@@ -179,6 +204,9 @@ class UnitOfWork(Protocol):
 
 class AuditStore(Protocol):
     """Where cases and their trails are kept."""
+
+    def opener(self) -> Callable[[], AuditStore] | None:
+        """Return how another process opens this store (picklable), or None."""
 
     def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
         """Open a transaction; it commits on a clean exit and rolls back on error."""
@@ -229,6 +257,8 @@ class CaseService:
             (:data:`SALT_BYTES` from :mod:`secrets`); injected for tests.
             None seals personal data unsalted, as before salts: only to
             reproduce events of that format.
+        snapshot_every: a cold load that folds at least this many events
+            stores a snapshot of the case (see :meth:`_load`).
     """
 
     def __init__(
@@ -238,11 +268,13 @@ class CaseService:
         clock: Callable[[], dt.datetime] = _now,
         new_id: Callable[[], str] = _new_id,
         new_salt: Callable[[], bytes] | None = _new_salt,
+        snapshot_every: int = snapshots.EVERY,
     ) -> None:
         self.store = store
         self._clock = clock
         self._new_id = new_id
         self._new_salt = new_salt
+        self._snapshot_every = snapshot_every
         self._cache: OrderedDict[str, tuple[Case, str]] = OrderedDict()
 
     def open(
@@ -474,6 +506,7 @@ class CaseService:
                 clock=self._clock,
                 new_id=self._new_id,
                 new_salt=self._new_salt,
+                snapshot_every=self._snapshot_every,
             )
             inner._cache = self._cache.copy()
             yield inner
@@ -530,6 +563,7 @@ class CaseService:
         progress: Callable[[int], object] | None = None,
         receipt: Receipt | None = None,
         max_findings: int | None = None,
+        jobs: int = 1,
     ) -> audit.Verification:
         """Recompute the chains and replay the cases through the rules.
 
@@ -562,6 +596,15 @@ class CaseService:
                 without ``key``, its own public key checks the seals.
             max_findings: list at most this many findings and only count the
                 rest (None: list them all).
+            jobs: how many processes verify the whole trail at once. Cases
+                are independent, so the store's cases are split into ranges
+                of about equal events, each worker opens the store itself
+                and checks whole ranges, and the findings are merged in case
+                order: the same findings as with one job. 1 (the default)
+                verifies in this process: starting a worker costs about
+                half a second of imports, more than a small trail takes.
+                A store that another process cannot open (in memory, or on
+                a caller's connection) is verified in this process.
 
         Returns:
             The findings, in case order, with what was read.
@@ -571,48 +614,34 @@ class CaseService:
                 ``key`` (``receipt_other_key``).
         """
         tick = progress or _ignore
-        found = _Findings(max_findings)
-        cases = events = 0
         review: SealReview | None = None
-        with self.store.unit_of_work() as uow:
+        parts: list[_Part] = []
+        with _reading(self.store) as uow:
             if key is not None or receipt is not None:
                 from helping_process import seals  # noqa: PLC0415 - cryptography on demand
 
                 key = seals.checking_key(key, receipt)
                 review = seals.review_seals(uow.seals(), key, receipt=receipt)
             sealed = _sealed_seqs(review)
-            hashes: dict[tuple[str, int], str] = {}
-            if replay or case_id is not None:
-                for head, rows, columns in uow.trails_with_columns(case_id):
-                    cases += 1
-                    events += len(rows)
-                    found.add(
-                        audit.verify_case(rows, head, columns)
-                        if replay
-                        else audit.verify_chain(rows, head)
-                    )
-                    tick(len(rows))
-                    if sealed:
-                        _sealed_hashes(rows, sealed, hashes)
-                if case_id is not None and not cases:
-                    found.add(
-                        [
-                            audit.Finding(
-                                case_id,
-                                0,
-                                audit.FindingKind.CASE_MISSING,
-                                "finding.no_case",
-                            )
-                        ]
-                    )
-            else:
-                for head, rows in uow.trails(personal=False):
-                    cases += 1
-                    events += len(rows)
-                    found.add(audit.verify_chain(rows, head))
-                    tick(len(rows))
-                    if sealed:
-                        _sealed_hashes(rows, sealed, hashes)
+            opener = self.store.opener() if jobs > 1 and case_id is None else None
+            ranges = uow.case_ranges(jobs * _RANGES_PER_JOB) if opener else []
+            if opener is None or len(ranges) < 2:  # noqa: PLR2004 - one range: no pool
+                opener = None
+                parts = [
+                    _check_range(uow, case_id, audit.EVERY_CASE, replay, sealed, tick)
+                ]
+        if opener is not None:
+            parts = _check_in_parallel(
+                opener, ranges, jobs=jobs, replay=replay, sealed=sealed, tick=tick
+            )
+        found = _Findings(max_findings)
+        for part in parts:
+            found.add(part.findings)
+        if case_id is None and replay:
+            found.add(self._orphan_snapshots(parts))
+        hashes = {at: value for part in parts for at, value in part.hashes.items()}
+        cases = sum(part.cases for part in parts)
+        events = sum(part.events for part in parts)
         if review is not None:
             from helping_process import seals  # noqa: PLC0415 - cryptography on demand
 
@@ -636,6 +665,21 @@ class CaseService:
             unlisted_faults=found.unlisted_faults,
         )
 
+    def _orphan_snapshots(self, parts: Sequence[_Part]) -> list[audit.Finding]:
+        """Snapshots of a case that has neither events nor a head: each is edited.
+
+        The database's foreign key keeps them out, unless someone turned it
+        off; no load reads them, but verify says they are there.
+        """
+        checked = set().union(*(part.snapshot_cases for part in parts))
+        with _reading(self.store) as uow:
+            orphans = sorted(uow.snapshot_cases() - checked)
+            return [
+                audit.snapshot_differs(stored)
+                for case_id in orphans
+                for stored in uow.snapshots(case_id)
+            ]
+
     def export(self, case_id: str | None = None) -> Iterator[str]:
         """Yield the trail (one case, or all) as JSON lines for external audit.
 
@@ -653,7 +697,19 @@ class CaseService:
             yield from audit.export_lines(heads, rows, exported_at=self._clock())
 
     def _load(self, uow: UnitOfWork, case_id: str) -> tuple[Case, str]:
-        """Return the case and its last hash, decoding only what is new."""
+        """Return the case and its last hash, decoding only what is new.
+
+        A case not held is folded from its newest snapshot and the events
+        after it (see :mod:`helping_process.snapshot`); a snapshot that does
+        not agree with the chain is passed over and the whole trail folded.
+        A load that folded ``snapshot_every`` events or more stores a
+        snapshot of the case it loaded, in the same transaction, so the next
+        cold load folds fewer: appends never write one, and a case nobody
+        reads again never costs one.
+
+        Raises:
+            AuditIntegrityError: the trail does not end where the head says.
+        """
         head = uow.head(case_id)
         cached = self._cache.get(case_id)
         if cached is not None and cached[0].seq == head.seq:
@@ -661,13 +717,26 @@ class CaseService:
             return cached
         case: Case | None = None
         last_hash = audit.GENESIS
-        for sealed in uow.events(case_id):
+        origins = snapshots.Origins()
+        stored = uow.snapshot(case_id, upto=head.seq)
+        if stored is not None:
+            try:
+                case, origins = _restore(uow, stored)
+                last_hash = stored.hash
+            except AuditIntegrityError:
+                case, origins = None, snapshots.Origins()
+        start = case.seq if case is not None else 0
+        for sealed in uow.events(case_id, after=start):
             if sealed.seq > head.seq:
                 break  # appended after the head was read: not this transaction's
-            case = engine.apply(case, audit.unseal(sealed))
+            event = audit.unseal(sealed)
+            case = engine.apply(case, event)
+            origins.note(event)
             last_hash = sealed.hash
         if case is None or case.seq != head.seq or last_hash != head.last_hash:
             raise AuditIntegrityError(case_id, head.seq, "head_mismatch")
+        if case.seq - start >= self._snapshot_every:
+            uow.add_snapshot(snapshots.expected(case, last_hash, origins))
         self._remember(case, last_hash)
         return case, last_hash
 
@@ -718,6 +787,31 @@ class _Findings:
         self.unlisted_faults += sum(finding.is_tampering for finding in rest)
 
 
+def _restore(uow: UnitOfWork, stored: Snapshot) -> tuple[Case, snapshots.Origins]:
+    """The case a snapshot describes, read with the few events it names.
+
+    Raises:
+        AuditIntegrityError: the snapshot does not agree with the chain.
+    """
+    events: dict[int, tuple[Event, str]] = {}
+    for seq in snapshots.references(stored):
+        sealed = uow.event_at(stored.case_id, seq)
+        if sealed is None:
+            raise AuditIntegrityError(stored.case_id, stored.seq, "snapshot")
+        events[seq] = (audit.unseal(sealed), sealed.hash)
+    return snapshots.restore(stored, events)
+
+
+def _reading(store: AuditStore) -> AbstractContextManager[UnitOfWork]:
+    """A unit of work for reads: the store's ``reading()`` where it has one.
+
+    A SQLite unit of work takes the write lock when it begins; the workers
+    of a parallel verification would otherwise read one after another.
+    """
+    reading = getattr(store, "reading", None)
+    return reading() if reading is not None else store.unit_of_work()
+
+
 def _ignore(events: int) -> None:
     """The progress callback of a verification nobody watches."""
 
@@ -728,6 +822,120 @@ def _sealed_seqs(review: SealReview | None) -> dict[str, set[int]]:
     for _, case_id, seq, _ in review.covered if review else ():
         sealed.setdefault(case_id, {1}).add(seq)
     return sealed
+
+
+#: Ranges per verifying process: more, smaller ranges even out their loads.
+_RANGES_PER_JOB: Final = 4
+
+
+@attrs.define
+class _Part:
+    """What the verification of a range of cases found."""
+
+    findings: list[audit.Finding]
+    cases: int = 0
+    events: int = 0
+    hashes: dict[tuple[str, int], str] = attrs.field(factory=dict)
+    snapshot_cases: set[str] = attrs.field(factory=set)
+
+
+def _check_range(  # noqa: PLR0913, PLR0917 - the verification's parts, passed on
+    uow: UnitOfWork,
+    case_id: str | None,
+    within: audit.CaseRange,
+    replay: bool,
+    sealed: Mapping[str, set[int]],
+    tick: Callable[[int], object],
+) -> _Part:
+    """Verify one case, or the cases of one range, a case at a time.
+
+    With replay (or for one case), every column stored beside the chain is
+    read too, and the snapshots of each case that has any are checked
+    against the replayed case (the snapshot table is small: one row for
+    hundreds of events, only for cases loaded cold).
+    """
+    part = _Part([])
+    findings = part.findings
+    if replay or case_id is not None:
+        with_snapshots = uow.snapshot_cases() if replay else set()
+        for head, rows, columns in uow.trails_with_columns(case_id, within=within):
+            part.cases += 1
+            part.events += len(rows)
+            if not replay:
+                findings += audit.verify_chain(rows, head)
+            else:
+                name = rows[0].case_id if rows else (head.case_id if head else "")
+                taken: Sequence[Snapshot] = ()
+                if name in with_snapshots:
+                    taken = uow.snapshots(name)
+                    part.snapshot_cases.add(name)
+                findings += audit.verify_case(rows, head, columns, taken)
+            tick(len(rows))
+            if sealed:
+                _sealed_hashes(rows, sealed, part.hashes)
+        if case_id is not None and not part.cases:
+            findings.append(
+                audit.Finding(
+                    case_id, 0, audit.FindingKind.CASE_MISSING, "finding.no_case"
+                )
+            )
+        return part
+    for head, rows in uow.trails(personal=False, within=within):
+        part.cases += 1
+        part.events += len(rows)
+        findings += audit.verify_chain(rows, head)
+        tick(len(rows))
+        if sealed:
+            _sealed_hashes(rows, sealed, part.hashes)
+    return part
+
+
+def _verify_range(
+    opener: Callable[[], AuditStore],
+    within: audit.CaseRange,
+    replay: bool,
+    sealed: Mapping[str, set[int]],
+) -> _Part:
+    """Open the store in this (worker) process and verify one range of cases."""
+    store = opener()
+    try:
+        with _reading(store) as uow:
+            return _check_range(uow, None, within, replay, sealed, _ignore)
+    finally:
+        close = getattr(store, "dispose", None)
+        if close is not None:
+            close()
+
+
+def _check_in_parallel(  # noqa: PLR0913 - the verification's parts, passed on
+    opener: Callable[[], AuditStore],
+    ranges: Sequence[audit.CaseRange],
+    *,
+    jobs: int,
+    replay: bool,
+    sealed: Mapping[str, set[int]],
+    tick: Callable[[int], object],
+) -> list[_Part]:
+    """Verify ranges of cases in ``jobs`` processes; return them in order.
+
+    Workers are spawned, not forked: a fork would copy the parent's open
+    database connections, which a child must never use.
+    """
+    import multiprocessing  # noqa: PLC0415 - only a parallel verification needs it
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    context = multiprocessing.get_context("spawn")
+    parts = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [
+            pool.submit(_verify_range, opener, within, replay, sealed)
+            for within in ranges
+        ]
+        for future in futures:
+            part = future.result()
+            tick(part.events)
+            parts.append(part)
+    return parts
 
 
 def _sealed_hashes(
@@ -763,6 +971,9 @@ class _Joined:
 
     def append(self, decision: engine.Decision, sealed: Sealed) -> None:
         self._uow.append(decision, sealed)
+
+    def opener(self) -> None:
+        """A transaction in progress cannot be shared with another process."""
 
 
 def retry_on_conflict(call: Callable[[], T], *, attempts: int = 3) -> T:

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from contextlib import contextmanager
+from operator import attrgetter
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Final
@@ -30,9 +31,12 @@ from typing import TypeVar
 
 import attrs
 
+from helping_process.audit import EVERY_CASE
+from helping_process.audit import CaseRange
 from helping_process.audit import Columns
 from helping_process.audit import Head
 from helping_process.audit import Sealed
+from helping_process.audit import split_cases
 from helping_process.engine import Decision
 from helping_process.engine import execute
 from helping_process.engine import open_case
@@ -49,6 +53,7 @@ from helping_process.model import MoveCase
 from helping_process.model import OpenCase
 from helping_process.model import TerminateCase
 from helping_process.service import CaseSummary
+from helping_process.snapshot import Snapshot
 from helping_process.states import RecordKind
 from helping_process.states import Stage
 from helping_process.states import TerminationReason
@@ -499,10 +504,22 @@ class _Tables:
     cases: dict[str, _CaseRow] = attrs.Factory(dict)
     events: dict[str, tuple[Sealed, ...]] = attrs.Factory(dict)
     seals: tuple[Seal, ...] = ()
+    snapshots: dict[str, tuple[Snapshot, ...]] = attrs.Factory(dict)
 
     def copy(self) -> _Tables:
         """Return a snapshot that can be written without touching this one."""
-        return _Tables(dict(self.cases), dict(self.events), self.seals)
+        return _Tables(
+            dict(self.cases), dict(self.events), self.seals, dict(self.snapshots)
+        )
+
+
+def _add_snapshot(tables: _Tables, snapshot: Snapshot) -> None:
+    """Store a snapshot, unless one at that event is stored already."""
+    taken = tables.snapshots.get(snapshot.case_id, ())
+    if all(stored.seq != snapshot.seq for stored in taken):
+        tables.snapshots[snapshot.case_id] = tuple(
+            sorted((*taken, snapshot), key=attrgetter("seq"))
+        )
 
 
 def _append(tables: _Tables, decision: Decision, sealed: Sealed) -> None:
@@ -592,6 +609,11 @@ def _add_seal(tables: _Tables, seal: Seal, sealed_at: dt.datetime) -> int:
 _T = TypeVar("_T")
 
 
+def _in_range(case_id: str, low: str | None, high: str | None) -> bool:
+    """Whether ``case_id`` falls in the range from ``low`` to before ``high``."""
+    return (low is None or case_id >= low) and (high is None or case_id < high)
+
+
 class InMemoryUnitOfWork:
     """One transaction on an :class:`InMemoryStore`, on a snapshot of its own.
 
@@ -636,6 +658,30 @@ class InMemoryUnitOfWork:
         """Return the case's stored events with ``seq`` above ``after``."""
         trail = self._tables.events.get(case_id, ())
         return [sealed for sealed in trail if sealed.seq > after]
+
+    def event_at(self, case_id: str, seq: int) -> Sealed | None:
+        """Return the case's stored event ``seq``, or None when there is none."""
+        for sealed in self._tables.events.get(case_id, ()):
+            if sealed.seq == seq:
+                return sealed
+        return None
+
+    def snapshot(self, case_id: str, *, upto: int) -> Snapshot | None:
+        """Return the case's newest snapshot taken at or before event ``upto``."""
+        taken = [s for s in self.snapshots(case_id) if s.seq <= upto]
+        return taken[-1] if taken else None
+
+    def snapshots(self, case_id: str) -> list[Snapshot]:
+        """Return every stored snapshot of the case, oldest first."""
+        return list(self._tables.snapshots.get(case_id, ()))
+
+    def snapshot_cases(self) -> set[str]:
+        """Return the ids of the cases that have snapshots."""
+        return set(self._tables.snapshots)
+
+    def add_snapshot(self, snapshot: Snapshot) -> None:
+        """Store a snapshot (nothing if one at that event is stored already)."""
+        self._write(lambda tables: _add_snapshot(tables, snapshot))
 
     def append(self, decision: Decision, sealed: Sealed) -> None:
         """Store ``sealed`` and move the case's head to ``decision.case``.
@@ -685,7 +731,7 @@ class InMemoryUnitOfWork:
                 yield sealed if personal else sealed._replace(personal=None)
 
     def trails(
-        self, *, personal: bool = True
+        self, *, personal: bool = True, within: CaseRange = EVERY_CASE
     ) -> Iterator[tuple[Head | None, list[Sealed]]]:
         """Yield every case's head with its events, ordered by case id.
 
@@ -693,9 +739,19 @@ class InMemoryUnitOfWork:
 
         Args:
             personal: read the personal data too (False: the chain only).
+            within: only the cases whose ids fall in this range.
         """
-        cases = self._tables.cases
-        events = self._tables.events
+        low, high = within
+        cases = {
+            case_id: row
+            for case_id, row in self._tables.cases.items()
+            if _in_range(case_id, low, high)
+        }
+        events = {
+            case_id: trail
+            for case_id, trail in self._tables.events.items()
+            if _in_range(case_id, low, high)
+        }
         for case_id in sorted(events):
             row = cases.get(case_id)
             yield (
@@ -706,7 +762,7 @@ class InMemoryUnitOfWork:
             yield cases[case_id].head, []
 
     def trails_with_columns(
-        self, case_id: str | None = None
+        self, case_id: str | None = None, *, within: CaseRange = EVERY_CASE
     ) -> Iterator[tuple[Head | None, list[Sealed], list[Columns] | None]]:
         """Yield every case (or one) with its events, as :meth:`trails` does.
 
@@ -715,13 +771,21 @@ class InMemoryUnitOfWork:
 
         Args:
             case_id: one case, or every case when None.
+            within: without ``case_id``, only the cases in this range.
         """
-        for head, rows in self.trails():
+        for head, rows in self.trails(within=within):
             if (
                 case_id is None
                 or (head.case_id if head else rows[0].case_id) == case_id
             ):
                 yield head, rows, None
+
+    def case_ranges(self, parts: int) -> list[CaseRange]:
+        """Split the cases into at most ``parts`` ranges of about as many events."""
+        cases = self._tables.cases
+        return split_cases(
+            ((case_id, cases[case_id].head.seq) for case_id in sorted(cases)), parts
+        )
 
     def seals(self) -> list[Seal]:
         """Return the stored seals, in the order of their numbers."""
@@ -794,3 +858,6 @@ class InMemoryStore:
         """
         with self.unit_of_work() as uow:
             uow.append(decision, sealed)
+
+    def opener(self) -> None:
+        """Another process cannot open a store that lives in this one's memory."""

@@ -269,6 +269,28 @@ class TestVerify:
         ) in " ".join(text.stdout.split())
         assert text.stderr == "Ditolak: Jejak audit memiliki 1 temuan; lihat di atas.\n"
 
+    def test_jobs_report_what_one_process_reports(self, cli: Cli):
+        """--jobs 2 and --jobs 0 (every core) print the findings of one process."""
+        tampered = cli.walk("intake")
+        for _ in range(5):
+            cli.walk("contract")
+        _tamper(
+            cli,
+            (
+                "UPDATE events SET body = ? WHERE case_id = ? AND seq = 2",
+                (b'{"tampered": true}', tampered),
+            ),
+        )
+
+        alone = cli.run("--json", "audit", "verify", fails=True)
+        two = cli.run("--json", "audit", "verify", "--jobs", "2", fails=True)
+        every_core = cli.run("--json", "audit", "verify", "--jobs", "0", fails=True)
+
+        assert alone.exit_code == two.exit_code == every_core.exit_code == 1
+        assert json.loads(two.stdout) == json.loads(alone.stdout)
+        assert json.loads(every_core.stdout) == json.loads(alone.stdout)
+        assert json.loads(alone.stdout)["cases"] == 6
+
     def test_an_illegal_move_is_told_as_the_rule_tells_it(self, cli: Cli):
         """A re-chained illegal move reads as its refusal, with its facts as codes."""
         case_id = cli.walk("intake")

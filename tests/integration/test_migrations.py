@@ -55,6 +55,8 @@ TRIGGERS: Final = {
         "seals_no_delete",
         "seal_leaves_no_update",
         "seal_leaves_no_delete",
+        "snapshots_no_update",
+        "snapshots_no_delete",
     },
     "postgresql": {
         "events_append_only",
@@ -69,6 +71,8 @@ TRIGGERS: Final = {
         "seals_no_truncate",
         "seal_leaves_append_only",
         "seal_leaves_no_truncate",
+        "snapshots_append_only",
+        "snapshots_no_truncate",
     },
 }
 

@@ -50,6 +50,15 @@ from helping_process import next_moves
 from helping_process import open_case
 from helping_process import parse_record
 from helping_process import replay
+from helping_process.audit import GENESIS
+from helping_process.audit import Sealed
+from helping_process.audit import replay_case
+from helping_process.audit import seal
+from helping_process.audit import unseal
+from helping_process.engine import apply
+from helping_process.snapshot import Origins
+from helping_process.snapshot import expected
+from helping_process.snapshot import restore
 from helping_process.testing import FixedClock
 from tests.strategies import JSONObject
 from tests.strategies import complete_records
@@ -587,6 +596,31 @@ class HelpingProcessMachine(RuleBasedStateMachine):
         """Replaying the trail gives the live case."""
         if self.case is not None:
             assert replay(self.events) == self.case
+
+    @invariant()
+    def the_sealed_trail_replays_and_snapshots_to_the_case(self) -> None:
+        """Sealed and read back, the trail replays, and snapshots, to the live case."""
+        if self.case is None:
+            return
+        rows: list[Sealed] = []
+        for event in self.events:
+            rows.append(seal(event, rows[-1].hash if rows else GENESIS))
+        replayed, findings = replay_case(rows)
+        assert findings == []
+        assert replayed == self.case
+        folded: Case | None = None
+        origins = Origins()
+        decoded = {}
+        for row in rows:
+            event = unseal(row)
+            folded = apply(folded, event)
+            origins.note(event)
+            decoded[row.seq] = (event, row.hash)
+        assert folded == self.case
+        taken = expected(folded, rows[-1].hash, origins)
+        restored, _ = restore(taken, decoded)
+        assert restored == self.case
+        assert replay_case(rows, snapshots=[taken]) == (self.case, [])
 
     @invariant()
     def seq_is_gap_free(self) -> None:

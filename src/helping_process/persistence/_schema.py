@@ -100,3 +100,15 @@ seal_leaves = Table(
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
 )
+
+#: Snapshots of folded cases for cold loads (see helping_process.snapshot):
+#: append-only, each taken at an event of its case.
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("hash", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    ForeignKeyConstraint(["case_id", "seq"], ["events.case_id", "events.seq"]),
+)

@@ -30,13 +30,17 @@ from typing import TypeVar
 from sqlalchemy import Connection
 from sqlalchemy import Engine
 from sqlalchemy import LargeBinary
+from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import exists
+from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import null
 from sqlalchemy import select
 from sqlalchemy import type_coerce
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
@@ -46,10 +50,13 @@ from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.expression import ClauseElement
 from sqlalchemy.sql.sqltypes import NullType
 
+from helping_process.audit import EVERY_CASE
+from helping_process.audit import CaseRange
 from helping_process.audit import Columns
 from helping_process.audit import Head
 from helping_process.audit import HeadColumns
 from helping_process.audit import Sealed
+from helping_process.audit import split_cases
 from helping_process.engine import Decision
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import ConcurrentUpdateError
@@ -65,7 +72,9 @@ from helping_process.persistence._schema import events
 from helping_process.persistence._schema import personal
 from helping_process.persistence._schema import seal_leaves
 from helping_process.persistence._schema import seals
+from helping_process.persistence._schema import snapshots
 from helping_process.service import CaseSummary
+from helping_process.snapshot import Snapshot
 from helping_process.states import Stage
 
 if TYPE_CHECKING:
@@ -203,7 +212,7 @@ class _Prepared:
 class _Statements:
     """Every statement of the store, prepared for one dialect."""
 
-    def __init__(self, dialect: Dialect) -> None:
+    def __init__(self, dialect: Dialect) -> None:  # noqa: PLR0915 - one statement per prepared statement
         # A named cursor is a server-side one on PostgreSQL: scans stream.
         self.server_side = dialect.name == "postgresql"
         self.sqlite = dialect.name == "sqlite"
@@ -361,6 +370,37 @@ class _Statements:
         self.case_scan = _Prepared(full_scan.where(one), dialect)
         self.case_head = _Prepared(in_order.where(its_head), dialect)
         self.case_without_events = _Prepared(without_events.where(its_head), dialect)
+        #: The same for a range of case ids, by whether it has a lower and an
+        #: upper bound (the statements of parallel verification).
+        self.full_ranged: dict[
+            tuple[bool, bool], tuple[_Prepared, _Prepared, _Prepared]
+        ] = {
+            (low, high): (
+                _Prepared(
+                    _within(
+                        without_events.order_by(None),
+                        cases.c.case_id,
+                        low=low,
+                        high=high,
+                    ),
+                    dialect,
+                ),
+                _Prepared(
+                    _within(
+                        in_order.order_by(None), cases.c.case_id, low=low, high=high
+                    ),
+                    dialect,
+                ),
+                _Prepared(
+                    _within(
+                        full_scan.order_by(None), events.c.case_id, low=low, high=high
+                    ),
+                    dialect,
+                ),
+            )
+            for low in (False, True)
+            for high in (False, True)
+        }
         self.heads_without_events = _Prepared(
             select(*head, cases.c.episode)
             .where(~exists().where(events.c.case_id == cases.c.case_id))
@@ -377,6 +417,112 @@ class _Statements:
             .order_by(events.c.case_id, events.c.seq),
             dialect,
         )
+        self.insert_snapshot = _Prepared(_insert_snapshot(dialect), dialect)
+        # The newest by max() rather than LIMIT, whose count would be a
+        # parameter of its own.
+        newest = (
+            select(func.max(snapshots.c.seq))
+            .where(snapshots.c.case_id == bindparam("b_case_id"))
+            .where(snapshots.c.seq <= bindparam("b_upto"))
+            .scalar_subquery()
+        )
+        self.newest_snapshot = _Prepared(
+            select(snapshots.c.seq, snapshots.c.hash, snapshots.c.data)
+            .where(snapshots.c.case_id == bindparam("b_case_id"))
+            .where(snapshots.c.seq == newest),
+            dialect,
+        )
+        self.case_snapshots = _Prepared(
+            select(snapshots.c.seq, snapshots.c.hash, snapshots.c.data)
+            .where(snapshots.c.case_id == bindparam("b_case_id"))
+            .order_by(snapshots.c.seq),
+            dialect,
+        )
+        self.snapshot_cases = _Prepared(select(snapshots.c.case_id).distinct(), dialect)
+        self.one_event = _Prepared(
+            select(
+                events.c.seq,
+                events.c.body,
+                events.c.prev_hash,
+                events.c.hash,
+                personal.c.data,
+            )
+            .outerjoin(
+                personal,
+                (personal.c.case_id == events.c.case_id)
+                & (personal.c.seq == events.c.seq),
+            )
+            .where(events.c.case_id == bindparam("b_case_id"))
+            .where(events.c.seq == bindparam("b_seq")),
+            dialect,
+        )
+        self.case_weights = _Prepared(
+            select(cases.c.case_id, cases.c.seq).order_by(cases.c.case_id), dialect
+        )
+        #: The statements of :meth:`SqlUnitOfWork.trails` for a range of
+        #: case ids, by whether it has a lower and an upper bound.
+        self.ranged: dict[tuple[bool, bool], tuple[_Prepared, ...]] = {}
+        for low in (False, True):
+            for high in (False, True):
+                self.ranged[low, high] = tuple(
+                    _Prepared(_within(statement, column, low=low, high=high), dialect)
+                    for statement, column in (
+                        (_heads_without_events(head), cases.c.case_id),
+                        (select(*head, cases.c.episode), cases.c.case_id),
+                        (select(*key, null(), *chain), events.c.case_id),
+                        (_scan(key, chain), events.c.case_id),
+                    )
+                )
+
+
+def _insert_snapshot(dialect: Dialect) -> ClauseElement:
+    """Store a snapshot, or nothing if one at that event is stored already.
+
+    Two processes that load the same case cold may both take its snapshot;
+    the second finds the first's (the same bytes) and a read never fails
+    for it.
+    """
+    values = {
+        "case_id": bindparam("b_case_id"),
+        "seq": bindparam("b_seq"),
+        "hash": bindparam("b_hash"),
+        "data": bindparam("b_data", type_=snapshots.c.data.type),
+    }
+    if dialect.name == "postgresql":
+        return postgresql_insert(snapshots).values(values).on_conflict_do_nothing()
+    return sqlite_insert(snapshots).values(values).on_conflict_do_nothing()
+
+
+def _heads_without_events(head: Sequence[Any]) -> Select[Any]:
+    """The heads of cases that have no events (there are none in a sound trail)."""
+    return select(*head, cases.c.episode).where(
+        ~exists().where(events.c.case_id == cases.c.case_id)
+    )
+
+
+def _scan(key: Sequence[Any], chain: Sequence[Any]) -> Select[Any]:
+    """Every event with its personal data, in the order of Sealed's fields."""
+    return select(*key, personal.c.data, *chain).outerjoin(
+        personal,
+        (personal.c.case_id == events.c.case_id) & (personal.c.seq == events.c.seq),
+    )
+
+
+def _within(
+    statement: Select[Any], column: Any, *, low: bool, high: bool
+) -> Select[Any]:
+    """``statement`` for the case ids from ``b_low`` (on) to ``b_high`` (before).
+
+    Ordered by case id (and ``seq`` for events), as the whole scans are.
+    """
+    if low:
+        statement = statement.where(column >= bindparam("b_low"))
+    if high:
+        statement = statement.where(column < bindparam("b_high"))
+    order = [column]
+    if column is events.c.case_id:
+        order.append(events.c.seq)
+    return statement.order_by(*order)
 
 
 def _advance_head() -> Update:
@@ -500,6 +646,26 @@ class SqlStore:
     @contextmanager
     def unit_of_work(self) -> Iterator[SqlUnitOfWork]:
         """Open a transaction; commit on a clean exit, roll back on any error."""
+        with self._transaction(self._begin) as uow:
+            yield uow
+
+    @contextmanager
+    def reading(self) -> Iterator[SqlUnitOfWork]:
+        """Open a transaction for reads only, which never waits for a writer.
+
+        On SQLite a unit of work takes the write lock at its start, so a
+        long read would hold up every writer, and readers would queue
+        behind one another; this one begins deferred, and in WAL mode
+        readers read a consistent state beside each other and a writer
+        (the workers of a parallel verification). Writing in it is not
+        for what it is made.
+        """
+        with self._transaction("BEGIN" if self._begin else None) as uow:
+            yield uow
+
+    @contextmanager
+    def _transaction(self, begin: str | None) -> Iterator[SqlUnitOfWork]:
+        """A unit of work that begins with ``begin`` (None: the driver begins)."""
         with _translated(self._dbapi_error):
             if isinstance(self.bind, Connection):
                 with self.bind.begin_nested():
@@ -513,7 +679,8 @@ class SqlStore:
                 return
             connection, cursor = self._checkout()
             try:
-                self._start(cursor)
+                if begin:
+                    cursor.execute(begin)
                 uow = SqlUnitOfWork(cursor, self._statements, self._dbapi_error)
                 yield uow
                 uow.flush()
@@ -675,6 +842,26 @@ class SqlStore:
         finally:
             connection.close()
 
+    def opener(self) -> Callable[[], SqlStore] | None:
+        """Return how another process opens this store, or None if it cannot.
+
+        A store on an engine is opened again from its URL (password
+        included) without running migrations; one on a caller's connection
+        cannot be, since its transaction is the caller's, nor one in an
+        in-memory SQLite database, which is this process's alone.
+        """
+        if not isinstance(self.bind, Engine):
+            return None
+        url = self.bind.url
+        if url.get_backend_name() == "sqlite" and (
+            url.database in (None, "", ":memory:")
+            or "memory" in str(url.query.get("mode", ""))
+        ):
+            return None  # another process would open an empty database of its own
+        return partial(
+            SqlStore.from_url, url.render_as_string(hide_password=False), upgrade=False
+        )
+
     def dispose(self) -> None:
         """Close the engine's pooled connections (not a caller's connection)."""
         while self._idle:
@@ -770,6 +957,57 @@ class SqlUnitOfWork:
             for seq, body, prev_hash, hash_, data in rows
         ]
 
+    def event_at(self, case_id: str, seq: int) -> Sealed | None:
+        """Return the case's stored event ``seq``, or None when there is none."""
+        self.flush()
+        rows = self._sql.one_event.rows(
+            self._cursor, {"b_case_id": case_id, "b_seq": seq}
+        )
+        return (
+            Sealed(
+                case_id=case_id,
+                seq=rows[0][0],
+                body=bytes(rows[0][1]),
+                personal=None if rows[0][4] is None else bytes(rows[0][4]),
+                prev_hash=rows[0][2],
+                hash=rows[0][3],
+            )
+            if rows
+            else None
+        )
+
+    def snapshot(self, case_id: str, *, upto: int) -> Snapshot | None:
+        """Return the case's newest snapshot taken at or before event ``upto``."""
+        self.flush()
+        rows = self._sql.newest_snapshot.rows(
+            self._cursor, {"b_case_id": case_id, "b_upto": upto}
+        )
+        return _snapshots(case_id, rows)[0] if rows else None
+
+    def snapshots(self, case_id: str) -> list[Snapshot]:
+        """Return every stored snapshot of the case, oldest first."""
+        self.flush()
+        rows = self._sql.case_snapshots.rows(self._cursor, {"b_case_id": case_id})
+        return _snapshots(case_id, rows)
+
+    def snapshot_cases(self) -> set[str]:
+        """Return the ids of the cases that have snapshots."""
+        self.flush()
+        return {row[0] for row in self._sql.snapshot_cases.rows(self._cursor)}
+
+    def add_snapshot(self, snapshot: Snapshot) -> None:
+        """Store a snapshot (nothing if one at that event is stored already)."""
+        self.flush()
+        self._sql.insert_snapshot.run(
+            self._cursor,
+            {
+                "b_case_id": snapshot.case_id,
+                "b_seq": snapshot.seq,
+                "b_hash": snapshot.hash,
+                "b_data": snapshot.data,
+            },
+        )
+
     def append(self, decision: Decision, sealed: Sealed) -> None:
         """Store the event and move the case's head, or store nothing.
 
@@ -845,7 +1083,7 @@ class SqlUnitOfWork:
             yield from map(_sealed, rows)
 
     def trails(
-        self, *, personal: bool = True
+        self, *, personal: bool = True, within: CaseRange = EVERY_CASE
     ) -> Iterator[tuple[Head | None, list[Sealed]]]:
         """Yield every case's head with its stored events, a case at a time.
 
@@ -860,20 +1098,32 @@ class SqlUnitOfWork:
 
         Args:
             personal: read the personal data too (False: the chain only).
+            within: only the cases whose ids fall in this range.
         """
         self.flush()
-        return self._lenient(partial(self._trails, personal=personal))
+        return self._lenient(partial(self._trails, personal=personal, within=within))
 
-    def _trails(self, *, personal: bool) -> Iterator[tuple[Head | None, list[Sealed]]]:
+    def _trails(
+        self, *, personal: bool, within: CaseRange
+    ) -> Iterator[tuple[Head | None, list[Sealed]]]:
         """:meth:`trails`, read with the driver's text decoding as it is."""
+        if within == EVERY_CASE:
+            bounds: dict[str, Any] = {}
+            without, in_order = self._sql.heads_without_events, self._sql.heads_in_order
+            scan = self._sql.scan if personal else self._sql.scan_chain
+        else:
+            low, high = within
+            bounds = {"b_low": low, "b_high": high}
+            without, in_order, chain_only, with_personal = self._sql.ranged[
+                low is not None, high is not None
+            ]
+            scan = with_personal if personal else chain_only
         without_events = {
-            row[0]: _head(*row)
-            for row in self._sql.heads_without_events.rows(self._cursor)
+            row[0]: _head(*row) for row in without.rows(self._cursor, bounds)
         }
-        scan = self._sql.scan if personal else self._sql.scan_chain
         with (
-            self._rows(self._sql.heads_in_order, "helping_process_heads") as rows,
-            self._rows(scan) as events,
+            self._rows(in_order, "helping_process_heads", bounds) as rows,
+            self._rows(scan, values=bounds) as events,
         ):
             heads = starmap(_head, rows)
             pending = next(heads, None)
@@ -891,7 +1141,7 @@ class SqlUnitOfWork:
                 pending = next(heads, None)
 
     def trails_with_columns(
-        self, case_id: str | None = None
+        self, case_id: str | None = None, *, within: CaseRange = EVERY_CASE
     ) -> Iterator[tuple[Head | None, list[Sealed], list[Columns] | None]]:
         """Yield every case (or one) with its events and every stored column.
 
@@ -904,18 +1154,25 @@ class SqlUnitOfWork:
 
         Args:
             case_id: one case, or every case when None.
+            within: without ``case_id``, only the cases whose ids fall in
+                this range.
         """
         self.flush()
-        return self._lenient(partial(self._trails_with_columns, case_id))
+        return self._lenient(partial(self._trails_with_columns, case_id, within=within))
 
     def _trails_with_columns(
-        self, case_id: str | None
+        self, case_id: str | None, *, within: CaseRange
     ) -> Iterator[tuple[Head | None, list[Sealed], list[Columns] | None]]:
         """:meth:`trails_with_columns`, with the driver's text decoding as it is."""
         sql = self._sql
-        if case_id is None:
+        values: dict[str, Any] | None
+        if case_id is None and within == EVERY_CASE:
             statements = (sql.full_without_events, sql.full_heads, sql.full_scan)
             values = None
+        elif case_id is None:
+            low, high = within
+            statements = sql.full_ranged[low is not None, high is not None]
+            values = {"b_low": low, "b_high": high}
         else:
             statements = (sql.case_without_events, sql.case_head, sql.case_scan)
             values = {"b_case_id": case_id}
@@ -982,6 +1239,17 @@ class SqlUnitOfWork:
             self._cursor.execute(statement.sql, statement._params(values))
         return list(self._cursor.fetchall())
 
+    def case_ranges(self, parts: int) -> list[CaseRange]:
+        """Split the cases into at most ``parts`` ranges of about as many events.
+
+        The ranges follow one another in the database's order of case ids
+        (which need not be Python's), from no lower bound to no upper one,
+        so every case falls in exactly one, a case without a head too.
+        """
+        self.flush()
+        weights = self._sql.case_weights.rows(self._cursor)
+        return split_cases(weights, parts)
+
     @contextmanager
     def _rows(
         self,
@@ -1002,10 +1270,10 @@ class SqlUnitOfWork:
         else:
             cursor = connection.cursor()
         try:
-            if values is None:
-                cursor.execute(statement.sql)
-            else:
+            if values:
                 cursor.execute(statement.sql, statement._params(values))
+            else:
+                cursor.execute(statement.sql)
             yield cursor
         finally:
             cursor.close()
@@ -1343,6 +1611,13 @@ def _full_head(row: Sequence[Any]) -> Head:
         episode=episode,
         columns=HeadColumns(*columns),
     )
+
+
+def _snapshots(case_id: str, rows: Sequence[tuple[Any, ...]]) -> list[Snapshot]:
+    return [
+        Snapshot(case_id=case_id, seq=seq, hash=hash_, data=bytes(data))
+        for seq, hash_, data in rows
+    ]
 
 
 def _head(case_id: str, seq: int, last_hash: str, stage: str, episode: int) -> Head:

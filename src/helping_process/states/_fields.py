@@ -53,16 +53,17 @@ def check_text(value: object) -> str | None:
     """Return the problem code of a free-text value, or None when it is fine."""
     if not isinstance(value, str):
         return "not_text"
-    if not value.strip():
+    if not value or value.isspace():  # what strip() removes, without a copy
         return "blank"
     if len(value) > MAX_TEXT:
         return "too_long"
     if "\x00" in value:
         return "nul_character"
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "not_utf8"
+    if not value.isascii():  # ASCII, the common case, has nothing to encode
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "not_utf8"
     return None
 
 
@@ -228,8 +229,10 @@ class Reader:
         """Read a required code of ``enum``."""
         value = self.raw(name)
         try:
-            return enum(value)
-        except ValueError:
+            # The value map, not the enum's call: a fifth of the cost, and
+            # replay reads every stored record's codes.
+            return enum._value2member_map_[value]  # type: ignore[return-value] # holds only members
+        except (KeyError, TypeError):
             raise self._fail(name, "unknown_code", value) from None
 
     def number(self, name: str, default: float) -> float:

@@ -88,7 +88,14 @@ def parse_record(kind: RecordKind | str, data: object) -> Record:
         InvalidInputError: ``kind`` is not a record kind.
         RecordInvalidError: the object is malformed; names the field.
     """
-    return RECORD_TYPES[record_kind(kind)].from_json(data)
+    record_type = _BY_CODE.get(kind) if type(kind) is str else None
+    return (record_type or RECORD_TYPES[record_kind(kind)]).from_json(data)
+
+
+#: The record classes by their kind's code: replay parses every record.
+_BY_CODE: Final[Mapping[str, type[Record]]] = {
+    kind.value: record_type for kind, record_type in RECORD_TYPES.items()
+}
 
 
 #: The field of :class:`RecordsInForce` that holds each kind of record but

@@ -1,0 +1,271 @@
+"""Snapshots of folded cases, so a cold load does not replay a whole trail.
+
+A snapshot says what a case is after one of its events: its stage, episode,
+times and termination reason, and, for each record in force, the ``seq``
+of the event that recorded it. It holds no record and no personal text:
+loading from it reads those few events again (with their personal data if
+it is still kept, as a replay would), so a redaction needs nothing done to
+snapshots, and a snapshot cannot bring back what was redacted.
+
+A snapshot is not chained: whoever can write the database can write one.
+Two defences keep it from changing what the engine decides. Loading checks
+it against the chain (:func:`restore`): the hash of the event it was taken
+at, that event's case, stage, episode and time, and that each record it
+names is an event recording that kind, before the event; on any mismatch
+the load replays the whole trail instead. And ``audit verify`` replays
+every case and compares each snapshot, byte for byte, with the snapshot of
+the replayed case at the same event (:func:`expected`): a difference is an
+``edited`` finding. ``docs/audit-format.md`` describes the encoding.
+
+Everything here is pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from typing import Final
+
+import attrs
+import orjson
+
+from helping_process.audit import canonical
+from helping_process.audit import parse_utc_text
+from helping_process.audit import utc_text
+from helping_process.exceptions import AuditIntegrityError
+from helping_process.model import Action
+from helping_process.model import Case
+from helping_process.model import Event
+from helping_process.states import ContractKind
+from helping_process.states import ContractRecord
+from helping_process.states import Record
+from helping_process.states import RecordsInForce
+from helping_process.states import Stage
+from helping_process.states import TerminationReason
+from helping_process.states.records import RECORD_TYPES
+from helping_process.states.vocabulary import RecordKind
+
+#: The version of the snapshot encoding.
+FORMAT_VERSION: Final = 1
+#: A cold load that replays at least this many events after the newest
+#: snapshot (or from the start) stores a snapshot of the case it loaded.
+EVERY: Final = 256
+
+#: The fields of :class:`RecordsInForce` that hold one record, and the kind
+#: of record each holds.
+_SINGLE: Final[Mapping[str, RecordKind]] = {
+    "engagement": RecordKind.ENGAGEMENT,
+    "intake": RecordKind.INTAKE,
+    "contract": RecordKind.CONTRACT,
+    "primary_contract": RecordKind.CONTRACT,
+    "assessment": RecordKind.ASSESSMENT,
+    "plan": RecordKind.PLAN,
+    "activity": RecordKind.ACTIVITY,
+    "evaluation": RecordKind.EVALUATION,
+}
+#: The contract kinds each contract field may hold.
+_CONTRACT_KINDS: Final[Mapping[str, frozenset[ContractKind]]] = {
+    "contract": frozenset({ContractKind.PRELIMINARY, ContractKind.PRIMARY}),
+    "primary_contract": frozenset({ContractKind.PRIMARY}),
+    "secondary_contracts": frozenset({ContractKind.SECONDARY}),
+}
+
+
+@attrs.frozen(kw_only=True)
+class Snapshot:
+    """A stored snapshot of a case after one of its events.
+
+    Attributes:
+        case_id: the case.
+        seq: the event it was taken at.
+        hash: that event's hash.
+        data: the canonical JSON of the case (see :func:`expected`).
+    """
+
+    case_id: str
+    seq: int
+    hash: str
+    data: bytes
+
+
+class Origins:
+    """Which event brought each record of a fold in force.
+
+    A fold notes every event it applies; a snapshot then names each record
+    in force by the ``seq`` of its event. Records are matched by identity:
+    the case holds the very objects its events carried.
+    """
+
+    def __init__(self) -> None:
+        self._seqs: dict[int, tuple[Record, int]] = {}
+
+    def note(self, event: Event) -> None:
+        """Remember the event's record (if any) as recorded at its ``seq``."""
+        record = event.record
+        if record is not None:
+            self._seqs[id(record)] = (record, event.seq)
+
+    def seq_of(self, record: Record) -> int:
+        """Return the ``seq`` of the event that carried ``record``.
+
+        Raises:
+            KeyError: no noted event carried it.
+        """
+        return self._seqs[id(record)][1]
+
+
+def expected(case: Case, last_hash: str, origins: Origins) -> Snapshot:
+    """Return the snapshot of ``case``, whose last event has hash ``last_hash``.
+
+    Raises:
+        KeyError: a record in force came from no event ``origins`` noted.
+    """
+    records = case.records
+    refs: dict[str, Any] = {
+        name: None
+        if (record := getattr(records, name)) is None
+        else origins.seq_of(record)
+        for name in _SINGLE
+    }
+    refs["secondary_contracts"] = [
+        origins.seq_of(record) for record in records.secondary_contracts
+    ]
+    data = {
+        "v": FORMAT_VERSION,
+        "case_id": case.case_id,
+        "seq": case.seq,
+        "residential": case.residential,
+        "stage": case.stage,
+        "episode": case.episode,
+        "opened_at": utc_text(case.opened_at),
+        "stage_entered_at": utc_text(case.stage_entered_at),
+        "last_occurred_at": utc_text(case.last_occurred_at),
+        "termination_reason": case.termination_reason,
+        "records": refs,
+    }
+    return Snapshot(
+        case_id=case.case_id, seq=case.seq, hash=last_hash, data=canonical(data)
+    )
+
+
+def references(snapshot: Snapshot) -> list[int]:
+    """Return the events a load from ``snapshot`` reads: its own, then its records'.
+
+    Raises:
+        AuditIntegrityError: the snapshot cannot be read (``snapshot``).
+    """
+    try:
+        refs = orjson.loads(snapshot.data)["records"]
+        seqs = [seq for name in _SINGLE if (seq := refs[name]) is not None]
+        seqs += list(refs["secondary_contracts"])
+    except (orjson.JSONDecodeError, KeyError, TypeError) as error:
+        raise _refused(snapshot) from error
+    if not all(type(seq) is int for seq in seqs):
+        raise _refused(snapshot)
+    return [snapshot.seq, *sorted(set(seqs))]
+
+
+def restore(
+    snapshot: Snapshot, events: Mapping[int, tuple[Event, str]]
+) -> tuple[Case, Origins]:
+    """Build the case a snapshot describes, from the events it names.
+
+    Args:
+        snapshot: the snapshot.
+        events: at least the events :func:`references` names, decoded, with
+            their stored hashes, by ``seq``.
+
+    Returns:
+        The case, and the origins of its records in force (to go on folding).
+
+    Raises:
+        AuditIntegrityError: the snapshot does not agree with the chain
+            (``snapshot``); the caller replays the trail instead.
+    """
+    try:
+        data = orjson.loads(snapshot.data)
+        case, origins = _restore(snapshot, data, events)
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        raise _refused(snapshot) from error
+    return case, origins
+
+
+def _restore(
+    snapshot: Snapshot, data: Mapping[str, Any], events: Mapping[int, tuple[Event, str]]
+) -> tuple[Case, Origins]:
+    """:func:`restore`, raising a plain error on the first disagreement."""
+    event, event_hash = events[snapshot.seq]
+    last_occurred_at = parse_utc_text(data["last_occurred_at"])
+    stage = Stage(data["stage"])
+    if (
+        data["v"] != FORMAT_VERSION
+        or data["case_id"] != snapshot.case_id
+        or data["seq"] != snapshot.seq
+        or event.case_id != snapshot.case_id
+        or event_hash != snapshot.hash
+        or event.episode + (event.action is Action.REOPEN) != data["episode"]
+        or event.to_stage is not stage
+        or event.occurred_at != last_occurred_at
+    ):
+        raise ValueError(snapshot.seq)
+    origins = Origins()
+    refs = data["records"]
+    held: dict[str, Any] = {
+        name: _record(name, kind, refs[name], snapshot, events, origins)
+        for name, kind in _SINGLE.items()
+    }
+    held["secondary_contracts"] = tuple(
+        _record(
+            "secondary_contracts", RecordKind.CONTRACT, seq, snapshot, events, origins
+        )
+        for seq in refs["secondary_contracts"]
+    )
+    reason = data["termination_reason"]
+    case = Case(
+        case_id=snapshot.case_id,
+        residential=_flag(data["residential"]),
+        stage=stage,
+        episode=data["episode"],
+        seq=snapshot.seq,
+        opened_at=parse_utc_text(data["opened_at"]),
+        stage_entered_at=parse_utc_text(data["stage_entered_at"]),
+        last_occurred_at=last_occurred_at,
+        records=RecordsInForce(**held),
+        termination_reason=None if reason is None else TerminationReason(reason),
+    )
+    return case, origins
+
+
+def _record(  # noqa: PLR0913, PLR0917 - one record reference and what checks it
+    name: str,
+    kind: RecordKind,
+    seq: object,
+    snapshot: Snapshot,
+    events: Mapping[int, tuple[Event, str]],
+    origins: Origins,
+) -> Record | None:
+    """The record a snapshot names by ``seq``, checked to be of the field's kind."""
+    if seq is None and name in _SINGLE:
+        return None
+    if type(seq) is not int or not 0 < seq <= snapshot.seq:
+        raise ValueError(seq)
+    event = events[seq][0]
+    record = event.record
+    if type(record) is not RECORD_TYPES[kind]:
+        raise ValueError(seq)
+    if isinstance(record, ContractRecord) and (
+        record.contract_kind not in _CONTRACT_KINDS[name]
+    ):
+        raise ValueError(seq)
+    origins.note(event)
+    return record
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(value)
+    return value
+
+
+def _refused(snapshot: Snapshot) -> AuditIntegrityError:
+    return AuditIntegrityError(snapshot.case_id, snapshot.seq, "snapshot")
