@@ -49,6 +49,10 @@ CHAIN: Final = {
     "events": {"case_id", "seq", "body", "prev_hash", "hash"},
     "cases": {"case_id", "seq", "last_hash"},
     "personal": {"case_id", "seq", "data"},
+    # A snapshot is checked whole against the replayed case: forging any of
+    # its cells is a finding at the snapshot (or, with another case id, at
+    # the case it now claims), not at a column.
+    "snapshots": {"case_id", "seq", "hash", "data"},
 }
 #: The row of each table the forger changes: case A's, its last event's
 #: (the redaction), and the personal data of its first event (redacted).
@@ -56,6 +60,7 @@ TARGETS: Final[dict[str, dict[str, Any]]] = {
     "cases": {"case_id": A},
     "events": {"case_id": A, "seq": 8},
     "personal": {"case_id": A, "seq": 1},
+    "snapshots": {"case_id": A, "seq": 8},
 }
 
 
@@ -72,6 +77,8 @@ def _fill(service: CaseService) -> None:
     other = service.open("KLIEN-002", actor=WORKER).case_id
     service.add_record_json(other, "engagement", engagement_data(), actor=WORKER)
     service.move(other, Stage.INTAKE, actor=WORKER)
+    # A cold load of case A by a new service stores its snapshot at seq 8.
+    CaseService(service.store, snapshot_every=1).get(case_id)
 
 
 def _ticking() -> Callable[[], dt.datetime]:
@@ -177,11 +184,16 @@ class TestEveryColumnIsBound:
         """The reflection finds the three tables and their plain columns."""
         columns = _bound_columns(trail)
 
-        assert {table for table, _ in columns} == {"cases", "events", "personal"}
+        assert {table for table, _ in columns} == {
+            "cases",
+            "events",
+            "personal",
+            "snapshots",
+        }
         assert ("events", "action") in columns
         assert ("personal", "redacted_at") in columns
 
-    @pytest.mark.parametrize("table", ["cases", "events", "personal"])
+    @pytest.mark.parametrize("table", ["cases", "events", "personal", "snapshots"])
     def test_each_forged_column_is_named(self, trail, open_store, table):
         """Forging any column of the table is a fault at case A naming it."""
         columns = [name for owner, name in _bound_columns(trail) if owner == table]
@@ -190,7 +202,11 @@ class TestEveryColumnIsBound:
         for column in columns:
             forgery = _forge(trail, table, column)
             findings = CaseService(open_store(trail)).verify()
-            faults = [f for f in findings if f.is_tampering and f.case_id == A]
+            faults = [
+                f
+                for f in findings
+                if f.is_tampering and (f.case_id == A or table == "snapshots")
+            ]
             named = [
                 f
                 for f in faults
