@@ -791,6 +791,9 @@ def _open_for_writing(path: Path, *, private: bool) -> IO[str]:
 @option("-o", "--output", metavar="FILE", default="-", help="opt.output")
 @option("--policy", "policy_path", metavar="FILE", help="opt.policy")
 @option("--agency", metavar="NAME", help="opt.agency")
+@option("--key", "key_path", metavar="PUBLIC_KEY", help="opt.report_key")
+@option("--receipt", "receipt_path", metavar="FILE", help="opt.receipt_in")
+@option("--verify/--no-verify", "verify", default=True, help="opt.report_verify")
 @json_flag()
 @pass_settings
 def report(  # noqa: PLR0913 - one parameter per option
@@ -802,10 +805,12 @@ def report(  # noqa: PLR0913 - one parameter per option
     output: str,
     policy_path: str | None,
     agency: str | None,
+    key_path: str | None,
+    receipt_path: str | None,
+    verify: bool,
 ) -> None:
-    """Render the agency's figures and policy findings for a window."""
+    """Verify the trail, then render the agency's figures for a window."""
     from helping_process import report as reports  # noqa: PLC0415 - lazy
-    from helping_process.audit import events_of  # noqa: PLC0415 - lazy
 
     start = parse_moment(settings, "--since", since, end_of_day=False)
     end = parse_moment(settings, "--until", until, end_of_day=True)
@@ -820,17 +825,22 @@ def report(  # noqa: PLR0913 - one parameter per option
             until=window_end.strftime("%Y-%m-%d %H:%M UTC"),
         )
     policy = read_policy(settings, policy_path)
+    key = public_key(settings, key_path) if key_path is not None else None
+    receipt = (
+        read_receipt_file(settings, receipt_path, key)
+        if receipt_path is not None
+        else None
+    )
     chosen = output_format or ("json" if settings.as_json else "text")
-    service = settings.service()
-    with service.store.unit_of_work() as uow:
-        built = reports.build_report(
-            events_of(uow.scan()),
-            policy=policy,
-            as_of=as_of,
-            since=start,
-            until=end,
-            agency=agency,
-        )
+    built = settings.service().report(
+        policy=policy,
+        since=start,
+        until=end,
+        agency=agency,
+        verify=verify,
+        key=key,
+        receipt=receipt,
+    )
     lang = settings.lang
     renderers: dict[str, Callable[[], str]] = {
         "text": lambda: reports.render_text(built, lang),
@@ -847,6 +857,8 @@ def report(  # noqa: PLR0913 - one parameter per option
                 "format": chosen,
                 "cases": built.cases,
                 "findings": len(built.findings),
+                "verified": built.trail is not None,
+                "sound": None if built.trail is None else built.trail.ok,
             }
         )
         return

@@ -449,6 +449,20 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "The public key file (PEM) 'audit keygen' wrote; checks every seal.",
         "Berkas kunci publik (PEM) dari 'audit keygen'; memeriksa setiap segel.",
     ),
+    "opt.report_key": (
+        "The agency's public key: the seals are checked before the report, "
+        "and its top says up to which seal.",
+        "Kunci publik lembaga: segel diperiksa sebelum laporan dibuat, dan "
+        "bagian atasnya menyebut sampai segel mana.",
+    ),
+    "opt.report_verify": (
+        "Verify the trail first (the default): the report's top says whether "
+        "it was sound, and the figures leave out cases with faults. "
+        "--no-verify skips it, and the report says it is not verified.",
+        "Verifikasi jejak dahulu (bawaan): bagian atas laporan menyebut apakah "
+        "jejak utuh, dan angka-angkanya tidak mencakup kasus yang bermasalah. "
+        "--no-verify melewatinya, dan laporan menyebut belum diverifikasi.",
+    ),
     "opt.receipt_in": (
         "A receipt 'audit seal --receipt' wrote: its seal must still be stored, "
         "unchanged, so no seal up to it was removed. Checks the seals with the "

@@ -47,6 +47,9 @@ from typing import Final
 import attrs
 
 from helping_process._charts import bar_chart
+from helping_process.audit import Finding
+from helping_process.audit import FindingKind
+from helping_process.audit import Verification
 from helping_process.engine import apply
 from helping_process.exceptions import InvalidInputError
 from helping_process.labels import LANGUAGES
@@ -218,6 +221,10 @@ class Report:
         activities_by_role: intervention activities per worker role.
         activities_by_model: intervention activities per intervention model.
         findings: the policy findings observed in the window.
+        trail: the verification of the trail the figures were computed from
+            (None: the trail was not verified, and the report says so).
+        excluded: the cases left out of the figures because verification
+            found a fault in them.
     """
 
     as_of: dt.datetime
@@ -247,6 +254,8 @@ class Report:
         converter=_frozen_counts
     )
     findings: tuple[PolicyFinding, ...] = ()
+    trail: Verification | None = None
+    excluded: tuple[str, ...] = ()
 
     @property
     def open_cases(self) -> int:
@@ -323,7 +332,38 @@ class Report:
                 "by_rule": _codes(self.findings_by_rule),
                 "items": [finding.to_json() for finding in self.findings],
             },
+            "trail": _trail_json(self.trail, self.excluded),
         }
+
+
+def _trail_json(trail: Verification | None, excluded: Sequence[str]) -> dict[str, Any]:
+    """What the report says of the trail it was computed from, as JSON."""
+    if trail is None:
+        return {"verified": False}
+    sealing = trail.sealing
+    return {
+        "verified": True,
+        "sound": trail.ok,
+        "cases": trail.cases,
+        "events": trail.events,
+        "faults": trail.fault_count,
+        "redactions": _redactions(trail),
+        "findings": [
+            {
+                "case_id": finding.case_id,
+                "seq": finding.seq,
+                "kind": finding.kind.value,
+                "detail": finding.detail,
+            }
+            for finding in trail.faults
+        ],
+        "seal": None if sealing is None else attrs.asdict(sealing),
+        "excluded_cases": list(excluded),
+    }
+
+
+def _redactions(trail: Verification) -> int:
+    return sum(finding.kind is FindingKind.REDACTED for finding in trail.findings)
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -715,6 +755,39 @@ _TEXT: Final[Mapping[str, tuple[str, str]]] = {
     "date": ("Date", "Tanggal"),
     "detail": ("Detail", "Keterangan"),
     "no_findings": ("No findings.", "Tidak ada temuan."),
+    "trail": ("Audit trail", "Jejak audit"),
+    "trail_unverified": (
+        "NOT VERIFIED: run 'helping-process audit verify' before relying on "
+        "these figures",
+        "BELUM DIVERIFIKASI: jalankan 'helping-process audit verify' sebelum "
+        "mengandalkan angka-angka ini",
+    ),
+    "trail_sound": (
+        "verified, no fault found (cases: {cases}; events: {events})",
+        "terverifikasi, tidak ada kesalahan (kasus: {cases}; peristiwa: {events})",
+    ),
+    "trail_faults": (
+        "NOT SOUND: faults found: {faults} (cases: {cases}; events: {events})",
+        "TIDAK UTUH: kesalahan ditemukan: {faults} (kasus: {cases}; "
+        "peristiwa: {events})",
+    ),
+    "trail_excluded": (
+        "The figures leave out the cases with faults: {cases}",
+        "Angka-angka ini tidak mencakup kasus yang bermasalah: {cases}",
+    ),
+    "trail_redactions": (
+        "Events whose personal data was redacted on request (information only): "
+        "{count}",
+        "Peristiwa yang data pribadinya dihapus atas permintaan (hanya "
+        "informasi): {count}",
+    ),
+    "seals": ("Seals", "Segel"),
+    "seals_unchecked": (
+        "not checked (no public key given)",
+        "tidak diperiksa (tanpa kunci publik)",
+    ),
+    "seal_where": ("seal {number}", "segel {number}"),
+    "trail_more": ("… and {count} more", "… dan {count} lainnya"),
     "no_data": ("Nothing in this window.", "Tidak ada data pada periode ini."),
     "policy": ("Policy applied", "Kebijakan yang diterapkan"),
     "max_days": ("Longest stay in {stage} (days)", "Batas lama tahap {stage} (hari)"),
@@ -1009,6 +1082,7 @@ def render_text(report: Report, lang: Language = "en") -> str:
     lines = [
         title,
         "=" * len(title),
+        *_trail_lines(report, lang),
         f"{_words('as_of', lang)}: {_moment(report.as_of)}",
         f"{_words('window', lang)}: {_window(report, lang)}",
     ]
@@ -1020,6 +1094,59 @@ def render_text(report: Report, lang: Language = "en") -> str:
             continue
         lines += _aligned(table)
     return "\n".join(lines) + "\n"
+
+
+#: How many faults the top of a report lists; the rest are counted.
+_LISTED_FAULTS: Final = 20
+
+
+def _trail_status(report: Report, lang: Language) -> tuple[str, list[str]]:
+    """Whether the trail was verified and what was found, said first.
+
+    Returns:
+        The state (``sound``, ``faults`` or ``unverified``) and the lines
+        that say it: the verdict, the seals, the faults (up to a bound), the
+        cases left out of the figures and the redactions noted.
+    """
+    w = _words
+    trail = report.trail
+    if trail is None:
+        return "unverified", [f"{w('trail', lang)}: {w('trail_unverified', lang)}"]
+    counts = {"cases": str(trail.cases), "events": str(trail.events)}
+    if trail.ok:
+        state, verdict = "sound", w("trail_sound", lang, **counts)
+    else:
+        state = "faults"
+        verdict = w("trail_faults", lang, faults=str(trail.fault_count), **counts)
+    sealing = trail.sealing
+    seals = sealing.describe(lang) if sealing else w("seals_unchecked", lang)
+    lines = [f"{w('trail', lang)}: {verdict}", f"{w('seals', lang)}: {seals}"]
+    faults = trail.faults
+    lines += [f"  {_fault_line(finding, lang)}" for finding in faults[:_LISTED_FAULTS]]
+    rest = trail.fault_count - min(len(faults), _LISTED_FAULTS)
+    if rest:
+        lines.append(f"  {w('trail_more', lang, count=str(rest))}")
+    if report.excluded:
+        lines.append(w("trail_excluded", lang, cases=", ".join(report.excluded)))
+    redactions = _redactions(trail)
+    if redactions:
+        lines.append(w("trail_redactions", lang, count=str(redactions)))
+    return state, lines
+
+
+def _trail_lines(report: Report, lang: Language) -> list[str]:
+    return _trail_status(report, lang)[1]
+
+
+def _fault_line(finding: Finding, lang: Language) -> str:
+    """One fault: where (a case's event, or a seal), its kind, what it means."""
+    where = (
+        f"{finding.case_id} #{finding.seq}"
+        if finding.case_id
+        else _words("seal_where", lang, number=str(finding.seq))
+    )
+    described = finding.describe(lang)
+    return f"{where} {finding.kind.value}" + (f": {described}" if described else "")
 
 
 def _aligned(table: _Table) -> list[str]:
@@ -1057,6 +1184,21 @@ def _csv_rows(report: Report, lang: Language) -> Iterator[tuple[str, str, str, s
     yield "report", "since", _iso(report.since) or "", w("since", lang)
     yield "report", "until", _iso(report.until) or "", w("until", lang)
     yield "report", "agency", report.agency or "", w("agency", lang)
+    trail = _trail_json(report.trail, report.excluded)
+    state, said = _trail_status(report, lang)
+    yield "trail", "state", state, said[0]
+    if report.trail is not None:
+        for key in ("cases", "events", "faults", "redactions"):
+            yield "trail", key, str(trail[key]), ""
+        seal = trail["seal"]
+        yield "trail", "seal", "" if seal is None else str(seal["newest"]), said[1]
+        for fault in report.trail.faults:
+            yield (
+                "trail_fault",
+                f"{fault.case_id}/{fault.seq}/{fault.kind.value}",
+                fault.kind.value,
+                fault.describe(lang),
+            )
     summary = {
         "cases": report.cases,
         "open_cases": report.open_cases,
@@ -1260,6 +1402,12 @@ svg.chart .axis { stroke: var(--line); }
 .sev-error { color: var(--bad); font-weight: 600; }
 .sev-warning { color: var(--warn); font-weight: 600; }
 .empty { color: var(--muted); font-style: italic; }
+.trail { border-left: 6px solid var(--muted); padding: 4px 14px; margin-top: 12px; }
+.trail.sound { border-color: #2f855a; }
+.trail.faults { border-color: var(--bad); }
+.trail.unverified { border-color: var(--warn); }
+.trail h2 { margin-top: 8px; }
+.trail p { margin: 4px 0; }
 .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
 @media (max-width: 720px) { .tiles { grid-template-columns: repeat(2, 1fr); }
@@ -1369,7 +1517,15 @@ def render_html(report: Report, lang: Language = "en") -> str:
     role_bars = [
         (label("role", r, lang), n) for r, n in report.activities_by_role.items() if n
     ]
+    state, said = _trail_status(report, lang)
+    trail = (
+        f'<section id="trail" class="trail {state}"><h2>{escape(w("trail", lang))}</h2>'
+        f"<p><b>{escape(said[0].split(': ', 1)[1])}</b></p>"
+        + "".join(f"<p>{escape(line.strip())}</p>" for line in said[1:])
+        + "</section>"
+    )
     sections = [
+        trail,
         _section("summary", w("summary", lang), f'<div class="tiles">{tiles}</div>'),
         _section(
             "stages",

@@ -59,6 +59,8 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+    from helping_process.policy import Policy
+    from helping_process.report import Report
     from helping_process.seals import Receipt
     from helping_process.seals import Seal
     from helping_process.seals import SealReview
@@ -679,6 +681,66 @@ class CaseService:
                 for case_id in orphans
                 for stored in uow.snapshots(case_id)
             ]
+
+    def report(  # noqa: PLR0913 - the window and the verification are named
+        self,
+        *,
+        policy: Policy | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        agency: str | None = None,
+        verify: bool = True,
+        key: Ed25519PublicKey | None = None,
+        receipt: Receipt | None = None,
+        progress: Callable[[int], object] | None = None,
+    ) -> Report:
+        """Compute the agency's figures for a window from a verified trail.
+
+        The trail is verified first (every chain, every replay, and the
+        seals with ``key`` or ``receipt``), and the report says so at its
+        top: whether it was sound, with which key up to which seal, and
+        what was found. The figures are computed from the chained events of
+        the cases in which verification found no fault; the others are
+        named as left out. With ``verify=False`` nothing is verified and the
+        report says that instead.
+
+        Args:
+            policy: the agency's policy (the default policy when None).
+            since: the start of the window on ``occurred_at``, if any.
+            until: the end of the window, if any (else now).
+            agency: the agency's name, for the title.
+            verify: verify the trail first.
+            key: the agency's public key, to check the seals with.
+            receipt: a seal receipt kept off the machine.
+            progress: a progress bar's ``update``, called as verification
+                checks each case.
+
+        Raises:
+            InvalidInputError: a moment is naive or the window is empty, or
+                the receipt was made with another key than ``key``.
+        """
+        from helping_process import report as reports  # noqa: PLC0415 - figures on demand
+        from helping_process.policy import Policy  # noqa: PLC0415
+
+        trail = (
+            self.verification(key=key, receipt=receipt, progress=progress)
+            if verify
+            else None
+        )
+        faulty = {f.case_id for f in trail.faults if f.case_id} if trail else set()
+        with _reading(self.store) as uow:
+            rows: Iterable[Sealed] = uow.scan()
+            if faulty:
+                rows = (row for row in rows if row.case_id not in faulty)
+            built = reports.build_report(
+                audit.events_of(rows),
+                policy=policy or Policy(),
+                as_of=self._clock(),
+                since=since,
+                until=until,
+                agency=agency,
+            )
+        return attrs.evolve(built, trail=trail, excluded=tuple(sorted(faulty)))
 
     def export(self, case_id: str | None = None) -> Iterator[str]:
         """Yield the trail (one case, or all) as JSON lines for external audit.

@@ -1047,6 +1047,8 @@ class TestReport:
             "format": "csv",
             "cases": 3,
             "findings": 0,
+            "verified": True,
+            "sound": True,
         }
 
     def test_the_window_limits_the_report(self, cli: Cli, trail: dict[str, str]):
@@ -1271,3 +1273,88 @@ class TestExport:
 
         assert result.exit_code == 2
         assert result.stderr.startswith(f"Error: Cannot write {path}")
+
+
+class TestReportTrail:
+    def test_a_sound_trail_is_said_first(self, cli: Cli, trail: dict[str, str]):
+        """The text report says first that the trail was verified and sound."""
+        english = cli.run("audit", "report")
+        indonesian = cli.run("audit", "report", lang="id")
+
+        lines = english.stdout.splitlines()
+        assert lines[2] == (
+            "Audit trail: verified, no fault found (cases: 3; events: 6)"
+        )
+        assert lines[3] == "Seals: not checked (no public key given)"
+        assert indonesian.stdout.splitlines()[2].startswith(
+            "Jejak audit: terverifikasi, tidak ada kesalahan"
+        )
+
+    def test_the_key_and_the_newest_seal_are_named(
+        self, cli: Cli, trail: dict[str, str], tmp_path: Path
+    ):
+        """With --key, the top says which key checked up to which seal."""
+        private, public = _keygen(cli, tmp_path / "keys")
+        assert cli.run("audit", "seal", "--key", str(private)).exit_code == 0
+
+        result = cli.run("audit", "report", "--key", str(public))
+        data = cli.json("audit", "report", "--format", "json", "--key", str(public))
+
+        seals = result.stdout.splitlines()[3]
+        assert seals.startswith("Seals: ")
+        assert _fingerprint(public)[:16] in seals
+        assert data["trail"]["seal"]["newest"] == 1
+        assert data["trail"]["seal"]["key"] == _fingerprint(public)
+
+    def test_faults_are_listed_and_their_cases_left_out(
+        self, cli: Cli, trail: dict[str, str]
+    ):
+        """A broken case is named at the top and left out of the figures."""
+        _tamper(
+            cli,
+            (
+                "UPDATE events SET body = CAST(body || ' ' AS BLOB)"
+                " WHERE case_id = ? AND seq = 2",
+                (trail["ended"],),
+            ),
+        )
+
+        result = cli.run("audit", "report")
+        data = cli.json("audit", "report", "--format", "json")
+
+        assert result.exit_code == 0
+        lines = result.stdout.splitlines()
+        assert lines[2].startswith("Audit trail: NOT SOUND: faults found: 1")
+        assert lines[4].startswith(f"  {trail['ended']} #2 edited")
+        assert lines[5] == (
+            f"The figures leave out the cases with faults: {trail['ended']}"
+        )
+        assert data["cases"] == 2
+        assert data["trail"]["sound"] is False
+        assert data["trail"]["excluded_cases"] == [trail["ended"]]
+        assert data["trail"]["findings"][0]["kind"] == "edited"
+
+    def test_no_verify_says_so(self, cli: Cli, trail: dict[str, str]):
+        """--no-verify skips verification, and the report says it is unverified."""
+        text = cli.run("audit", "report", "--no-verify")
+        csv_rows = cli.run("audit", "report", "--no-verify", "--format", "csv")
+        html = cli.run("audit", "report", "--no-verify", "--format", "html")
+        data = cli.json("audit", "report", "--format", "json", "--no-verify")
+
+        assert text.stdout.splitlines()[2].startswith("Audit trail: NOT VERIFIED")
+        assert "trail,state,unverified," in csv_rows.stdout
+        assert 'class="trail unverified"' in html.stdout
+        assert data["trail"] == {"verified": False}
+
+    def test_html_and_csv_say_the_verdict(self, cli: Cli, trail: dict[str, str]):
+        """The HTML page's first section and the CSV's first rows give the verdict."""
+        html = cli.run("audit", "report", "--format", "html", lang="id")
+        csv_rows = cli.run("audit", "report", "--format", "csv")
+
+        first = html.stdout.index("<section")
+        assert html.stdout[first:].startswith(
+            '<section id="trail" class="trail sound">'
+        )
+        assert "terverifikasi, tidak ada kesalahan" in html.stdout
+        assert 'trail,state,sound,"Audit trail: verified' in csv_rows.stdout
+        assert "trail,faults,0," in csv_rows.stdout
