@@ -16,7 +16,7 @@ from sqlalchemy import inspect
 from sqlalchemy import text
 
 #: The newest revision in ``migrations/versions``.
-HEAD: Final = "0003"
+HEAD: Final = "0008"
 _LOCK_ID: Final = 7_264_001
 
 
