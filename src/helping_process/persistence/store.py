@@ -322,7 +322,8 @@ class _Statements:
 
         One statement per combination of filters, prepared on first use:
         ``b_stage``, ``b_since`` (opened at or after), ``b_before_at`` and
-        ``b_before_id`` (strictly before that case in the order), ``b_limit``.
+        ``b_before_id`` (strictly before that case in the order), ``b_limit``
+        and ``b_offset`` (always 0).
         """
         key = (stage, since, before)
         prepared = self._pages.get(key)
@@ -347,7 +348,10 @@ class _Statements:
                         ),
                     )
                 )
-            statement = statement.limit(bindparam("b_limit", type_=Integer()))
+            # SQLite writes a bound LIMIT with an OFFSET: bind both.
+            statement = statement.limit(bindparam("b_limit", type_=Integer())).offset(
+                bindparam("b_offset", type_=Integer())
+            )
             prepared = self._pages[key] = _Prepared(statement, self._dialect)
         return prepared
 
@@ -846,7 +850,7 @@ class SqlUnitOfWork:
             since=opened_since is not None,
             before=before is not None,
         )
-        values: dict[str, Any] = {"b_limit": limit}
+        values: dict[str, Any] = {"b_limit": limit, "b_offset": 0}
         if stage is not None:
             values["b_stage"] = stage.value
         if opened_since is not None:
