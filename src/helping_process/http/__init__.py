@@ -9,9 +9,18 @@ and deployment.
 
 from __future__ import annotations
 
+from helping_process.http._app import DATABASE_ENV
 from helping_process.http._app import create_app
+from helping_process.http._app import environment_app
 from helping_process.http._openapi import openapi_document
 from helping_process.http._problems import PROBLEM_TYPES
 from helping_process.http._problems import ProblemType
 
-__all__ = ["PROBLEM_TYPES", "ProblemType", "create_app", "openapi_document"]
+__all__ = [
+    "DATABASE_ENV",
+    "PROBLEM_TYPES",
+    "ProblemType",
+    "create_app",
+    "environment_app",
+    "openapi_document",
+]

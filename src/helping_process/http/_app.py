@@ -626,3 +626,24 @@ def _state(api: Api) -> Any:
     from litestar.datastructures import State  # noqa: PLC0415 - only here
 
     return State({"api": api})
+
+
+#: The environment variable naming the database (the command line's own).
+DATABASE_ENV: Final = "HELPING_PROCESS_DB"
+
+
+def environment_app() -> Litestar:
+    """Return the application on the database ``HELPING_PROCESS_DB`` names.
+
+    The factory ``helping-process serve`` hands uvicorn, which calls it in
+    every worker process; it also sends the access log (one line per
+    request, naming the staff member) to standard error.
+    """
+    import os  # noqa: PLC0415 - read when a server starts, never at import
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    access_log.addHandler(handler)
+    access_log.setLevel(logging.INFO)
+    access_log.propagate = False
+    return create_app(os.environ[DATABASE_ENV])
