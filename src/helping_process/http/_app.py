@@ -278,8 +278,9 @@ async def list_cases(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @get("/cases/{case_id:str}")
-async def show_case(request: Request[Any, Any, Any], case_id: str) -> Response[bytes]:
+async def show_case(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Show a case, its records in force and every legal next move."""
+    case_id: str = request.path_params["case_id"]
     lang = language(request)
     _actor(request, lang)
     api = _api(request)
@@ -287,8 +288,9 @@ async def show_case(request: Request[Any, Any, Any], case_id: str) -> Response[b
 
 
 @post("/cases/{case_id:str}/records", status_code=201)
-async def add_record(request: Request[Any, Any, Any], case_id: str) -> Response[bytes]:
+async def add_record(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Add a record of a kind to the case."""
+    case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
     body = read_body(await request.body(), _RECORD, lang)
@@ -298,8 +300,9 @@ async def add_record(request: Request[Any, Any, Any], case_id: str) -> Response[
 
 
 @post("/cases/{case_id:str}/moves", status_code=200)
-async def move(request: Request[Any, Any, Any], case_id: str) -> Response[bytes]:
+async def move(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Move the case to another stage."""
+    case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
     body = read_body(await request.body(), _MOVE, lang)
@@ -309,8 +312,9 @@ async def move(request: Request[Any, Any, Any], case_id: str) -> Response[bytes]
 
 
 @post("/cases/{case_id:str}/termination", status_code=200)
-async def terminate(request: Request[Any, Any, Any], case_id: str) -> Response[bytes]:
+async def terminate(request: Request[Any, Any, Any]) -> Response[bytes]:
     """End the case's episode for a reason allowed in its stage."""
+    case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
     body = read_body(await request.body(), _TERMINATION, lang)
@@ -325,8 +329,9 @@ async def terminate(request: Request[Any, Any, Any], case_id: str) -> Response[b
 
 
 @post("/cases/{case_id:str}/reopen", status_code=200)
-async def reopen(request: Request[Any, Any, Any], case_id: str) -> Response[bytes]:
+async def reopen(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Start a new episode of a terminated case."""
+    case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
     body = read_body(await request.body(), _NOTE, lang)
@@ -337,8 +342,9 @@ async def reopen(request: Request[Any, Any, Any], case_id: str) -> Response[byte
 
 
 @post("/cases/{case_id:str}/redaction", status_code=200)
-async def redact(request: Request[Any, Any, Any], case_id: str) -> Response[bytes]:
+async def redact(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Remove the personal data of the case's earlier events."""
+    case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
     body = read_body(await request.body(), _NOTE, lang)
@@ -354,8 +360,9 @@ async def redact(request: Request[Any, Any, Any], case_id: str) -> Response[byte
 
 
 @get("/cases/{case_id:str}/history")
-async def history(request: Request[Any, Any, Any], case_id: str) -> Response[bytes]:
+async def history(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Return the case's audit events, oldest first, a page at a time."""
+    case_id: str = request.path_params["case_id"]
     lang = language(request)
     _actor(request, lang)
     limit = read_limit(request.query_params.get("limit"), lang)
@@ -400,10 +407,10 @@ async def process(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @get("/process/{ref:str}/schemas/{kind:str}")
-async def record_kind_schema(
-    request: Request[Any, Any, Any], ref: str, kind: str
-) -> Response[bytes]:
+async def record_kind_schema(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Return the JSON Schema of a record kind of a process definition."""
+    ref: str = request.path_params["ref"]
+    kind: str = request.path_params["kind"]
     lang = language(request)
     _actor(request, lang)
     definition = builtin(ref)
