@@ -17,8 +17,8 @@ from helping_process.definitions import record_schema
 from helping_process.http import PROBLEM_TYPES
 from helping_process.persistence import SqlStore
 from helping_process.persistence import SqlTokenStore
-from tests.http.conftest import ENGAGEMENT
-from tests.http.conftest import MEMBER
+from tests.api.conftest import ENGAGEMENT
+from tests.api.conftest import MEMBER
 
 PROBLEM = "application/problem+json"
 
@@ -36,6 +36,7 @@ def problem_of(response: Any, name: str, status: int) -> dict[str, Any]:
 
 
 def opened(client: TestClient[Litestar], **extra: Any) -> dict[str, Any]:
+    """Open a case through the API; return it."""
     response = client.post("/cases", json={"client": "KLIEN-0042", **extra})
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
