@@ -11,7 +11,6 @@ from click.testing import CliRunner
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from helping_process.cli import main
 from helping_process.definitions import builtin
 from helping_process.definitions import record_schema
 from helping_process.http import PROBLEM_TYPES
@@ -19,6 +18,7 @@ from helping_process.persistence import SqlStore
 from helping_process.persistence import SqlTokenStore
 from tests.api.conftest import ENGAGEMENT
 from tests.api.conftest import MEMBER
+from tests.cli._support import main
 
 PROBLEM = "application/problem+json"
 

@@ -75,7 +75,9 @@ def server(store_url: str, request: pytest.FixtureRequest) -> Iterator[dict[str,
                     break
             except httpx.TransportError:
                 pass
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert process.poll() is None, (
+                process.stderr.read() if process.stderr else ""
+            )
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
         yield {"base": base, "token": token, "url": store_url}
@@ -115,7 +117,11 @@ class TestServe:
         assert case.status_code == 201
         assert refused.status_code == 409
         assert refused.json()["missing"] == ["engagement.record"]
-        assert (record.status_code, moved.status_code, ended.status_code) == (201, 200, 200)
+        assert (record.status_code, moved.status_code, ended.status_code) == (
+            201,
+            200,
+            200,
+        )
         assert ended.json()["stage"] == "termination"
         assert ended.headers["etag"] == '"4"'
         assert [event["actor"]["id"] for event in history] == ["peksos-17"] * 4
@@ -128,7 +134,7 @@ class TestConcurrency:
 
     @pytest.mark.parametrize("server", [2], indirect=True)
     def test_one_success_per_seq(self, server):
-        """Each round, exactly one If-Match write wins; the rest get 412; none is lost."""
+        """Each round one If-Match write wins, the rest get 412, and none is lost."""
         headers = {"Authorization": f"Bearer {server['token']}"}
         clients = [
             httpx.Client(base_url=server["base"], headers=headers, timeout=60)
@@ -138,24 +144,7 @@ class TestConcurrency:
         outcomes: list[list[int]] = []
         try:
             for seq in range(1, 6):
-                barrier = threading.Barrier(len(clients))
-                statuses: list[int] = []
-
-                def write(client: httpx.Client, etag: str = f'"{seq}"') -> None:
-                    barrier.wait()
-                    response = client.post(
-                        f"/cases/{case_id}/records",
-                        json={"kind": "engagement", "data": ENGAGEMENT},
-                        headers={"If-Match": etag},
-                    )
-                    statuses.append(response.status_code)
-
-                threads = [threading.Thread(target=write, args=(c,)) for c in clients]
-                for thread in threads:
-                    thread.start()
-                for thread in threads:
-                    thread.join()
-                outcomes.append(sorted(statuses))
+                outcomes.append(_round(clients, case_id, f'"{seq}"'))
             history = clients[0].get(f"/cases/{case_id}/history").json()["events"]
         finally:
             for client in clients:
@@ -163,3 +152,25 @@ class TestConcurrency:
 
         assert outcomes == [[201] + [412] * 15] * 5
         assert [event["seq"] for event in history] == [1, 2, 3, 4, 5, 6]
+
+
+def _round(clients: list[httpx.Client], case_id: str, etag: str) -> list[int]:
+    """Send one If-Match record from every client at once; return the statuses."""
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def write(client: httpx.Client) -> None:
+        barrier.wait()
+        response = client.post(
+            f"/cases/{case_id}/records",
+            json={"kind": "engagement", "data": ENGAGEMENT},
+            headers={"If-Match": etag},
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=write, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(statuses)
