@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 from helping_process.definitions import builtin
 from helping_process.definitions import record_schema
 from helping_process.http import PROBLEM_TYPES
+from helping_process.http import create_app
 from helping_process.persistence import SqlStore
 from helping_process.persistence import SqlTokenStore
 from tests.api.conftest import ENGAGEMENT
@@ -385,3 +386,33 @@ class TestProcessAndAudit:
         assert set(schemas["Problem"]["properties"]["type"]["enum"]) == {
             kind.uri for kind in PROBLEM_TYPES.values()
         }
+
+
+class TestScaleOut:
+    """Two applications on one database, as two server processes would be."""
+
+    def test_a_second_app_never_serves_a_stale_case(self, store_url, open_store, token):
+        """What one app writes, the other reads and decides on at once."""
+        first = create_app(open_store(store_url))
+        second = create_app(open_store(store_url))
+        auth = {"Authorization": f"Bearer {token}"}
+        with TestClient(first) as one, TestClient(second) as two:
+            case_id = one.post("/cases", json={"client": "K-1"}, headers=auth).json()[
+                "case_id"
+            ]
+            two.get(f"/cases/{case_id}", headers=auth)  # now held by the second
+            one.post(
+                f"/cases/{case_id}/records",
+                json={"kind": "engagement", "data": ENGAGEMENT},
+                headers=auth,
+            )
+
+            shown = two.get(f"/cases/{case_id}", headers=auth)
+            moved = two.post(
+                f"/cases/{case_id}/moves",
+                json={"to": "intake"},
+                headers={**auth, "If-Match": shown.headers["etag"]},
+            )
+
+        assert shown.headers["etag"] == '"2"'
+        assert (moved.status_code, moved.headers["etag"]) == (200, '"3"')
