@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -177,6 +178,20 @@ class TestCommands:
         events = client.get(f"/cases/{case_id}/history").json()["events"]
 
         assert {event["actor"]["id"] for event in events} == {MEMBER}
+
+
+class TestAccessLog:
+    """One line per request, naming the staff member."""
+
+    def test_each_request_is_logged_with_its_member(self, client, caplog):
+        """The access log names the token's member and the status."""
+        caplog.set_level(logging.INFO, logger="helping_process.http.access")
+
+        client.post("/cases", json={"client": "K-1"})
+
+        assert [record.getMessage().split()[1:5] for record in caplog.records] == [
+            ["POST", "/cases", "201", f"actor={MEMBER}"]
+        ]
 
 
 class TestProblems:

@@ -29,9 +29,15 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
 from litestar.exceptions import MethodNotAllowedException
 from litestar.exceptions import NotFoundException
+from litestar.types import ASGIApp
+from litestar.types import Message
+from litestar.types import Receive
+from litestar.types import Scope
+from litestar.types import Send
 
 from helping_process import audit
 from helping_process.definitions import DEFAULT_REF
@@ -476,7 +482,7 @@ async def report(request: Request[Any, Any, Any]) -> Response[bytes]:
     return _json_response(await anyio.to_thread.run_sync(build))
 
 
-@get("/openapi.json", media_type="application/vnd.oai.openapi+json")
+@get("/openapi.json")
 async def openapi(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Return the OpenAPI 3.1 document of this API."""
     return Response(_api(request).openapi, media_type=_JSON)
@@ -539,18 +545,43 @@ def _on_other(request: Request[Any, Any, Any], error: Exception) -> Response[byt
     return _problem_response(request, problem)
 
 
-async def _after_response(request: Request[Any, Any, Any]) -> None:
-    if access_log.isEnabledFor(logging.INFO):
-        started = request.state.get("started")
-        took = (time.perf_counter() - started) * 1000 if started else 0.0
-        access_log.info(
-            "%s %s %s actor=%s %.1fms",
-            request.client.host if request.client else "-",
-            request.method,
-            request.url.path,
-            request.state.get("actor", "-"),
-            took,
-        )
+def _access_logged(app: ASGIApp) -> ASGIApp:
+    """Wrap the app so every HTTP request writes one line to the access log.
+
+    The line names the client, the method, the path, the status, the staff
+    member whose token the request carried (``-`` when none was valid) and
+    the milliseconds taken. With the log off it costs one level check. A
+    path no route matches is answered before middleware runs, unlogged.
+    """
+
+    async def logged(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or not access_log.isEnabledFor(logging.INFO):
+            await app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 0
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await app(scope, receive, sending)
+        finally:
+            client = scope.get("client") or ("-", 0)
+            access_log.info(
+                "%s %s %s %d actor=%s %.1fms",
+                client[0],
+                scope["method"],
+                scope["path"],
+                status,
+                scope.get("state", {}).get("actor", "-"),
+                (time.perf_counter() - started) * 1000,
+            )
+
+    return logged
 
 
 def create_app(
@@ -617,16 +648,11 @@ def create_app(
             HTTPException: _on_http,
             Exception: _on_other,
         },
-        after_response=_after_response,
-        before_request=_started,
+        middleware=[_access_logged],
         state=_state(api),
         debug=debug,
         logging_config=None,
     )
-
-
-async def _started(request: Request[Any, Any, Any]) -> None:
-    request.state["started"] = time.perf_counter()
 
 
 def _state(api: Api) -> Any:
