@@ -378,7 +378,10 @@ def _operation(  # noqa: PLR0913 - every part of an operation is named
                 status: {"$ref": f"#/components/responses/{status}"}
                 for status in problems
             },
-            "default": {"$ref": "#/components/responses/default"},
+            **{
+                status: {"$ref": f"#/components/responses/{status}"}
+                for status in ("500", "503")
+            },
         },
     }
     if body is not None:
@@ -562,7 +565,11 @@ def openapi_document(definition: Definition) -> dict[str, Any]:
             "schemas": _schemas(definition),
             "responses": {
                 **{status: _problem(text) for status, text in _PROBLEMS.items()},
-                "default": _problem("Any other problem (405, 500, 503)."),
+                "500": _problem(
+                    "The trail contradicts itself (audit-integrity), or a bug"
+                    " (internal)."
+                ),
+                "503": _problem("The database is unavailable (storage-unavailable)."),
             },
             "headers": {
                 "ETag": {
