@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import jsonschema_rs
 import pytest
 from click.testing import CliRunner
+from litestar.testing import TestClient
 
 from helping_process import AuditIntegrityError
 from helping_process import ConcurrentUpdateError
@@ -17,8 +19,11 @@ from helping_process.definitions import builtins
 from helping_process.definitions import record_schema
 from helping_process.definitions import record_template
 from helping_process.http import PROBLEM_TYPES
+from helping_process.http import create_app
 from helping_process.http._problems import Problem
 from helping_process.http._problems import from_error
+from helping_process.persistence import SqlStore
+from helping_process.persistence import SqlTokenStore
 from tests.api.conftest import ENGAGEMENT
 from tests.cli._support import main
 
@@ -155,9 +160,6 @@ class TestStaffCommands:
 
     def test_token_is_shown_once_and_revoked(self, tmp_path):
         """A token is printed as JSON, works, and is revoked by the member's id."""
-        from helping_process.persistence import SqlStore  # noqa: PLC0415
-        from helping_process.persistence import SqlTokenStore  # noqa: PLC0415
-
         url = f"sqlite:///{tmp_path / 'staff.db'}"
         issued = CliRunner().invoke(
             main, ["--db", url, "staff", "token", "peksos-3", "--json"]
@@ -181,3 +183,30 @@ class TestStaffCommands:
         assert stored != token
         assert len(str(stored)) == 64
         store.dispose()
+
+
+class TestInternalError:
+    """A bug answers a problem, never a traceback."""
+
+    def test_a_bug_is_500_internal_and_logged(self, tmp_path, caplog):
+        """An unexpected exception is a 500 internal problem, logged with its cause."""
+        store = SqlStore.from_url(f"sqlite:///{tmp_path / 'bug.db'}")
+        token = SqlTokenStore(store.bind).issue("p", at=dt.datetime.now(dt.UTC))
+
+        def broken_clock() -> dt.datetime:
+            message = "clock broke"
+            raise RuntimeError(message)
+
+        app = create_app(store, clock=broken_clock)
+        with TestClient(app) as client:
+            response = client.post(
+                "/cases",
+                json={"client": "K-1"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        store.dispose()
+
+        assert response.status_code == 500
+        assert response.json()["type"] == "urn:helping-process:problem:internal"
+        assert "clock broke" not in response.text
+        assert "clock broke" in caplog.text
