@@ -103,6 +103,16 @@ class TestRecordSchemas:
         assert gas["properties"]["weight"]["exclusiveMinimum"] == 0
         assert schema["required"] == ["first_contact_on", "request", "referral_source"]
 
+    def test_a_map_without_keys_takes_any_key_in_range(self):
+        """A map of scores takes any goal id, each score within the range."""
+        schema = record_schema(builtin("helping-process@2"), "evaluation")
+        validator = jsonschema_rs.Draft202012Validator(
+            schema["properties"]["gas_scores"]
+        )
+
+        assert validator.is_valid({"g1": 2, "g2": -1})
+        assert not validator.is_valid({"g1": 3})
+
     def test_template_names_every_field(self):
         """The template has every field of the kind, nested ones included."""
         definition = builtin("helping-process@2")

@@ -112,13 +112,22 @@ def _type(  # noqa: PLR0911 - one return per field type
         case "object_list":
             return _list(field, _object(definition, field.fields, lang))
         case _:  # map
-            values = {"type": "integer"} if field.values == "int" else dict(_TEXT)
-            return {
-                "type": "object",
-                "properties": dict.fromkeys(field.keys, values),
-                "required": list(field.keys),
-                "additionalProperties": False,
-            }
+            return _map(field)
+
+
+def _map(field: FieldSpec) -> dict[str, Any]:
+    """A map: exactly its keys when the definition names them, else any key."""
+    values = dict(_TEXT)
+    if field.values == "int":
+        values = {**_number(field), "type": "integer"}
+    if not field.keys:
+        return {"type": "object", "additionalProperties": values}
+    return {
+        "type": "object",
+        "properties": dict.fromkeys(field.keys, values),
+        "required": list(field.keys),
+        "additionalProperties": False,
+    }
 
 
 def _number(field: FieldSpec) -> dict[str, Any]:
