@@ -617,7 +617,7 @@ def create_app(
         if not isinstance(service.store, SqlStore):
             message = "a store other than SqlStore needs a token store (tokens=)"
             raise ValueError(message)
-        tokens = SqlTokenStore(service.store.bind)
+        tokens = SqlTokenStore(service.store)
     api = Api(
         service=service,
         tokens=tokens,

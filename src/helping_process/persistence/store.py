@@ -532,6 +532,32 @@ class SqlStore:
             raise
         self._idle.append((connection, cursor))
 
+    @contextmanager
+    def lend(self) -> Iterator[Any]:
+        """Lend a driver cursor for reads outside any unit of work.
+
+        The connections kept for units of work serve small reads too (an
+        API token's lookup on every request): on SQLite, a read on the
+        connection that also writes finds its page cache warm, where another
+        connection's cache is invalidated by every commit. The cursor is for
+        reads only; any transaction a read opened is ended before the
+        connection is kept again.
+        """
+        if isinstance(self.bind, Connection):
+            with self.unit_of_work() as uow:
+                yield uow._cursor
+            return
+        with _translated(self._dbapi_error):
+            connection, cursor = self._checkout()
+            try:
+                yield cursor
+                if self._end is None:
+                    connection.rollback()  # ends PostgreSQL's implicit transaction
+            except BaseException:
+                self._discard(connection)
+                raise
+            self._idle.append((connection, cursor))
+
     def _start(self, cursor: Any) -> None:
         """Begin a transaction (PostgreSQL's driver begins one by itself)."""
         if self._begin:

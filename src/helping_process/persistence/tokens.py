@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from helping_process.exceptions import StorageError
 from helping_process.persistence._schema import api_tokens
+from helping_process.persistence.store import SqlStore
 from helping_process.tokens import new_token
 from helping_process.tokens import token_hash
 
@@ -35,11 +36,13 @@ class SqlTokenStore:
     """API tokens in the ``api_tokens`` table of the case database.
 
     Args:
-        bind: the engine of the store (or a connection whose transaction
-            the caller holds).
+        target: the case store (lookups then share its connections), or an
+            engine, or a connection whose transaction the caller holds.
     """
 
-    def __init__(self, bind: Engine | Connection) -> None:
+    def __init__(self, target: SqlStore | Engine | Connection) -> None:
+        self._store = target if isinstance(target, SqlStore) else None
+        bind = target.bind if isinstance(target, SqlStore) else target
         self.bind = bind
         engine = bind if isinstance(bind, Engine) else bind.engine
         self._lookup = str(_LOOKUP.compile(dialect=engine.dialect))
@@ -78,6 +81,12 @@ class SqlTokenStore:
         lookup must not wait for.
         """
         digest = token_hash(token)
+        parameters = (digest,) if self._positional else {"digest": digest}
+        if self._store is not None:
+            with self._store.lend() as lent:
+                lent.execute(self._lookup, parameters)
+                row = lent.fetchone()
+            return None if row is None else str(row[0])
         if isinstance(self.bind, Connection):
             with self._transaction() as joined:
                 found = joined.execute(_LOOKUP, {"digest": digest}).scalar()
@@ -85,9 +94,7 @@ class SqlTokenStore:
         connection = self.bind.raw_connection()
         try:
             cursor = connection.cursor()
-            cursor.execute(
-                self._lookup, (digest,) if self._positional else {"digest": digest}
-            )
+            cursor.execute(self._lookup, parameters)
             row = cursor.fetchone()
             cursor.close()
             connection.rollback()  # ends PostgreSQL's implicit transaction
