@@ -48,6 +48,7 @@ TARGETS: Final = {
     "http_eight_clients_per_s": "eight keep-alive clients",
     "http_bare_one_client_per_s": "framework floor, one client",
     "http_bare_ratio": "HTTP / bare app, one client",
+    "http_ratio_ceiling": "the ratio with an API that cost nothing",
 }
 
 ENGAGEMENT: Final = {
@@ -249,4 +250,8 @@ def measure(quick: bool) -> Figures:  # noqa: PLR0915 - three servers in one run
     figures["http_bare_eight_clients_per_s"] = round(bare_eight)
     figures["http_one_client_ratio"] = round(statistics.median(ratios), 3)
     figures["http_bare_ratio"] = round(one / bare_one, 3)
+    # What the ratio would be if the API's own work cost nothing: the
+    # command, plus the round trip of the bare app.
+    command_s = 1 / statistics.median(inprocess_rates)
+    figures["http_ratio_ceiling"] = round(command_s / (command_s + 1 / bare_one), 3)
     return figures
