@@ -64,7 +64,12 @@ class TestBody:
     @given(
         body=st.dictionaries(
             st.sampled_from(["to", "note", "flag", "other"]),
-            st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5)),
+            st.one_of(
+                st.none(),
+                st.booleans(),
+                st.integers(-(2**63), 2**63 - 1),
+                st.text(max_size=5),
+            ),
         )
     )
     def test_every_problem_or_clean_values(self, body):
