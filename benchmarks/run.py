@@ -30,7 +30,7 @@ from _report import Figures
 from _report import print_table
 
 #: The figure groups, in the order they run.
-GROUPS: Final = ("core", "floors", "store", "scale", "startup")
+GROUPS: Final = ("core", "floors", "store", "scale", "startup", "http_api")
 
 
 class DuplicateFigureError(ValueError):

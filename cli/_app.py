@@ -51,6 +51,8 @@ COMMANDS: Final = {
     "case": ("._case", "case", "help.case"),
     "demo": ("._demo", "demo", "help.demo.short"),
     "process": ("._process", "process", "help.process"),
+    "serve": ("._serve", "serve", "help.serve.short"),
+    "staff": ("._serve", "staff", "help.staff"),
 }
 
 #: Commands kept for older scripts: imported when used, never listed.

@@ -1356,4 +1356,83 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     ),
     "demo.verifying": ("Verifying the audit trail", "Memverifikasi jejak audit"),
     "demo.try": ("Try next:", "Coba berikutnya:"),
+    "help.serve": (
+        "Serve the HTTP API (JSON over HTTP, bearer tokens) on the configured "
+        "database with uvicorn. Needs the http extra: pip install "
+        "'helping-process[http]'. Several processes (--workers, or several "
+        "hosts on one PostgreSQL database) are safe together.",
+        "Layani API HTTP (JSON lewat HTTP, token bearer) pada basis data yang "
+        "dipakai, dengan uvicorn. Memerlukan ekstra http: pip install "
+        "'helping-process[http]'. Beberapa proses (--workers, atau beberapa "
+        "host pada satu basis data PostgreSQL) aman berjalan bersama.",
+    ),
+    "help.serve.short": (
+        "Serve the HTTP API (needs the http extra).",
+        "Layani API HTTP (memerlukan ekstra http).",
+    ),
+    "opt.host": ("The address to listen on.", "Alamat tempat mendengarkan."),
+    "opt.port": ("The TCP port to listen on.", "Port TCP tempat mendengarkan."),
+    "opt.workers": (
+        "How many server processes to run.",
+        "Berapa proses server yang dijalankan.",
+    ),
+    "serve.needs_extra": (
+        "The HTTP API needs the http extra: pip install 'helping-process[http]' "
+        "({detail}).",
+        "API HTTP memerlukan ekstra http: pip install 'helping-process[http]' "
+        "({detail}).",
+    ),
+    "help.staff": (
+        "Manage staff members' API tokens for the HTTP API.",
+        "Kelola token API anggota staf untuk API HTTP.",
+    ),
+    "help.staff.token": (
+        "Issue an API token for staff member ID. The token is shown once and "
+        "stored only as a hash; every command sent with it is recorded as ID's.",
+        "Terbitkan token API untuk anggota staf ID. Token hanya ditampilkan "
+        "sekali dan disimpan sebagai hash saja; setiap perintah yang dikirim "
+        "dengannya dicatat atas nama ID.",
+    ),
+    "help.staff.revoke": (
+        "Revoke staff member ID's API tokens (or only the one given with --token).",
+        "Cabut token API anggota staf ID (atau hanya yang diberikan dengan --token).",
+    ),
+    "opt.token": (
+        "Revoke only this token.",
+        "Cabut hanya token ini.",
+    ),
+    "staff.token_issued": (
+        "API token for {actor} (shown only now; keep it secret):",
+        "Token API untuk {actor} (hanya ditampilkan sekarang; rahasiakan):",
+    ),
+    "staff.revoked": (
+        "Revoked {count} API token(s) of {actor}.",
+        "{count} token API milik {actor} dicabut.",
+    ),
+    "staff.blank_id": (
+        "The staff member's ID must not be blank.",
+        "ID anggota staf tidak boleh kosong.",
+    ),
+    "help.process.schema": (
+        "Print the JSON Schema (draft 2020-12) of a record kind, generated from "
+        "the process definition: fields, types, codes, ranges, labels.",
+        "Cetak JSON Schema (draft 2020-12) suatu jenis catatan, dibuat dari "
+        "definisi proses: isian, tipe, kode, rentang, label.",
+    ),
+    "help.process.template": (
+        "Print a fill-in JSON document of a record kind with every field, to "
+        "edit and give to 'case record --file'.",
+        "Cetak dokumen JSON isian suatu jenis catatan dengan setiap isiannya, "
+        "untuk disunting lalu diberikan ke 'case record --file'.",
+    ),
+    "opt.process_ref": (
+        "The process definition (NAME@VERSION, or NAME for its newest). "
+        "Default: the default definition.",
+        "Definisi proses (NAMA@VERSI, atau NAMA untuk versi terbarunya). "
+        "Bawaan: definisi bawaan.",
+    ),
+    "process.unknown_kind": (
+        "Process {ref} has no record kind {name}; it has: {kinds}.",
+        "Proses {ref} tidak memiliki jenis catatan {name}; yang ada: {kinds}.",
+    ),
 }

@@ -344,3 +344,49 @@ def check(settings: Settings, file: str) -> None:
             digest=definition.digest,
         )
     )
+
+
+def _record_kind(settings: Settings, ref: str | None, kind: str) -> Any:
+    """Return the definition ``ref`` names, having checked it has ``kind``.
+
+    Raises:
+        Failure: the definition has no such record kind (exit 2).
+    """
+    from helping_process.definitions import DEFAULT_REF  # noqa: PLC0415 - on use
+    from helping_process.definitions import builtin  # noqa: PLC0415 - on use
+
+    definition = builtin(ref or DEFAULT_REF)
+    kinds = [spec.code for spec in definition.record_kinds]
+    if kind not in kinds:
+        raise settings.failure(
+            "process.unknown_kind",
+            exit_code=BAD_INPUT,
+            ref=definition.ref,
+            name=kind,
+            kinds=", ".join(kinds),
+        )
+    return definition
+
+
+@process.command("schema", help="help.process.schema")
+@click.argument("kind", metavar="KIND")
+@option("--process", "ref", metavar="REF", help="opt.process_ref")
+@pass_settings
+def schema(settings: Settings, kind: str, ref: str | None) -> None:
+    """Print a record kind's JSON Schema, in the chosen language."""
+    from helping_process.definitions import record_schema  # noqa: PLC0415 - on use
+
+    definition = _record_kind(settings, ref, kind)
+    settings.emit_pretty(record_schema(definition, kind, settings.lang))
+
+
+@process.command("template", help="help.process.template")
+@click.argument("kind", metavar="KIND")
+@option("--process", "ref", metavar="REF", help="opt.process_ref")
+@pass_settings
+def template(settings: Settings, kind: str, ref: str | None) -> None:
+    """Print a fill-in JSON document of a record kind."""
+    from helping_process.definitions import record_template  # noqa: PLC0415 - on use
+
+    definition = _record_kind(settings, ref, kind)
+    settings.emit_pretty(record_template(definition, kind))

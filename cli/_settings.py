@@ -231,5 +231,9 @@ class Settings:
         """Print one JSON document on standard output."""
         click.echo(json.dumps(data, ensure_ascii=False))
 
+    def emit_pretty(self, data: Any) -> None:
+        """Print one JSON document on standard output, indented for people."""
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
 
 pass_settings = click.make_pass_decorator(Settings)

@@ -753,6 +753,46 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "differs from seal {number}",
         "berbeda dengan segel {number}",
     ),
+    "http.invalid": (
+        "The request is malformed ({count} problem(s)); see errors.",
+        "Permintaan tidak sah ({count} masalah); lihat errors.",
+    ),
+    "http.unauthorized": (
+        "An API token is needed: send 'Authorization: Bearer TOKEN' with a"
+        " token from 'helping-process staff token'.",
+        "Diperlukan token API: kirim 'Authorization: Bearer TOKEN' dengan token"
+        " dari 'helping-process staff token'.",
+    ),
+    "http.bad_token": (
+        "The API token is unknown or revoked.",
+        "Token API tidak dikenal atau sudah dicabut.",
+    ),
+    "http.forbidden": (
+        "Staff member {actor} may not do this.",
+        "Anggota staf {actor} tidak boleh melakukan ini.",
+    ),
+    "http.not_found": (
+        "Nothing is at {path}.",
+        "Tidak ada apa pun di {path}.",
+    ),
+    "http.method_not_allowed": (
+        "{method} is not allowed on {path}.",
+        "{method} tidak diizinkan pada {path}.",
+    ),
+    "http.precondition_failed": (
+        "Case {case_id} is at event {seq}, not at the version If-Match names"
+        " ({given}); read it again and decide anew.",
+        "Kasus {case_id} berada pada peristiwa {seq}, bukan pada versi yang"
+        " disebut If-Match ({given}); baca lagi lalu putuskan kembali.",
+    ),
+    "http.unknown_kind": (
+        "Process {ref} has no record kind {kind}.",
+        "Proses {ref} tidak memiliki jenis catatan {kind}.",
+    ),
+    "http.internal": (
+        "An internal error occurred; it has been logged.",
+        "Terjadi galat internal; galat itu sudah dicatat.",
+    ),
 }
 
 #: How each message parameter is turned into words before formatting.

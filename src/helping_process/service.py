@@ -147,6 +147,21 @@ class UnitOfWork(Protocol):
     def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
         """Return the summaries of all cases, or of those in ``stage``."""
 
+    def case_page(
+        self,
+        *,
+        limit: int,
+        stage: Stage | None = None,
+        opened_since: dt.datetime | None = None,
+        before: tuple[dt.datetime, str] | None = None,
+    ) -> list[CaseSummary]:
+        """Return up to ``limit`` case summaries, newest first.
+
+        Ordered by opening time then case id, both descending; ``before``
+        is the ``(opened_at, case_id)`` of the last summary of the previous
+        page, so pages stay stable while cases are opened.
+        """
+
     def find_head(self, case_id: str) -> audit.Head | None:
         """Return the case's head, or None when there is none."""
 
@@ -492,6 +507,43 @@ class CaseService:
         """Return the summaries of all cases, or of those in ``stage``."""
         with self.store.unit_of_work() as uow:
             return uow.cases(stage=stage)
+
+    def case_page(
+        self,
+        *,
+        limit: int,
+        stage: Stage | None = None,
+        opened_since: dt.datetime | None = None,
+        before: tuple[dt.datetime, str] | None = None,
+    ) -> list[CaseSummary]:
+        """Return one page of case summaries, newest first.
+
+        Args:
+            limit: the most summaries to return.
+            stage: only cases in this stage.
+            opened_since: only cases opened at or after this moment.
+            before: the ``(opened_at, case_id)`` of the last summary of the
+                previous page; None for the first page.
+        """
+        with self.store.unit_of_work() as uow:
+            return uow.case_page(
+                limit=limit, stage=stage, opened_since=opened_since, before=before
+            )
+
+    def events_page(
+        self, case_id: str, *, after: int = 0, limit: int | None = None
+    ) -> list[Event]:
+        """Return the case's events with ``seq`` above ``after``, oldest first.
+
+        Raises:
+            UnknownCaseError: no case has that id.
+        """
+        with self.store.unit_of_work() as uow:
+            uow.head(case_id)
+            rows = uow.events(case_id, after=after)
+        if limit is not None:
+            rows = rows[:limit]
+        return list(audit.events_of(rows))
 
     @contextmanager
     def batch(self) -> Iterator[CaseService]:

@@ -704,6 +704,28 @@ class InMemoryUnitOfWork:
         """
         self._write(lambda tables: _redact(tables, case_id, seqs))
 
+    def case_page(
+        self,
+        *,
+        limit: int,
+        stage: Stage | None = None,
+        opened_since: dt.datetime | None = None,
+        before: tuple[dt.datetime, str] | None = None,
+    ) -> list[CaseSummary]:
+        """Return up to ``limit`` case summaries, newest first, as SqlStore does."""
+        rows = sorted(
+            self._tables.cases.values(),
+            key=lambda row: (row.opened_at, row.case_id),
+            reverse=True,
+        )
+        return [
+            row.summary
+            for row in rows
+            if stage in (None, row.stage)
+            and (opened_since is None or row.opened_at >= opened_since)
+            and (before is None or (row.opened_at, row.case_id) < before)
+        ][:limit]
+
     def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
         """Return the summaries of all cases, or of those in ``stage``.
 

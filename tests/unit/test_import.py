@@ -34,6 +34,9 @@ WATCHED = (
     "helping_process.engine",
     "helping_process.model",
     "helping_process.persistence",
+    "helping_process.http",
+    "litestar",
+    "uvicorn",
 )
 
 
@@ -97,6 +100,26 @@ class TestImport:
         loaded = loaded_after("from helping_process import apply")
 
         assert (loaded["transitions"], loaded["attrs"]) == (True, True)
+
+    def test_core_and_service_leave_the_http_api_unloaded(self):
+        """Neither the core nor the service loads the HTTP API."""
+        loaded = loaded_after(
+            "import helping_process\n"
+            "from helping_process import apply\n"
+            "from helping_process.service import CaseService\n"
+        )
+
+        assert (
+            loaded["helping_process.http"],
+            loaded["litestar"],
+            loaded["uvicorn"],
+        ) == (False, False, False)
+
+    def test_http_api_loads_its_framework(self):
+        """The check is real: importing helping_process.http loads Litestar."""
+        loaded = loaded_after_import("helping_process.http")
+
+        assert (loaded["helping_process.http"], loaded["litestar"]) == (True, True)
 
 
 class TestStartUp:

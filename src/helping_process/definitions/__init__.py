@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from helping_process.definitions._model import StageSpec
     from helping_process.definitions._model import Text
     from helping_process.definitions._problems import DefinitionProblem
+    from helping_process.definitions._record_schema import record_schema
+    from helping_process.definitions._record_schema import record_template
     from helping_process.definitions._schema import schema
     from helping_process.definitions._schema import schema_text
 
@@ -57,6 +59,8 @@ _EXPORTS: Final[dict[str, str]] = {
     "builtins": "helping_process.definitions._load",
     "canonical_bytes": "helping_process.definitions._load",
     "load_definition": "helping_process.definitions._load",
+    "record_schema": "helping_process.definitions._record_schema",
+    "record_template": "helping_process.definitions._record_schema",
     "schema": "helping_process.definitions._schema",
     "schema_text": "helping_process.definitions._schema",
 }
@@ -78,6 +82,8 @@ __all__ = [
     "builtins",
     "canonical_bytes",
     "load_definition",
+    "record_schema",
+    "record_template",
     "schema",
     "schema_text",
 ]

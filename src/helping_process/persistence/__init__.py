@@ -17,10 +17,12 @@ from helping_process.persistence.migrate import current_revision
 from helping_process.persistence.migrate import upgrade
 from helping_process.persistence.store import SqlStore
 from helping_process.persistence.store import SqlUnitOfWork
+from helping_process.persistence.tokens import SqlTokenStore
 
 __all__ = [
     "HEAD",
     "SqlStore",
+    "SqlTokenStore",
     "SqlUnitOfWork",
     "current_revision",
     "make_engine",

@@ -112,3 +112,14 @@ snapshots = Table(
     Column("data", LargeBinary, nullable=False),
     ForeignKeyConstraint(["case_id", "seq"], ["events.case_id", "events.seq"]),
 )
+
+#: API tokens by the SHA-256 of the token (never the token); revoked, not deleted.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("actor_id", Text, nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Index("ix_api_tokens_actor_id", "actor_id"),
+)

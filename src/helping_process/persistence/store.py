@@ -29,13 +29,16 @@ from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine
+from sqlalchemy import Integer
 from sqlalchemy import LargeBinary
 from sqlalchemy import Select
+from sqlalchemy import and_
 from sqlalchemy import bindparam
 from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import null
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import type_coerce
 from sqlalchemy import update
@@ -73,6 +76,7 @@ from helping_process.persistence._schema import personal
 from helping_process.persistence._schema import seal_leaves
 from helping_process.persistence._schema import seals
 from helping_process.persistence._schema import snapshots
+from helping_process.persistence._types import UTCDateTime
 from helping_process.service import CaseSummary
 from helping_process.snapshot import Snapshot
 from helping_process.states import Stage
@@ -294,6 +298,9 @@ class _Statements:
             cases.c.updated_at,
         ).order_by(cases.c.opened_at, cases.c.case_id)
         self.all_cases = _Prepared(listing, dialect)
+        self._listing = listing
+        self._dialect = dialect
+        self._pages: dict[tuple[bool, bool, bool], _Prepared] = {}
         self.cases_in_stage = _Prepared(
             listing.where(cases.c.stage == bindparam("b_stage")), dialect
         )
@@ -473,6 +480,44 @@ class _Statements:
                         (_scan(key, chain), events.c.case_id),
                     )
                 )
+
+    def case_page(self, *, stage: bool, since: bool, before: bool) -> _Prepared:
+        """Return the listing of one page of cases, newest first.
+
+        One statement per combination of filters, prepared on first use:
+        ``b_stage``, ``b_since`` (opened at or after), ``b_before_at`` and
+        ``b_before_id`` (strictly before that case in the order), ``b_limit``
+        and ``b_offset`` (always 0).
+        """
+        key = (stage, since, before)
+        prepared = self._pages.get(key)
+        if prepared is None:
+            statement = self._listing.order_by(None).order_by(
+                cases.c.opened_at.desc(), cases.c.case_id.desc()
+            )
+            if stage:
+                statement = statement.where(cases.c.stage == bindparam("b_stage"))
+            if since:
+                statement = statement.where(
+                    cases.c.opened_at >= bindparam("b_since", type_=UTCDateTime())
+                )
+            if before:
+                at = bindparam("b_before_at", type_=UTCDateTime())
+                statement = statement.where(
+                    or_(
+                        cases.c.opened_at < at,
+                        and_(
+                            cases.c.opened_at == at,
+                            cases.c.case_id < bindparam("b_before_id"),
+                        ),
+                    )
+                )
+            # SQLite writes a bound LIMIT with an OFFSET: bind both.
+            statement = statement.limit(bindparam("b_limit", type_=Integer())).offset(
+                bindparam("b_offset", type_=Integer())
+            )
+            prepared = self._pages[key] = _Prepared(statement, self._dialect)
+        return prepared
 
 
 def _insert_snapshot(dialect: Dialect) -> ClauseElement:
@@ -800,6 +845,32 @@ class SqlStore:
             self._discard(connection)
             return
         self._idle.append((connection, cursor))
+
+    @contextmanager
+    def lend(self) -> Iterator[Any]:
+        """Lend a driver cursor for reads outside any unit of work.
+
+        The connections kept for units of work serve small reads too (an
+        API token's lookup on every request): on SQLite, a read on the
+        connection that also writes finds its page cache warm, where another
+        connection's cache is invalidated by every commit. The cursor is for
+        reads only; any transaction a read opened is ended before the
+        connection is kept again.
+        """
+        if isinstance(self.bind, Connection):
+            with self.unit_of_work() as uow:
+                yield uow._cursor
+            return
+        with _translated(self._dbapi_error):
+            connection, cursor = self._checkout()
+            try:
+                yield cursor
+                if self._end is None:
+                    connection.rollback()  # ends PostgreSQL's implicit transaction
+            except BaseException:
+                self._discard(connection)
+                raise
+            self._idle.append((connection, cursor))
 
     def _start(self, cursor: Any) -> None:
         """Begin a transaction (PostgreSQL's driver begins one by itself)."""
@@ -1338,6 +1409,38 @@ class SqlUnitOfWork:
             )
         return seal.number
 
+    def case_page(
+        self,
+        *,
+        limit: int,
+        stage: Stage | None = None,
+        opened_since: dt.datetime | None = None,
+        before: tuple[dt.datetime, str] | None = None,
+    ) -> list[CaseSummary]:
+        """Return up to ``limit`` case summaries, newest first.
+
+        Args:
+            limit: the most summaries to return.
+            stage: only cases in this stage.
+            opened_since: only cases opened at or after this moment.
+            before: only cases after this ``(opened_at, case_id)`` in the
+                order (the last one of the previous page).
+        """
+        self.flush()
+        statement = self._sql.case_page(
+            stage=stage is not None,
+            since=opened_since is not None,
+            before=before is not None,
+        )
+        values: dict[str, Any] = {"b_limit": limit, "b_offset": 0}
+        if stage is not None:
+            values["b_stage"] = stage.value
+        if opened_since is not None:
+            values["b_since"] = opened_since
+        if before is not None:
+            values["b_before_at"], values["b_before_id"] = before
+        return [_summary(row) for row in statement.rows(self._cursor, values)]
+
     def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
         """Return the summaries of all cases, or of those in ``stage``."""
         self.flush()
@@ -1407,6 +1510,21 @@ def _moment(value: object) -> dt.datetime | None:
         value.replace(tzinfo=dt.UTC)
         if value.tzinfo is None
         else value.astimezone(dt.UTC)
+    )
+
+
+def _summary(row: Sequence[Any]) -> CaseSummary:
+    """A case summary from a row of the listing."""
+    case_id, client, residential, stage, episode, seq, opened_at, updated_at = row
+    return CaseSummary(
+        case_id=case_id,
+        client=client,
+        residential=bool(residential),
+        stage=Stage(stage),
+        episode=episode,
+        seq=seq,
+        opened_at=opened_at,
+        updated_at=updated_at,
     )
 
 

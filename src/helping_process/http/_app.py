@@ -1,0 +1,682 @@
+"""The ASGI application: routes, authentication, problems, access log.
+
+Handlers run on the event loop and call :class:`CaseService` directly: a
+command is a few hundred microseconds of SQLite or PostgreSQL work, less
+than handing it to a thread would add, and one process then never runs two
+commands at once, so the service's case cache needs no lock. Processes
+scale out (``serve --workers N``, or more hosts on one PostgreSQL): each
+command is decided on the case as stored and appended with a guard on the
+head it chains to, so nothing one process holds can contradict another.
+Audit verification and reports, which read the whole trail, run in a
+worker thread so they never stall the commands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from collections.abc import Mapping
+from typing import Any
+from typing import Final
+
+import anyio.to_thread
+import attrs
+import orjson
+from litestar import Litestar
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
+from litestar.enums import ScopeType
+from litestar.exceptions import HTTPException
+from litestar.exceptions import MethodNotAllowedException
+from litestar.exceptions import NotFoundException
+from litestar.types import ASGIApp
+from litestar.types import Message
+from litestar.types import Receive
+from litestar.types import Scope
+from litestar.types import Send
+
+from helping_process import audit
+from helping_process.definitions import DEFAULT_REF
+from helping_process.definitions import Definition
+from helping_process.definitions import builtin
+from helping_process.definitions import builtins
+from helping_process.definitions import record_schema
+from helping_process.engine import next_moves
+from helping_process.exceptions import ConcurrentUpdateError
+from helping_process.exceptions import HelpingProcessError
+from helping_process.exceptions import UnknownCaseError
+from helping_process.http import _json
+from helping_process.http._body import Member
+from helping_process.http._body import decode_cursor
+from helping_process.http._body import encode_cursor
+from helping_process.http._body import read_body
+from helping_process.http._body import read_code
+from helping_process.http._body import read_count
+from helping_process.http._body import read_limit
+from helping_process.http._body import read_moment
+from helping_process.http._openapi import ENFORCED_REF
+from helping_process.http._openapi import openapi_document
+from helping_process.http._problems import MEDIA_TYPE
+from helping_process.http._problems import Problem
+from helping_process.http._problems import from_error
+from helping_process.labels import Language
+from helping_process.labels import render
+from helping_process.model import Actor
+from helping_process.model import AddRecord
+from helping_process.model import Case
+from helping_process.model import Command
+from helping_process.model import MoveCase
+from helping_process.model import OpenCase
+from helping_process.model import RedactCase
+from helping_process.model import ReopenCase
+from helping_process.model import TerminateCase
+from helping_process.service import AuditStore
+from helping_process.service import CaseService
+from helping_process.service import retry_on_conflict
+from helping_process.states import RecordKind
+from helping_process.states import Stage
+from helping_process.states import SubReason
+from helping_process.states import TerminationReason
+from helping_process.states import parse_record
+from helping_process.tokens import TokenStore
+
+#: The access log: one line per request, naming the staff member.
+access_log = logging.getLogger("helping_process.http.access")
+_errors_log = logging.getLogger("helping_process.http")
+
+_JSON: Final = "application/json"
+_BEARER: Final = "bearer "
+#: The longest case id the API looks up (the column's width).
+_MAX_CASE_ID: Final = 64
+
+_OPEN: Final = {
+    "client": Member("text", required=True),
+    "residential": Member("bool"),
+    "note": Member("text"),
+}
+_RECORD: Final = {
+    "kind": Member("text", required=True, codes=tuple(RecordKind)),
+    "data": Member("object", required=True),
+}
+_MOVE: Final = {
+    "to": Member("text", required=True, codes=tuple(Stage)),
+    "note": Member("text"),
+}
+_TERMINATION: Final = {
+    "reason": Member("text", required=True, codes=tuple(TerminationReason)),
+    "sub_reason": Member("text", codes=tuple(SubReason)),
+    "referral_to": Member("text"),
+    "note": Member("text"),
+}
+_NOTE: Final = {"note": Member("text")}
+_VERIFY: Final = {"case_id": Member("text")}
+
+
+@attrs.frozen
+class Api:
+    """What the handlers work with, kept in the application's state.
+
+    Attributes:
+        service: the case service.
+        tokens: the API tokens.
+        clock: the current time (aware).
+        openapi: the OpenAPI document, encoded once.
+    """
+
+    service: CaseService
+    tokens: TokenStore
+    clock: Callable[[], dt.datetime]
+    openapi: bytes
+
+
+def _api(request: Request[Any, Any, Any]) -> Api:
+    api: Api = request.app.state["api"]
+    return api
+
+
+def language(request: Request[Any, Any, Any]) -> Language:
+    """Return the language the client prefers: Indonesian or English."""
+    accepted = request.headers.get("accept-language", "")
+    for part in accepted.split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("id"):
+            return "id"
+        if tag.startswith("en"):
+            return "en"
+    return "en"
+
+
+def _actor(request: Request[Any, Any, Any], lang: Language) -> Actor:
+    """Return the staff member whose token the request carries.
+
+    Raises:
+        Problem: 401, no token or an unknown or revoked one.
+    """
+    header = request.headers.get("authorization", "")
+    challenge = {"WWW-Authenticate": 'Bearer realm="helping-process"'}
+    if not header.lower().startswith(_BEARER):
+        raise Problem(
+            "unauthorized", render("http.unauthorized", lang, {}), headers=challenge
+        )
+    actor_id = _api(request).tokens.actor_of(header[len(_BEARER) :].strip())
+    if actor_id is None:
+        raise Problem(
+            "unauthorized", render("http.bad_token", lang, {}), headers=challenge
+        )
+    request.state["actor"] = actor_id
+    return Actor(actor_id)
+
+
+def _json_response(
+    data: object, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response[bytes]:
+    return Response(
+        orjson.dumps(data), status_code=status, media_type=_JSON, headers=headers
+    )
+
+
+def _case_response(api: Api, case: Case, status: int = 200) -> Response[bytes]:
+    """Answer with the case, its records, its next moves and its ETag."""
+    moves = next_moves(case, on=api.clock().date())
+    headers = {"ETag": f'"{case.seq}"'}
+    if status == 201:  # noqa: PLR2004 - Created
+        headers["Location"] = f"/cases/{case.case_id}"
+    return _json_response(_json.case_json(case, moves), status, headers)
+
+
+def _case_id(case_id: str, lang: Language) -> str:
+    """Return a case id worth looking up; refuse one no case can have."""
+    if not 0 < len(case_id) <= _MAX_CASE_ID or not case_id.isprintable():
+        raise from_error(UnknownCaseError(case_id), lang)
+    return case_id
+
+
+def _expected_seq(request: Request[Any, Any, Any]) -> int | str | None:
+    """Return the seq ``If-Match`` names, None without one, or the bad text."""
+    given = request.headers.get("if-match")
+    if given is None or given.strip() == "*":
+        return None
+    tag = given.split(",")[0].strip().removeprefix("W/").strip('"')
+    return int(tag) if tag.isdigit() and len(tag) < 19 else given  # noqa: PLR2004 - 64-bit
+
+
+def _run(
+    request: Request[Any, Any, Any],
+    case_id: str,
+    command: Command,
+    lang: Language,
+    actor: Actor,
+) -> Case:
+    """Run a command on a case, guarded by ``If-Match`` when it is sent.
+
+    Without ``If-Match`` a write that lost a race is decided again on the
+    case as it now stands (a few times at most); with it, a case changed
+    since that version is refused with 412.
+    """
+    service = _api(request).service
+    expected = _expected_seq(request)
+    if expected is None:
+        return retry_on_conflict(lambda: service.execute(case_id, command, actor=actor))
+    if isinstance(expected, int):
+        try:
+            return service.execute(case_id, command, actor=actor, expected_seq=expected)
+        except ConcurrentUpdateError:
+            pass
+    current = service.get(case_id)
+    detail = render(
+        "http.precondition_failed",
+        lang,
+        {"case_id": case_id, "seq": current.seq, "given": expected},
+    )
+    raise Problem(
+        "precondition-failed",
+        detail,
+        {"seq": current.seq},
+        {"ETag": f'"{current.seq}"'},
+    )
+
+
+# Cases ------------------------------------------------------------------------
+
+
+@post("/cases", status_code=201)
+async def open_case(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Open a case in engagement."""
+    lang = language(request)
+    actor = _actor(request, lang)
+    body = read_body(await request.body(), _OPEN, lang)
+    api = _api(request)
+    command = OpenCase(
+        client=body["client"], residential=bool(body["residential"]), note=body["note"]
+    )
+    case = api.service.open(
+        command.client, actor=actor, residential=command.residential, note=command.note
+    )
+    return _case_response(api, case, 201)
+
+
+@get("/cases")
+async def list_cases(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """List cases, newest first, a page at a time."""
+    lang = language(request)
+    _actor(request, lang)
+    query = request.query_params
+    stage_code = read_code("stage", query.get("stage"), tuple(Stage), lang)
+    limit = read_limit(query.get("limit"), lang)
+    since = read_moment("opened_since", query.get("opened_since"), lang)
+    before = decode_cursor(query.get("cursor"), lang)
+    page = _api(request).service.case_page(
+        limit=limit + 1,
+        stage=Stage(stage_code) if stage_code is not None else None,
+        opened_since=since,
+        before=before,
+    )
+    more = len(page) > limit
+    page = page[:limit]
+    cursor = encode_cursor(page[-1].opened_at, page[-1].case_id) if more else None
+    return _json_response(
+        {"cases": [_json.summary_json(item) for item in page], "next_cursor": cursor}
+    )
+
+
+@get("/cases/{case_id:str}")
+async def show_case(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Show a case, its records in force and every legal next move."""
+    case_id: str = request.path_params["case_id"]
+    lang = language(request)
+    _actor(request, lang)
+    api = _api(request)
+    return _case_response(api, api.service.get(_case_id(case_id, lang)))
+
+
+@post("/cases/{case_id:str}/records", status_code=201)
+async def add_record(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Add a record of a kind to the case."""
+    case_id: str = request.path_params["case_id"]
+    lang = language(request)
+    actor = _actor(request, lang)
+    body = read_body(await request.body(), _RECORD, lang)
+    command = AddRecord(record=parse_record(body["kind"], body["data"]))
+    case = _run(request, _case_id(case_id, lang), command, lang, actor)
+    return _case_response(_api(request), case, 201)
+
+
+@post("/cases/{case_id:str}/moves", status_code=200)
+async def move(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Move the case to another stage."""
+    case_id: str = request.path_params["case_id"]
+    lang = language(request)
+    actor = _actor(request, lang)
+    body = read_body(await request.body(), _MOVE, lang)
+    command = MoveCase(target=Stage(body["to"]), note=body["note"])
+    case = _run(request, _case_id(case_id, lang), command, lang, actor)
+    return _case_response(_api(request), case)
+
+
+@post("/cases/{case_id:str}/termination", status_code=200)
+async def terminate(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """End the case's episode for a reason allowed in its stage."""
+    case_id: str = request.path_params["case_id"]
+    lang = language(request)
+    actor = _actor(request, lang)
+    body = read_body(await request.body(), _TERMINATION, lang)
+    command = TerminateCase(
+        reason=TerminationReason(body["reason"]),
+        sub_reason=SubReason(body["sub_reason"]) if body["sub_reason"] else None,
+        referral_to=body["referral_to"],
+        note=body["note"],
+    )
+    case = _run(request, _case_id(case_id, lang), command, lang, actor)
+    return _case_response(_api(request), case)
+
+
+@post("/cases/{case_id:str}/reopen", status_code=200)
+async def reopen(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Start a new episode of a terminated case."""
+    case_id: str = request.path_params["case_id"]
+    lang = language(request)
+    actor = _actor(request, lang)
+    body = read_body(await request.body(), _NOTE, lang)
+    case = _run(
+        request, _case_id(case_id, lang), ReopenCase(note=body["note"]), lang, actor
+    )
+    return _case_response(_api(request), case)
+
+
+@post("/cases/{case_id:str}/redaction", status_code=200)
+async def redact(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Remove the personal data of the case's earlier events."""
+    case_id: str = request.path_params["case_id"]
+    lang = language(request)
+    actor = _actor(request, lang)
+    body = read_body(await request.body(), _NOTE, lang)
+    case = _run(
+        request, _case_id(case_id, lang), RedactCase(note=body["note"]), lang, actor
+    )
+    return _case_response(_api(request), case)
+
+
+# Where the commands of later features go, each with its own resource:
+# POST /cases/{case_id}/migration (move a case to another process definition),
+# POST /cases/{case_id}/assignment and /cases/{case_id}/approvals (the roster).
+
+
+@get("/cases/{case_id:str}/history")
+async def history(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Return the case's audit events, oldest first, a page at a time."""
+    case_id: str = request.path_params["case_id"]
+    lang = language(request)
+    _actor(request, lang)
+    limit = read_limit(request.query_params.get("limit"), lang)
+    after = read_count("after", request.query_params.get("after"), lang)
+    events = _api(request).service.events_page(
+        _case_id(case_id, lang), after=after, limit=limit + 1
+    )
+    more = len(events) > limit
+    events = events[:limit]
+    return _json_response(
+        {
+            "events": [_json.event_json(event) for event in events],
+            "next_after": events[-1].seq if more else None,
+        }
+    )
+
+
+# Process definitions ------------------------------------------------------------
+
+
+def _definition_json(definition: Definition) -> dict[str, Any]:
+    return {
+        "ref": definition.ref,
+        "name": definition.name,
+        "version": definition.version,
+        "digest": definition.digest,
+        "default": definition.ref == DEFAULT_REF,
+        "enforced": definition.ref == ENFORCED_REF,
+        "label": {"en": definition.label.en, "id": definition.label.id},
+        "record_kinds": [kind.code for kind in definition.record_kinds],
+    }
+
+
+@get("/process")
+async def process(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """List the process definitions."""
+    lang = language(request)
+    _actor(request, lang)
+    return _json_response(
+        {"definitions": [_definition_json(item) for item in builtins()]}
+    )
+
+
+@get("/process/{ref:str}/schemas/{kind:str}")
+async def record_kind_schema(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Return the JSON Schema of a record kind of a process definition."""
+    ref: str = request.path_params["ref"]
+    kind: str = request.path_params["kind"]
+    lang = language(request)
+    _actor(request, lang)
+    definition = builtin(ref)
+    try:
+        schema = record_schema(definition, kind, lang)
+    except KeyError:
+        detail = render(
+            "http.unknown_kind", lang, {"ref": definition.ref, "kind": kind}
+        )
+        raise Problem("not-found", detail) from None
+    return Response(
+        orjson.dumps(schema),
+        media_type="application/schema+json",
+        headers={"Content-Language": lang},
+    )
+
+
+# Audit ------------------------------------------------------------------------
+
+
+@post("/audit/verify", status_code=200)
+async def verify(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Recompute the chains and replay the cases (one, or all)."""
+    lang = language(request)
+    _actor(request, lang)
+    body = read_body(await request.body(), _VERIFY, lang)
+    service = _api(request).service
+    seen: audit.Verification = await anyio.to_thread.run_sync(
+        lambda: service.verification(body["case_id"])
+    )
+    return _json_response(
+        {
+            "ok": not seen.faults,
+            "cases": seen.cases,
+            "events": seen.events,
+            "findings": [_json.finding_json(item) for item in seen.findings],
+        }
+    )
+
+
+@get("/audit/report")
+async def report(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Return the agency's figures and policy findings for a window, as JSON."""
+    from helping_process import report as reports  # noqa: PLC0415 - on demand
+    from helping_process.policy import Policy  # noqa: PLC0415 - on demand
+
+    lang = language(request)
+    _actor(request, lang)
+    since = read_moment("since", request.query_params.get("since"), lang)
+    until = read_moment("until", request.query_params.get("until"), lang)
+    api = _api(request)
+
+    def build() -> Any:
+        with api.service.store.unit_of_work() as uow:
+            return reports.build_report(
+                audit.events_of(uow.scan()),
+                policy=Policy(),
+                as_of=api.clock(),
+                since=since,
+                until=until,
+            ).to_json()
+
+    return _json_response(await anyio.to_thread.run_sync(build))
+
+
+@get("/openapi.json")
+async def openapi(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Return the OpenAPI 3.1 document of this API."""
+    return Response(_api(request).openapi, media_type=_JSON)
+
+
+# Errors and the access log -------------------------------------------------------
+
+
+def _problem_response(
+    request: Request[Any, Any, Any], problem: Problem
+) -> Response[bytes]:
+    headers = {"Content-Language": language(request), **problem.headers}
+    return Response(
+        problem.body(request.url.path),
+        status_code=problem.kind.status,
+        media_type=MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _on_problem(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+    assert isinstance(error, Problem)  # noqa: S101 - registered for Problem only
+    return _problem_response(request, error)
+
+
+def _on_domain(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+    assert isinstance(error, HelpingProcessError)  # noqa: S101 - registered for it only
+    problem = from_error(error, language(request))
+    if problem.kind.status >= 500:  # noqa: PLR2004 - server errors are logged
+        _errors_log.error("%s %s: %s", request.method, request.url.path, error)
+    return _problem_response(request, problem)
+
+
+def _on_http(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+    """Answer the framework's own errors (no route, wrong method) as problems."""
+    lang = language(request)
+    path = request.url.path
+    if isinstance(error, NotFoundException):
+        problem = Problem("not-found", render("http.not_found", lang, {"path": path}))
+    elif isinstance(error, MethodNotAllowedException):
+        detail = render(
+            "http.method_not_allowed", lang, {"method": request.method, "path": path}
+        )
+        allowed = (error.headers or {}).get("Allow", "")
+        problem = Problem(
+            "method-not-allowed",
+            detail,
+            headers={"Allow": allowed} if allowed else None,
+        )
+    elif isinstance(error, HTTPException) and error.status_code < 500:  # noqa: PLR2004
+        problem = Problem("invalid-input", str(error.detail), {"errors": []})
+    else:
+        return _on_other(request, error)
+    return _problem_response(request, problem)
+
+
+def _on_other(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+    _errors_log.exception("%s %s", request.method, request.url.path, exc_info=error)
+    problem = Problem("internal", render("http.internal", language(request), {}))
+    return _problem_response(request, problem)
+
+
+def _access_logged(app: ASGIApp) -> ASGIApp:
+    """Wrap the app so every HTTP request writes one line to the access log.
+
+    The line names the client, the method, the path, the status, the staff
+    member whose token the request carried (``-`` when none was valid) and
+    the milliseconds taken. With the log off it costs one level check. A
+    path no route matches is answered before middleware runs, unlogged.
+    """
+
+    async def logged(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or not access_log.isEnabledFor(logging.INFO):
+            await app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 0
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await app(scope, receive, sending)
+        finally:
+            client = scope.get("client") or ("-", 0)
+            access_log.info(
+                "%s %s %s %d actor=%s %.1fms",
+                client[0],
+                scope["method"],
+                scope["path"],
+                status,
+                scope.get("state", {}).get("actor", "-"),
+                (time.perf_counter() - started) * 1000,
+            )
+
+    return logged
+
+
+def create_app(
+    target: CaseService | AuditStore | str,
+    *,
+    tokens: TokenStore | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+    debug: bool = False,
+) -> Litestar:
+    """Return the ASGI application over a case service.
+
+    Args:
+        target: a :class:`CaseService`, a store to make one on, or a
+            database URL (``sqlite:///…``, ``postgresql://…``).
+        tokens: where API tokens are checked; by default the token table
+            of the same SQL database (a store that is not SQL needs one).
+        clock: the current time (aware), for the next moves' contract days.
+        debug: let the framework show tracebacks (never in production).
+
+    Raises:
+        ValueError: no token store was given and the service's store keeps
+            none.
+    """
+    if isinstance(target, str):
+        from helping_process.persistence import SqlStore  # noqa: PLC0415 - SQL only when asked
+
+        target = SqlStore.from_url(target)
+    service = target if isinstance(target, CaseService) else CaseService(target)
+    if tokens is None:
+        from helping_process.persistence import SqlStore  # noqa: PLC0415
+        from helping_process.persistence import SqlTokenStore  # noqa: PLC0415
+
+        if not isinstance(service.store, SqlStore):
+            message = "a store other than SqlStore needs a token store (tokens=)"
+            raise ValueError(message)
+        tokens = SqlTokenStore(service.store)
+    api = Api(
+        service=service,
+        tokens=tokens,
+        clock=clock or (lambda: dt.datetime.now(dt.UTC)),
+        openapi=orjson.dumps(openapi_document(builtin(ENFORCED_REF))),
+    )
+    return Litestar(
+        route_handlers=[
+            open_case,
+            list_cases,
+            show_case,
+            add_record,
+            move,
+            terminate,
+            reopen,
+            redact,
+            history,
+            process,
+            record_kind_schema,
+            verify,
+            report,
+            openapi,
+        ],
+        openapi_config=None,
+        exception_handlers={
+            Problem: _on_problem,
+            HelpingProcessError: _on_domain,
+            HTTPException: _on_http,
+            Exception: _on_other,
+        },
+        middleware=[_access_logged],
+        state=_state(api),
+        debug=debug,
+        logging_config=None,
+    )
+
+
+def _state(api: Api) -> Any:
+    from litestar.datastructures import State  # noqa: PLC0415 - only here
+
+    return State({"api": api})
+
+
+#: The environment variable naming the database (the command line's own).
+DATABASE_ENV: Final = "HELPING_PROCESS_DB"
+
+
+def environment_app() -> Litestar:
+    """Return the application on the database ``HELPING_PROCESS_DB`` names.
+
+    The factory ``helping-process serve`` hands uvicorn, which calls it in
+    every worker process; it also sends the access log (one line per
+    request, naming the staff member) to standard error.
+    """
+    import os  # noqa: PLC0415 - read when a server starts, never at import
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    access_log.addHandler(handler)
+    access_log.setLevel(logging.INFO)
+    access_log.propagate = False
+    return create_app(os.environ[DATABASE_ENV])
