@@ -125,3 +125,19 @@ class TestSourceDistribution:
         text = (ROOT / "LICENSE").read_text("utf-8")
 
         assert text.startswith("MIT License\n\nCopyright (c) 2026 the helping_process")
+
+
+class TestPackageList:
+    def test_every_subpackage_is_shipped(self):
+        """Every source folder with an __init__.py is a package the wheel lists."""
+        import tomllib  # noqa: PLC0415 - only this test reads the project file
+
+        project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+        listed = set(project["tool"]["setuptools"]["packages"])
+        source = ROOT / "src"
+        found = {
+            ".".join(init.parent.relative_to(source).parts)
+            for init in source.rglob("__init__.py")
+        }
+
+        assert found - listed == set()
