@@ -13,25 +13,38 @@ from typing import Any
 
 import click
 
+from helping_process import AddRecord
+from helping_process import Case
 from helping_process import Event
 from helping_process import InvalidInputError
+from helping_process import InvalidSubReasonError
 from helping_process import RecordKind
 from helping_process import Stage
 from helping_process import SubReason
 from helping_process import TerminationReason
 from helping_process import next_moves
+from helping_process import parse_record
+from helping_process.definitions import check_record
 from helping_process.labels import Language
 from helping_process.labels import label
+from helping_process.states import to_json
+from helping_process.states.termination import REASON_RULES
 
+from ._errors import BAD_INPUT
+from ._errors import CANCELLED
+from ._errors import failure
 from ._local import CodeType
 from ._local import LocalGroup
 from ._local import case_argument
 from ._local import option
+from ._prompts import Asker
+from ._prompts import ask_record
 from ._render import SHORT_ID
 from ._render import case_json
 from ._render import case_lines
 from ._render import event_json
 from ._render import head_json
+from ._render import pretty
 from ._render import short_label
 from ._render import summary_json
 from ._render import table
@@ -44,7 +57,23 @@ from ._step import step
 
 STAGES = CodeType(tuple(Stage), "stage", "stage")
 REASONS = CodeType(tuple(TerminationReason), "reason", "reason")
-SUB_REASONS = CodeType(tuple(SubReason), "sub_reason", "sub_reason")
+
+
+class _SubReasonType(CodeType):
+    """A sub-reason code, completed in the shell, checked against its reason.
+
+    An unknown code is refused once the reason is known, naming only the
+    sub-reasons of that reason (see :func:`terminate`).
+    """
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str:
+        """Return the value as given; :func:`terminate` checks it."""
+        return str(value)
+
+
+SUB_REASONS = _SubReasonType(tuple(SubReason), "sub_reason", "sub_reason")
 KINDS = CodeType(tuple(RecordKind), "kind", "record_kind")
 
 
@@ -119,12 +148,25 @@ def _no_constant(name: str) -> Any:
 def record(
     settings: Settings, case_ref: str, kind: str, data: str | None, path: str | None
 ) -> None:
-    """Add a record given as a JSON object to the case."""
-    payload = read_json_object(settings, data, path)
-    current = settings.resolve(case_ref)
-    after = settings.service().add_record_json(
-        current.case_id, kind, payload, actor=settings.actor()
-    )
+    """Add a record given as a JSON object to the case, or asked field by field."""
+    if data is None and path is None:
+        asked = _ask_record(settings, case_ref, RecordKind(kind))
+        if asked is None:
+            return
+        current, payload = asked
+        # Decided on the case the worker was shown: a change since refuses it.
+        after = settings.service().execute(
+            current.case_id,
+            AddRecord(record=parse_record(kind, payload)),
+            actor=settings.actor(),
+            expected_seq=current.seq,
+        )
+    else:
+        payload = read_json_object(settings, data, path)
+        current = settings.resolve(case_ref)
+        after = settings.service().add_record_json(
+            current.case_id, kind, payload, actor=settings.actor()
+        )
     if settings.as_json:
         settings.emit({**head_json(after), "record_kind": kind})
         return
@@ -136,6 +178,55 @@ def record(
             seq=after.seq,
         )
     )
+
+
+def _ask_record(
+    settings: Settings, case_ref: str, kind: RecordKind
+) -> tuple[Case, dict[str, Any]] | None:
+    """Ask for a record field by field on a terminal, as ``case step`` does.
+
+    The answers are checked as they are given; the record is shown and
+    stored only when confirmed. Without a terminal to ask on, the record
+    must come with ``--data`` or ``--file``.
+
+    Returns:
+        The case as shown and the record's JSON object; None when the worker
+        declined to store it.
+
+    Raises:
+        Failure: standard input is not a terminal (exit 2), or the worker
+            pressed Ctrl-C (exit 130).
+    """
+    if not sys.stdin.isatty():
+        raise settings.failure("usage.data_or_file_terminal", exit_code=BAD_INPUT)
+    current = settings.resolve(case_ref)
+    lang = settings.lang
+    asker = Asker(lang, err=settings.as_json)
+    asker.tell(
+        "record.heading",
+        kind=label("record_kind", kind, lang),
+        case_id=current.case_id,
+        stage=label("stage", current.stage, lang),
+    )
+    try:
+        payload = ask_record(
+            asker, kind, current, today=now().date(), worker=settings.actor_name
+        )
+        check_record(kind, payload)
+        asker.echo()
+        asker.tell("step.summary.record", kind=label("record_kind", kind, lang))
+        for line in pretty(to_json(parse_record(kind, payload)), "  "):
+            asker.echo(line)
+        confirmed = asker.yes_no("step.confirm")
+    except (click.Abort, KeyboardInterrupt, EOFError):
+        asker.echo()
+        raise settings.failure(
+            "cancelled", exit_code=CANCELLED, kind="cancelled"
+        ) from None
+    if not confirmed:
+        asker.tell("step.unchanged")
+        return None
+    return current, payload
 
 
 @case.command("move", help="help.case.move")
@@ -179,6 +270,20 @@ def terminate(  # noqa: PLR0913 - the termination's parts are named
     note: str,
 ) -> None:
     """End the case's episode for a reason allowed in its stage."""
+    if sub_reason is not None and sub_reason not in tuple(SubReason):
+        allowed = sorted(
+            REASON_RULES[TerminationReason(reason)].sub_reasons,
+            key=tuple(SubReason).index,
+        )
+        unknown = InvalidSubReasonError(reason, "", sub_reason, allowed)
+        raise failure(
+            unknown.message(settings.lang),
+            kind="InvalidInputError",
+            exit_code=BAD_INPUT,
+            lang=settings.lang,
+            as_json=settings.as_json,
+            details={"field": "sub_reason", "allowed": allowed},
+        )
     current = settings.resolve(case_ref)
     after = settings.service().terminate(
         current.case_id,

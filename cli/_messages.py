@@ -589,6 +589,16 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "(See '{command} --help'.)",
         "(Lihat '{command} --help'.)",
     ),
+    "usage.data_or_file_terminal": (
+        "Give the record with --data or --file: it can be asked field by field "
+        "only on a terminal.",
+        "Berikan catatan dengan --data atau --file: isiannya hanya dapat "
+        "ditanyakan satu per satu di terminal.",
+    ),
+    "record.heading": (
+        "{kind} for case {case_id} ({stage}). Ctrl-C stops without storing.",
+        "{kind} untuk kasus {case_id} ({stage}). Ctrl-C berhenti tanpa menyimpan.",
+    ),
     "usage.data_or_file": (
         "Give the record with exactly one of --data or --file.",
         "Berikan catatan dengan tepat satu dari --data atau --file.",

@@ -591,8 +591,16 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Alasan terminasi '{reason}' tidak diizinkan pada tahap {stage}.",
     ),
     "error.termination_sub_reason": (
-        "The sub-reason '{sub_reason}' does not belong to '{reason}'.",
-        "Sub-alasan '{sub_reason}' bukan bagian dari '{reason}'.",
+        "The sub-reason '{sub_reason}' does not belong to '{reason}'; "
+        "its sub-reasons are: {allowed}.",
+        "Sub-alasan '{sub_reason}' bukan bagian dari '{reason}'; "
+        "sub-alasannya: {allowed}.",
+    ),
+    "error.termination_no_sub_reason": (
+        "The termination reason '{reason}' takes no sub-reason "
+        "('{sub_reason}' was given).",
+        "Alasan terminasi '{reason}' tidak memakai sub-alasan "
+        "('{sub_reason}' diberikan).",
     ),
     "error.nothing_to_redact": (
         "Case {case_id} holds no personal data left to redact; nothing was stored.",
@@ -607,6 +615,29 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "{kind}: the field '{field}' {problem}{value}.",
         "{kind}: isian '{field}' {problem}{value}.",
     ),
+    "error.record_problem": (
+        "{kind}: {problems}.",
+        "{kind}: {problems}.",
+    ),
+    "error.record_problems": (
+        "{kind}: {count} problems: {problems}.",
+        "{kind}: {count} masalah: {problems}.",
+    ),
+    "error.record_field": (
+        "the field '{field}' {problem}{value}",
+        "isian '{field}' {problem}{value}",
+    ),
+    "expect.codes": (", one of: {codes}", ", pilih salah satu: {codes}"),
+    "expect.range": (", from {min} to {max}", ", dari {min} sampai {max}"),
+    "expect.above": (", above {min}", ", lebih dari {min}"),
+    "expect.at_least": (", at least {min}", ", paling sedikit {min}"),
+    "expect.at_most": (", at most {max}", ", paling banyak {max}"),
+    "expect.one_item": (", at least one item", ", paling sedikit satu butir"),
+    "expect.items": (
+        ", at least {count} items",
+        ", paling sedikit {count} butir",
+    ),
+    "expect.keys": (", the keys are {keys}", ", kuncinya {keys}"),
     "error.unknown_case": (
         "No case has the id {case_id}.",
         "Tidak ada kasus dengan id {case_id}.",

@@ -32,6 +32,7 @@ from helping_process import audit
 from helping_process import engine
 from helping_process import snapshot as snapshots
 from helping_process.audit import Sealed
+from helping_process.definitions._validate import check_record
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import ConcurrentUpdateError
 from helping_process.exceptions import InvalidInputError
@@ -320,7 +321,13 @@ class CaseService:
         actor: Actor,
         occurred_at: dt.datetime | None = None,
     ) -> Case:
-        """Add a record given as a JSON object of ``kind``."""
+        """Add a record given as a JSON object of ``kind``.
+
+        Raises:
+            RecordProblemsError: the object is malformed; every problem is
+                named at once, not only the first.
+        """
+        check_record(str(kind), data)
         record = parse_record(kind, data)
         return self.add_record(case_id, record, actor=actor, occurred_at=occurred_at)
 
