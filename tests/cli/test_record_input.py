@@ -73,7 +73,7 @@ class TestEveryProblem:
             "('forever'), pilih salah satu: preliminary (Kontrak awal), "
         )
         assert "isian 'acceptance' tidak ada" in result.stderr
-        assert "Kontrak tambahan" in result.stderr
+        assert "secondary (Kontrak " in result.stderr
 
     def test_json_error_carries_the_problems(self, cli: Cli):
         """A --json error object lists each problem with its path, code and params."""

@@ -179,7 +179,7 @@ class TestEveryProblemAtOnce:
     def test_an_unknown_code_lists_the_codes_with_labels(self):
         """An unknown contract kind names each allowed kind with its label."""
         with pytest.raises(RecordProblemsError) as refused:
-            check_record("contract", contract_data(kind="forever"))
+            check_record("contract", contract_data(kind="forever"), builtin())
 
         assert refused.value.message("id").endswith(
             "pilih salah satu: preliminary (Kontrak awal), primary (Kontrak utama), "

@@ -34,6 +34,10 @@ from helping_process.labels import Language
 from helping_process.states._fields import MAX_ITEMS
 from helping_process.states._fields import check_text
 
+#: The definition whose records the engine reads until cases are pinned to
+#: a definition of their own: every stored case follows the first version.
+ENGINE_REF: Final = "helping-process@1"
+
 
 @attrs.frozen
 class RecordProblem:
@@ -371,16 +375,15 @@ def check_record(kind: str, data: object, definition: Definition | None = None) 
     Args:
         kind: the record kind's code.
         data: the JSON object given for the record.
-        definition: the process definition the case follows; the default
-            definition when None (it holds every field of every version of
-            the helping process, which only ever adds optional fields).
+        definition: the process definition the case follows; when None,
+            :data:`ENGINE_REF`, the rules the record classes read today.
 
     Raises:
         RecordProblemsError: the object has one problem or more.
     """
     from helping_process.definitions._load import builtin  # noqa: PLC0415 - on first use
 
-    definition = definition or builtin()
+    definition = definition or builtin(ENGINE_REF)
     spec = {each.code: each for each in definition.record_kinds}.get(str(kind))
     if spec is None:
         return  # not a kind of this definition: the record reader says so
