@@ -155,8 +155,10 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "berikutnya yang sah beserta apa yang masih kurang.",
     ),
     "help.case.list": (
-        "List the cases, or those in one stage.",
-        "Daftar kasus, atau kasus pada satu tahap.",
+        "List the cases, newest first, a page at a time; filter by stage, worker, "
+        "opening day or process.",
+        "Daftar kasus, yang terbaru lebih dulu, per halaman; saring menurut tahap, "
+        "petugas, tanggal dibuka atau proses.",
     ),
     "help.case.history": (
         "Show a case's audit trail, oldest event first.",
@@ -418,6 +420,32 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Dasar hukum penghapusan (disimpan dalam jejak audit; jangan tulis "
         "data pribadi di dalamnya).",
     ),
+    "opt.opened_since": (
+        "Only the cases opened on or after this day (YYYY-MM-DD, UTC) or moment.",
+        "Hanya kasus yang dibuka pada atau sesudah hari (YYYY-MM-DD, UTC) atau "
+        "saat ini.",
+    ),
+    "opt.worker_filter": (
+        "Only the cases this worker opened.",
+        "Hanya kasus yang dibuka petugas ini.",
+    ),
+    "opt.process_filter": (
+        "Only the cases that follow this process definition (NAME@VERSION).",
+        "Hanya kasus yang mengikuti definisi proses ini (NAMA@VERSI).",
+    ),
+    "opt.limit": (
+        "Show at most N cases (one page).",
+        "Tampilkan paling banyak N kasus (satu halaman).",
+    ),
+    "opt.history_limit": (
+        "Show at most N events (one page); every event when left out.",
+        "Tampilkan paling banyak N peristiwa (satu halaman); semuanya bila "
+        "tidak diisi.",
+    ),
+    "opt.cursor": (
+        "Start after the previous page (the cursor it printed).",
+        "Mulai sesudah halaman sebelumnya (kursor yang dicetaknya).",
+    ),
     "opt.stage_filter": (
         "Only the cases in this stage.",
         "Hanya kasus pada tahap ini.",
@@ -677,6 +705,11 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "perlu --referral-to (tujuan rujukan klien)",
     ),
     "list.empty": ("No cases.", "Belum ada kasus."),
+    "list.no_match": ("No cases match.", "Tidak ada kasus yang cocok."),
+    "list.next_page": (
+        "More follow: --cursor {cursor}",
+        "Masih ada lanjutannya: --cursor {cursor}",
+    ),
     "list.unverified": (
         "Not verified: read from the case rows as stored; run"
         " 'helping-process audit verify' to check them against the audit trail.",
@@ -752,6 +785,9 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     ),
     # audit.
     "audit.verifying": ("Verifying the audit trail", "Memverifikasi jejak audit"),
+    "audit.reporting": ("Reading the audit trail", "Membaca jejak audit"),
+    "audit.exporting": ("Exporting the audit trail", "Mengekspor jejak audit"),
+    "audit.sealing": ("Sealing the case heads", "Menyegel kepala kasus"),
     "audit.seal_where": ("seal {number}", "segel {number}"),
     "audit.kind.edited": (
         "the event was changed after it was stored",

@@ -390,6 +390,10 @@ _LABELS: Final[Mapping[str, _Table]] = {
         ),
         "not_utc": ("must carry a time zone", "harus memiliki zona waktu"),
         "not_json": ("is not valid JSON", "bukan JSON yang sah"),
+        "not_cursor": (
+            "is not a cursor a page printed",
+            "bukan kursor yang dicetak sebuah halaman",
+        ),
         "not_utf8": ("is not valid UTF-8 text", "bukan teks UTF-8 yang sah"),
         "nul_character": ("contains a NUL character", "berisi karakter NUL"),
         "not_toml": ("is not a valid TOML file", "bukan berkas TOML yang sah"),

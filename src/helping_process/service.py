@@ -146,6 +146,23 @@ class UnitOfWork(Protocol):
     def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
         """Return the summaries of all cases, or of those in ``stage``."""
 
+    def case_page(
+        self,
+        *,
+        limit: int,
+        stage: Stage | None = None,
+        opened_since: dt.datetime | None = None,
+        worker: str | None = None,
+        before: tuple[dt.datetime, str] | None = None,
+    ) -> list[CaseSummary]:
+        """Return up to ``limit`` case summaries, newest first.
+
+        Ordered by opening time then case id, both descending; ``before``
+        is the ``(opened_at, case_id)`` of the last summary of the previous
+        page, so pages stay stable while cases are opened. ``worker`` keeps
+        the cases whose opening event that actor made.
+        """
+
     def find_head(self, case_id: str) -> audit.Head | None:
         """Return the case's head, or None when there is none."""
 
@@ -498,6 +515,56 @@ class CaseService:
         with self.store.unit_of_work() as uow:
             return uow.cases(stage=stage)
 
+    def case_page(
+        self,
+        *,
+        limit: int,
+        stage: Stage | None = None,
+        opened_since: dt.datetime | None = None,
+        worker: str | None = None,
+        before: tuple[dt.datetime, str] | None = None,
+    ) -> list[CaseSummary]:
+        """Return one page of case summaries, newest first.
+
+        Args:
+            limit: the most summaries to return.
+            stage: only cases in this stage.
+            opened_since: only cases opened at or after this moment.
+            worker: only cases this actor opened (the case's worker until
+                cases have a roster of their own).
+            before: the ``(opened_at, case_id)`` of the last summary of the
+                previous page; None for the first page.
+        """
+        with self.store.unit_of_work() as uow:
+            return uow.case_page(
+                limit=limit,
+                stage=stage,
+                opened_since=opened_since,
+                worker=worker,
+                before=before,
+            )
+
+    def events_page(
+        self, case_id: str, *, after: int = 0, limit: int | None = None
+    ) -> list[Event]:
+        """Return the case's events with ``seq`` above ``after``, oldest first.
+
+        Args:
+            case_id: the case.
+            after: the ``seq`` of the last event of the previous page (0 for
+                the first page).
+            limit: the most events to return; None for every one.
+
+        Raises:
+            UnknownCaseError: no case has that id.
+        """
+        with self.store.unit_of_work() as uow:
+            uow.head(case_id)
+            rows = uow.events(case_id, after=after)
+        if limit is not None:
+            rows = rows[:limit]
+        return list(audit.events_of(rows))
+
     @contextmanager
     def batch(self) -> Iterator[CaseService]:
         """Run many commands in one transaction, for bulk import.
@@ -519,7 +586,12 @@ class CaseService:
             yield inner
         self._cache = inner._cache
 
-    def seal(self, key: Ed25519PrivateKey) -> Seal:
+    def seal(
+        self,
+        key: Ed25519PrivateKey,
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> Seal:
         """Sign a checkpoint of the case heads and store it as the next seal.
 
         The seal lists the head of every case that changed since the
@@ -527,6 +599,11 @@ class CaseService:
         Keep the returned seal's ``digest``, or its receipt, off the
         machine: with the public key it proves what the trail held at this
         moment, and that no seal up to it was removed.
+
+        Args:
+            key: the private key that signs the seal.
+            progress: called with the number of case heads sealed, once
+                the seal is stored (a progress bar's steps).
 
         Raises:
             ConcurrentUpdateError: another seal was stored meanwhile; this
@@ -537,10 +614,11 @@ class CaseService:
         with self.store.unit_of_work() as uow:
             previous = uow.seals()
             at = self._clock()
-            seal = seals.make_seal(
-                list(uow.heads().values()), key, sealed_at=at, previous=previous
-            )
+            heads = list(uow.heads().values())
+            seal = seals.make_seal(heads, key, sealed_at=at, previous=previous)
             uow.add_seal(seal, sealed_at=at)
+        if progress is not None:
+            progress(len(heads))  # one step a case head, once it is stored
         return seal
 
     def verify(

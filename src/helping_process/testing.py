@@ -36,6 +36,7 @@ from helping_process.audit import CaseRange
 from helping_process.audit import Columns
 from helping_process.audit import Head
 from helping_process.audit import Sealed
+from helping_process.audit import events_of
 from helping_process.audit import split_cases
 from helping_process.engine import Decision
 from helping_process.engine import execute
@@ -703,6 +704,34 @@ class InMemoryUnitOfWork:
                 store does not keep it.
         """
         self._write(lambda tables: _redact(tables, case_id, seqs))
+
+    def case_page(
+        self,
+        *,
+        limit: int,
+        stage: Stage | None = None,
+        opened_since: dt.datetime | None = None,
+        worker: str | None = None,
+        before: tuple[dt.datetime, str] | None = None,
+    ) -> list[CaseSummary]:
+        """Return up to ``limit`` case summaries, newest first, as SqlStore does."""
+        rows = sorted(
+            self._tables.cases.values(),
+            key=lambda row: (row.opened_at, row.case_id),
+            reverse=True,
+        )
+        events = self._tables.events
+        return [
+            row.summary
+            for row in rows
+            if stage in (None, row.stage)
+            and (opened_since is None or row.opened_at >= opened_since)
+            and (before is None or (row.opened_at, row.case_id) < before)
+            and (
+                worker is None
+                or next(events_of(events[row.case_id][:1])).actor.id == worker
+            )
+        ][:limit]
 
     def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
         """Return the summaries of all cases, or of those in ``stage``.
