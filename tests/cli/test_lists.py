@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 # pexpect ships no type information and no stubs are installed.
 import pexpect  # type: ignore[import-untyped]
@@ -21,11 +22,11 @@ from tests.cli._support import python_env
 from tests.cli._support import spawn_args
 
 
-def _listed(cli: Cli, *args: str) -> dict:
+def _listed(cli: Cli, *args: str) -> Any:
     return cli.json("case", "list", *args)
 
 
-def _ids(listed: dict) -> list[str]:
+def _ids(listed: Any) -> list[str]:
     return [case["case_id"] for case in listed["cases"]]
 
 
