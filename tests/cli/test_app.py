@@ -238,7 +238,11 @@ class TestUsageErrors:
         result = cli.run("--actor", " ", "case", "open", "--client", "x", fails=True)
 
         assert result.exit_code == 2
-        assert cli.json("case", "list") == {"cases": [], "verified": False}
+        assert cli.json("case", "list") == {
+            "cases": [],
+            "verified": False,
+            "next_cursor": None,
+        }
 
     def test_debug_shows_the_traceback(self, cli: Cli):
         """--debug prints the traceback before the one-line error."""
