@@ -50,6 +50,7 @@ from ._local import LocalCommand
 from ._local import LocalGroup
 from ._local import lang_of
 from ._local import option
+from ._messages import counted
 from ._messages import say
 from ._render import wrap
 from ._settings import Settings
@@ -465,7 +466,14 @@ def show_verification(
             as_json=settings.as_json and legacy,
         )
     if not settings.as_json:
-        settings.echo(settings.say("verify.ok", cases=seen.cases, events=events))
+        lang = settings.lang
+        settings.echo(
+            settings.say(
+                "verify.ok",
+                cases=counted("count.cases", lang, seen.cases),
+                events=counted("count.events", lang, events),
+            )
+        )
 
 
 def _sealing_json(sealing: SealStatus) -> dict[str, Any]:
@@ -711,8 +719,8 @@ def seal(settings: Settings, key_path: str, receipt_path: str | None) -> None:
     settings.echo(
         settings.say(
             "audit.sealed",
-            cases=data["cases"],
-            events=data["events"],
+            cases=counted("count.cases", settings.lang, data["cases"]),
+            events=counted("count.events", settings.lang, data["events"]),
             sealed_at=data["sealed_at"],
         )
     )
@@ -968,7 +976,7 @@ def export(
     if (case_ref is None) == (not every_case):
         raise settings.failure("audit.case_or_all", exit_code=BAD_INPUT)
     case_id = case_id_of(settings, case_ref).case_id if case_ref else None
-    counted = {"lines": 0}
+    written_lines = {"lines": 0}
     shown = shows_progress(settings, output=output)
     # The bar counts the events before the export's transaction starts.
     total = _event_total(settings, case_id)
@@ -978,9 +986,9 @@ def export(
 
         def chunks() -> Iterator[str]:
             yield header + "\n"
-            counted["lines"] += 1
+            written_lines["lines"] += 1
             for line in lines:  # one event a line
-                counted["lines"] += 1
+                written_lines["lines"] += 1
                 tick(1)
                 yield line + "\n"
 
@@ -994,10 +1002,15 @@ def export(
                 "path": output,
                 "format": output_format,
                 "cases": cases,
-                "lines": counted["lines"],
+                "lines": written_lines["lines"],
             }
         )
         return
     settings.echo(
-        settings.say("audit.exported", cases=cases, lines=counted["lines"], path=output)
+        settings.say(
+            "audit.exported",
+            cases=counted("count.cases", settings.lang, cases),
+            lines=counted("count.lines", settings.lang, written_lines["lines"]),
+            path=output,
+        )
     )

@@ -10,9 +10,7 @@ a translator edits it.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
-from typing import Any
 from typing import Final
 
 from helping_process._catalog import M
@@ -40,32 +38,14 @@ def detect_language(environ: Mapping[str, str]) -> Language:
     return "en"
 
 
-class _Counting(string.Formatter):
-    """:meth:`str.format` with English plurals: ``{count:finding|findings}``.
-
-    A field whose format spec holds a ``|`` is the word for its number:
-    the first form for exactly one, the second for any other number, so
-    ``"{count} {count:case|cases}"`` reads "1 case", "2 cases", "0 cases".
-    Indonesian marks no plural (``{count} kasus``) and needs no spec.
-    """
-
-    def format_field(self, value: Any, format_spec: str) -> Any:
-        """Return the word for ``value`` when the spec is a plural choice."""
-        if "|" in format_spec:
-            one, _, other = format_spec.partition("|")
-            return one if value == 1 else other
-        return super().format_field(value, format_spec)
-
-
-_FORMATTER: Final = _Counting()
-
-
 def say(key: str, lang: Language, /, **params: object) -> str:
     """Return the message ``key`` in ``lang``, with its parameters filled in."""
-    template = MESSAGES.template(key, lang, params)
-    if "|" in template:
-        return _FORMATTER.format(template, **params)
-    return template.format(**params)
+    return MESSAGES.template(key, lang, params).format(**params)
+
+
+def counted(key: str, lang: Language, count: int) -> str:
+    """Return a counted phrase (``count.cases``: "1 case", "3 cases") in ``lang``."""
+    return say(key, lang, count=count)
 
 
 MESSAGES: Final = Messages(
@@ -486,7 +466,7 @@ MESSAGES: Final = Messages(
     M("trigger.reopen", "reopen"),
     M(
         "verify.ok",
-        "trail verified: {cases} {cases:case|cases}, {events} {events:event|events}",
+        "trail verified: {cases}, {events}",
     ),
     P(
         "verify.more",
@@ -570,8 +550,7 @@ MESSAGES: Final = Messages(
     M("audit.public_written", "public key (for verify --key): {path}"),
     M(
         "audit.sealed",
-        "Sealed {cases} {cases:case|cases}, {events} {events:event|events}, at "
-        "{sealed_at}.",
+        "Sealed {cases}, {events}, at {sealed_at}.",
     ),
     M("audit.seal_digest", "digest: {digest}"),
     M(
@@ -603,8 +582,12 @@ MESSAGES: Final = Messages(
     M("audit.case_or_all", "Give exactly one of --case CASE or --all."),
     M(
         "audit.exported",
-        "Exported {cases} {cases:case|cases}, {lines} {lines:line|lines}, to {path}.",
+        "Exported {cases}, {lines}, to {path}.",
     ),
+    # Counted phrases, filled into the messages above.
+    P("count.cases", "{count} case", "{count} cases", "count"),
+    P("count.events", "{count} event", "{count} events", "count"),
+    P("count.lines", "{count} line", "{count} lines", "count"),
     M("step.heading", "Case {case_id}: {stage} (episode {episode}, event {seq})"),
     M("step.menu", "What do you want to do?"),
     M("step.record_needed", "Record: {kind} (needed)"),
