@@ -76,7 +76,9 @@ MESSAGES: Final = Messages(
         "help.case.record",
         "Add a record to a case. KIND is engagement, intake, contract, "
         "assessment, plan, activity or evaluation; the record is a JSON object "
-        "given with --data, or in a file with --file (- reads standard input).",
+        "given with --data, or in a file with --file (- reads standard input); "
+        "without either, on a terminal, each field is asked in turn. Every "
+        "field of every kind: docs/records.md.",
     ),
     M(
         "help.case.move",
