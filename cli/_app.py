@@ -17,6 +17,7 @@ import click
 from helping_process.labels import LANGUAGES
 from helping_process.labels import Language
 
+from ._click_words import install as install_click_words
 from ._errors import translate
 from ._local import LANG_META
 from ._local import CodeType
@@ -28,6 +29,9 @@ from ._messages import detect_language
 from ._settings import Settings
 from ._settings import data_dir
 from ._settings import pass_settings
+
+# click's own words (Usage, Options, Error, ...) in the run's language.
+install_click_words()
 
 
 def _guess(args: Sequence[str]) -> tuple[Language, bool]:

@@ -19,8 +19,8 @@ the commands that use them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import itertools
 import json
 import os
 import sys
@@ -50,6 +50,7 @@ from ._local import LocalCommand
 from ._local import LocalGroup
 from ._local import lang_of
 from ._local import option
+from ._messages import counted
 from ._messages import say
 from ._render import wrap
 from ._settings import Settings
@@ -71,6 +72,7 @@ if TYPE_CHECKING:
     from helping_process.service import CaseSummary
 
 F = TypeVar("F", bound=Callable[..., Any])
+_T = TypeVar("_T")
 
 #: The file names ``keygen`` writes: the private key and the public key.
 PRIVATE_KEY_FILE: Final = "seal-key.pem"
@@ -315,12 +317,73 @@ def run_verification(  # noqa: PLR0913, PLR0917 - one parameter per option
     )
 
 
+def _ticking(items: Iterable[_T], tick: Callable[[int], None]) -> Iterator[_T]:
+    """Yield ``items``, advancing the bar by one for each."""
+    for item in items:
+        tick(1)
+        yield item
+
+
 def max_findings_of(settings: Settings, value: str) -> int:
     """Read ``--max-findings``: a whole number, 0 or more (exit 2 otherwise)."""
     text = value.strip()
     if not text.isascii() or not text.isdigit():
         raise bad_input(settings, "audit.bad_max_findings", "max_findings", value=value)
     return int(text)
+
+
+def shows_progress(settings: Settings, *, output: str | None = None) -> bool:
+    """Whether a long run draws a progress bar: on a terminal, never in ``--json``.
+
+    The bar goes to standard error; it is left out when that is a pipe or a
+    file, and when the output itself goes to the same terminal (``-o -``),
+    where the two would mix.
+    """
+    if settings.as_json or not sys.stderr.isatty():
+        return False
+    return output != "-" or not sys.stdout.isatty()
+
+
+@contextlib.contextmanager
+def progress(
+    settings: Settings, key: str, total: Callable[[], int], *, shown: bool
+) -> Iterator[Callable[[int], None]]:
+    """Yield a callable that advances a progress bar by a number of steps.
+
+    Args:
+        settings: the run's settings, for the label's language.
+        key: the message id of the bar's label.
+        total: counts the steps (called only when the bar is shown).
+        shown: whether to draw the bar (see :func:`shows_progress`); when
+            not, the callable does nothing.
+    """
+    if not shown:
+        yield _no_progress
+        return
+    with click.progressbar(
+        length=total(),
+        label=settings.say(key),
+        file=sys.stderr,
+        width=30,
+        update_min_steps=_PROGRESS_STEP,
+    ) as bar:
+        yield bar.update
+
+
+def _no_progress(steps: int) -> None:
+    """Advance no bar."""
+
+
+def _event_total(settings: Settings, case_id: str | None = None) -> Callable[[], int]:
+    """Count the events a run reads, from the case rows (unverified, cheap)."""
+
+    def total() -> int:
+        service = settings.service()
+        if case_id is not None:
+            return service.get(case_id).seq
+        return sum(summary.seq for summary in service.cases())
+
+    return total
 
 
 def _verify_on_terminal(  # noqa: PLR0913, PLR0917 # pragma: no cover - test_audit drives it through a pty; one parameter per option
@@ -403,7 +466,14 @@ def show_verification(
             as_json=settings.as_json and legacy,
         )
     if not settings.as_json:
-        settings.echo(settings.say("verify.ok", cases=seen.cases, events=events))
+        lang = settings.lang
+        settings.echo(
+            settings.say(
+                "verify.ok",
+                cases=counted("count.cases", lang, seen.cases),
+                events=counted("count.events", lang, events),
+            )
+        )
 
 
 def _sealing_json(sealing: SealStatus) -> dict[str, Any]:
@@ -615,8 +685,13 @@ def seal(settings: Settings, key_path: str, receipt_path: str | None) -> None:
     key = private_key(settings, key_path)
     receipt = Path(receipt_path) if receipt_path is not None else None
     descriptor = _claim(settings, receipt) if receipt is not None else None
+    service = settings.service()
+    shown = shows_progress(settings)
     try:
-        made = settings.service().seal(key)
+        with progress(
+            settings, "audit.sealing", lambda: len(service.cases()), shown=shown
+        ) as tick:
+            made = service.seal(key, progress=tick)
     except BaseException:
         if receipt is not None and descriptor is not None:
             os.close(descriptor)  # no seal was stored: leave no receipt file
@@ -644,8 +719,8 @@ def seal(settings: Settings, key_path: str, receipt_path: str | None) -> None:
     settings.echo(
         settings.say(
             "audit.sealed",
-            cases=data["cases"],
-            events=data["events"],
+            cases=counted("count.cases", settings.lang, data["cases"]),
+            events=counted("count.events", settings.lang, data["events"]),
             sealed_at=data["sealed_at"],
         )
     )
@@ -832,15 +907,21 @@ def report(  # noqa: PLR0913 - one parameter per option
         else None
     )
     chosen = output_format or ("json" if settings.as_json else "text")
-    built = settings.service().report(
-        policy=policy,
-        since=start,
-        until=end,
-        agency=agency,
-        verify=verify,
-        key=key,
-        receipt=receipt,
-    )
+    service = settings.service()
+    shown = shows_progress(settings, output=output)
+    with progress(
+        settings, "audit.reporting", _event_total(settings), shown=shown
+    ) as tick:
+        built = service.report(
+            policy=policy,
+            since=start,
+            until=end,
+            agency=agency,
+            verify=verify,
+            key=key,
+            receipt=receipt,
+            progress=tick,
+        )
     lang = settings.lang
     renderers: dict[str, Callable[[], str]] = {
         "text": lambda: reports.render_text(built, lang),
@@ -907,16 +988,24 @@ def export(
     if (case_ref is None) == (not every_case):
         raise settings.failure("audit.case_or_all", exit_code=BAD_INPUT)
     case_id = case_id_of(settings, case_ref).case_id if case_ref else None
-    lines = settings.service().export(case_id)
-    header = next(lines)  # the store is read (and may fail) before a file is made
-    counted = {"lines": 0}
+    written_lines = {"lines": 0}
+    shown = shows_progress(settings, output=output)
+    # The bar counts the events before the export's transaction starts.
+    total = _event_total(settings, case_id)
+    with progress(settings, "audit.exporting", total, shown=shown) as tick:
+        lines = settings.service().export(case_id)
+        header = next(lines)  # the store is read (and may fail) before a file is made
 
-    def chunks() -> Iterator[str]:
-        for line in itertools.chain([header], lines):
-            counted["lines"] += 1
-            yield line + "\n"
+        def chunks() -> Iterator[str]:
+            yield header + "\n"
+            written_lines["lines"] += 1
+            for line in lines:  # one event a line
+                written_lines["lines"] += 1
+                tick(1)
+                yield line + "\n"
 
-    if not write_output(settings, output, chunks(), private=True):
+        written = write_output(settings, output, chunks(), private=True)
+    if not written:
         return
     cases = json.loads(header)["cases"]
     if settings.as_json:
@@ -925,10 +1014,15 @@ def export(
                 "path": output,
                 "format": output_format,
                 "cases": cases,
-                "lines": counted["lines"],
+                "lines": written_lines["lines"],
             }
         )
         return
     settings.echo(
-        settings.say("audit.exported", cases=cases, lines=counted["lines"], path=output)
+        settings.say(
+            "audit.exported",
+            cases=counted("count.cases", settings.lang, cases),
+            lines=counted("count.lines", settings.lang, written_lines["lines"]),
+            path=output,
+        )
     )

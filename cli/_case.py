@@ -6,32 +6,49 @@ four characters), so the short ids ``case list`` shows can be typed back.
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
+from typing import Final
 
 import click
 
+from helping_process import AddRecord
+from helping_process import Case
 from helping_process import Event
 from helping_process import InvalidInputError
+from helping_process import InvalidSubReasonError
 from helping_process import RecordKind
 from helping_process import Stage
 from helping_process import SubReason
 from helping_process import TerminationReason
 from helping_process import next_moves
+from helping_process import parse_record
+from helping_process.definitions import check_record
 from helping_process.labels import Language
 from helping_process.labels import label
+from helping_process.states import to_json
+from helping_process.states.termination import REASON_RULES
 
+from ._errors import BAD_INPUT
+from ._errors import CANCELLED
+from ._errors import failure
 from ._local import CodeType
 from ._local import LocalGroup
 from ._local import case_argument
 from ._local import option
+from ._prompts import Asker
+from ._prompts import ask_record
 from ._render import SHORT_ID
 from ._render import case_json
 from ._render import case_lines
 from ._render import event_json
 from ._render import head_json
+from ._render import pretty
 from ._render import short_label
 from ._render import summary_json
 from ._render import table
@@ -42,9 +59,28 @@ from ._settings import now
 from ._settings import pass_settings
 from ._step import step
 
+if TYPE_CHECKING:
+    from helping_process.service import CaseSummary
+
 STAGES = CodeType(tuple(Stage), "stage", "stage")
 REASONS = CodeType(tuple(TerminationReason), "reason", "reason")
-SUB_REASONS = CodeType(tuple(SubReason), "sub_reason", "sub_reason")
+
+
+class _SubReasonType(CodeType):
+    """A sub-reason code, completed in the shell, checked against its reason.
+
+    An unknown code is refused once the reason is known, naming only the
+    sub-reasons of that reason (see :func:`terminate`).
+    """
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str:
+        """Return the value as given; :func:`terminate` checks it."""
+        return str(value)
+
+
+SUB_REASONS = _SubReasonType(tuple(SubReason), "sub_reason", "sub_reason")
 KINDS = CodeType(tuple(RecordKind), "kind", "record_kind")
 
 
@@ -119,12 +155,25 @@ def _no_constant(name: str) -> Any:
 def record(
     settings: Settings, case_ref: str, kind: str, data: str | None, path: str | None
 ) -> None:
-    """Add a record given as a JSON object to the case."""
-    payload = read_json_object(settings, data, path)
-    current = settings.resolve(case_ref)
-    after = settings.service().add_record_json(
-        current.case_id, kind, payload, actor=settings.actor()
-    )
+    """Add a record given as a JSON object to the case, or asked field by field."""
+    if data is None and path is None:
+        asked = _ask_record(settings, case_ref, RecordKind(kind))
+        if asked is None:
+            return
+        current, payload = asked
+        # Decided on the case the worker was shown: a change since refuses it.
+        after = settings.service().execute(
+            current.case_id,
+            AddRecord(record=parse_record(kind, payload)),
+            actor=settings.actor(),
+            expected_seq=current.seq,
+        )
+    else:
+        payload = read_json_object(settings, data, path)
+        current = settings.resolve(case_ref)
+        after = settings.service().add_record_json(
+            current.case_id, kind, payload, actor=settings.actor()
+        )
     if settings.as_json:
         settings.emit({**head_json(after), "record_kind": kind})
         return
@@ -136,6 +185,55 @@ def record(
             seq=after.seq,
         )
     )
+
+
+def _ask_record(
+    settings: Settings, case_ref: str, kind: RecordKind
+) -> tuple[Case, dict[str, Any]] | None:
+    """Ask for a record field by field on a terminal, as ``case step`` does.
+
+    The answers are checked as they are given; the record is shown and
+    stored only when confirmed. Without a terminal to ask on, the record
+    must come with ``--data`` or ``--file``.
+
+    Returns:
+        The case as shown and the record's JSON object; None when the worker
+        declined to store it.
+
+    Raises:
+        Failure: standard input is not a terminal (exit 2), or the worker
+            pressed Ctrl-C (exit 130).
+    """
+    if not sys.stdin.isatty():
+        raise settings.failure("usage.data_or_file_terminal", exit_code=BAD_INPUT)
+    current = settings.resolve(case_ref)
+    lang = settings.lang
+    asker = Asker(lang, err=settings.as_json)
+    asker.tell(
+        "record.heading",
+        kind=label("record_kind", kind, lang),
+        case_id=current.case_id,
+        stage=label("stage", current.stage, lang),
+    )
+    try:
+        payload = ask_record(
+            asker, kind, current, today=now().date(), worker=settings.actor_name
+        )
+        check_record(kind, payload)
+        asker.echo()
+        asker.tell("step.summary.record", kind=label("record_kind", kind, lang))
+        for line in pretty(to_json(parse_record(kind, payload)), "  "):
+            asker.echo(line)
+        confirmed = asker.yes_no("step.confirm")
+    except (click.Abort, KeyboardInterrupt, EOFError):
+        asker.echo()
+        raise settings.failure(
+            "cancelled", exit_code=CANCELLED, kind="cancelled"
+        ) from None
+    if not confirmed:
+        asker.tell("step.unchanged")
+        return None
+    return current, payload
 
 
 @case.command("move", help="help.case.move")
@@ -179,6 +277,20 @@ def terminate(  # noqa: PLR0913 - the termination's parts are named
     note: str,
 ) -> None:
     """End the case's episode for a reason allowed in its stage."""
+    if sub_reason is not None and sub_reason not in tuple(SubReason):
+        allowed = sorted(
+            REASON_RULES[TerminationReason(reason)].sub_reasons,
+            key=tuple(SubReason).index,
+        )
+        unknown = InvalidSubReasonError(reason, "", sub_reason, allowed)
+        raise failure(
+            unknown.message(settings.lang),
+            kind="InvalidInputError",
+            exit_code=BAD_INPUT,
+            lang=settings.lang,
+            as_json=settings.as_json,
+            details={"field": "sub_reason", "allowed": allowed},
+        )
     current = settings.resolve(case_ref)
     after = settings.service().terminate(
         current.case_id,
@@ -267,19 +379,111 @@ def show(settings: Settings, case_ref: str) -> None:
         settings.echo(line)
 
 
+#: How many cases or events one page shows unless ``--limit`` says.
+PAGE: Final = 50
+
+
+def encode_cursor(*parts: object) -> str:
+    """Return an opaque cursor naming where the next page starts."""
+    text = json.dumps([str(part) for part in parts], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(token: str, size: int) -> list[str]:
+    """Return the parts of a cursor :func:`encode_cursor` made.
+
+    Raises:
+        InvalidInputError: the token is no such cursor.
+    """
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        parts = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError):
+        parts = None
+    if not (
+        isinstance(parts, list)
+        and len(parts) == size
+        and all(isinstance(part, str) for part in parts)
+    ):
+        raise InvalidInputError("cursor", "not_cursor", token)
+    return parts
+
+
+def _before(token: str | None) -> tuple[dt.datetime, str] | None:
+    """The (opened_at, case_id) a ``case list`` cursor names."""
+    if token is None:
+        return None
+    opened_at, case_id = decode_cursor(token, 2)
+    try:
+        moment = dt.datetime.fromisoformat(opened_at)
+    except ValueError:
+        raise InvalidInputError("cursor", "not_cursor", token) from None
+    if moment.tzinfo is None:
+        raise InvalidInputError("cursor", "not_cursor", token)
+    return moment, case_id
+
+
 @case.command("list", help="help.case.list")
 @option("--stage", metavar="STAGE", type=STAGES, help="opt.stage_filter")
+@option("--opened-since", metavar="DATE", help="opt.opened_since")
+@option("--worker", metavar="ID", help="opt.worker_filter")
+@option("--process", "process_ref", metavar="REF", help="opt.process_filter")
+@option(
+    "--limit",
+    metavar="N",
+    type=click.IntRange(min=1),
+    default=PAGE,
+    show_default=True,
+    help="opt.limit",
+)
+@option("--cursor", metavar="TOKEN", help="opt.cursor")
 @pass_settings
-def list_cases(settings: Settings, stage: str | None) -> None:
-    """List the cases, or those in one stage."""
-    summaries = settings.service().cases(stage=Stage(stage) if stage else None)
+def list_cases(  # noqa: PLR0913 - each filter is named
+    settings: Settings,
+    *,
+    stage: str | None,
+    opened_since: str | None,
+    worker: str | None,
+    process_ref: str | None,
+    limit: int,
+    cursor: str | None,
+) -> None:
+    """List the cases, newest first, a page at a time, filtered."""
+    from ._audit import parse_moment  # noqa: PLC0415 - the audit commands load lazily
+
+    since = parse_moment(settings, "--opened-since", opened_since, end_of_day=False)
+    before = _before(cursor)
+    summaries: list[CaseSummary] = []
+    if process_ref is None or _follows_stored_rules(process_ref):
+        # One more than a page tells whether another page follows.
+        summaries = settings.service().case_page(
+            limit=limit + 1,
+            stage=Stage(stage) if stage else None,
+            opened_since=since,
+            worker=worker,
+            before=before,
+        )
+    more = len(summaries) > limit
+    summaries = summaries[:limit]
+    last = summaries[-1] if summaries else None
+    next_cursor = (
+        encode_cursor(last.opened_at.isoformat(), last.case_id)
+        if more and last is not None
+        else None
+    )
+    filtered = any(
+        value is not None for value in (stage, opened_since, worker, process_ref)
+    )
     verified = bool(summaries) and all(summary.verified for summary in summaries)
     if settings.as_json:
         cases = [summary_json(summary) for summary in summaries]
-        settings.emit({"cases": cases, "verified": verified})
+        settings.emit(
+            {"cases": cases, "verified": verified, "next_cursor": next_cursor}
+        )
         return
     if not summaries:
-        settings.echo(settings.say("list.empty"))
+        empty = "list.no_match" if filtered or cursor else "list.empty"
+        settings.echo(settings.say(empty))
         return
     if not verified:
         click.echo(settings.say("list.unverified"), err=True)
@@ -308,17 +512,55 @@ def list_cases(settings: Settings, stage: str | None) -> None:
     ]
     for line in table(headers, rows, (SHORT_ID, 16, 12, 2, 9, 16)):
         settings.echo(line)
+    if next_cursor is not None:
+        click.echo(settings.say("list.next_page", cursor=next_cursor), err=True)
+
+
+def _follows_stored_rules(ref: str) -> bool:
+    """Whether the stored cases follow the process definition ``ref``.
+
+    Cases carry no definition of their own yet: every stored case follows
+    the rules of the first release, ``helping-process@1``, so a filter on
+    that definition keeps every case and a filter on any other keeps none.
+
+    Raises:
+        UnknownDefinitionError: no built-in definition has that reference.
+    """
+    from helping_process.definitions import builtin  # noqa: PLC0415 - on demand
+    from helping_process.definitions._validate import ENGINE_REF  # noqa: PLC0415
+
+    return builtin(ref).ref == ENGINE_REF
 
 
 @case.command("history", help="help.case.history")
 @case_argument()
+@option("--limit", metavar="N", type=click.IntRange(min=1), help="opt.history_limit")
+@option("--cursor", metavar="TOKEN", help="opt.cursor")
 @pass_settings
-def history(settings: Settings, case_ref: str) -> None:
-    """Show the case's audit trail, oldest event first."""
+def history(
+    settings: Settings, case_ref: str, limit: int | None, cursor: str | None
+) -> None:
+    """Show the case's audit trail, oldest event first, a page at a time."""
     current = settings.resolve(case_ref)
-    events = settings.service().history(current.case_id)
+    after = 0
+    if cursor is not None:
+        (seq,) = decode_cursor(cursor, 1)
+        if not seq.isdigit():
+            raise InvalidInputError("cursor", "not_cursor", cursor)
+        after = int(seq)
+    events = settings.service().events_page(
+        current.case_id, after=after, limit=None if limit is None else limit + 1
+    )
+    more = limit is not None and len(events) > limit
+    events = events[:limit]
+    next_cursor = encode_cursor(events[-1].seq) if more and events else None
     if settings.as_json:
-        settings.emit({"events": [event_json(event) for event in events]})
+        settings.emit(
+            {
+                "events": [event_json(event) for event in events],
+                "next_cursor": next_cursor,
+            }
+        )
         return
     lang = settings.lang
     headers = [
@@ -354,6 +596,8 @@ def history(settings: Settings, case_ref: str) -> None:
         settings.echo(line)
         if detail:
             settings.echo(wrap(detail, "     "))
+    if next_cursor is not None:
+        click.echo(settings.say("list.next_page", cursor=next_cursor), err=True)
 
 
 def _event_detail(event: Event, lang: Language) -> str:

@@ -57,6 +57,7 @@ from ._errors import INTERNAL
 from ._errors import REFUSED
 from ._local import LocalCommand
 from ._local import option
+from ._messages import counted
 from ._render import SHORT_ID
 from ._render import WIDTH
 from ._render import wrap
@@ -832,7 +833,14 @@ def _run(
     refusal = next(story.refusal for story in stories if story.refusal)
     if not settings.as_json:
         settings.echo()
-        settings.echo(settings.say("verify.ok", cases=cases, events=events))
+        lang = settings.lang
+        settings.echo(
+            settings.say(
+                "verify.ok",
+                cases=counted("count.cases", lang, cases),
+                events=counted("count.events", lang, events),
+            )
+        )
     return {
         "database": url,
         "cases": [

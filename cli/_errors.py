@@ -40,6 +40,7 @@ from helping_process import InterventionModel
 from helping_process import InvalidInputError
 from helping_process import RecordInvalidError
 from helping_process import RecordKind
+from helping_process import RecordProblemsError
 from helping_process import ReferralSource
 from helping_process import RequirementNotMetError
 from helping_process import Stage
@@ -190,7 +191,7 @@ def from_domain(
     )
     details: dict[str, Any] = {}
     message = error.message(lang)
-    if isinstance(error, DefinitionError):
+    if isinstance(error, DefinitionError | RecordProblemsError):
         details["problems"] = [problem.to_json() for problem in error.problems]
     if isinstance(error, RequirementNotMetError):
         details["missing"] = list(error.missing)
@@ -202,7 +203,8 @@ def from_domain(
             codes = _RECORD_CODES.get((error.kind, error.field))
         else:
             codes = _CODES.get(error.field)
-        if error.problem == "unknown_code" and codes:
+        listed = isinstance(error, RecordProblemsError)  # names its codes itself
+        if error.problem == "unknown_code" and codes and not listed:
             message = f"{message} {say('error.one_of', lang, codes=', '.join(codes))}"
     return failure(
         message,

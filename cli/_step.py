@@ -31,6 +31,7 @@ from helping_process import TerminateCase
 from helping_process import TerminationReason
 from helping_process import next_moves
 from helping_process import parse_record
+from helping_process.definitions import check_record
 from helping_process.labels import label
 from helping_process.states import RECORD_STAGES
 from helping_process.states import to_json
@@ -117,6 +118,7 @@ def choices(
 def _record(case: Case, kind: RecordKind, *, today: dt.date, worker: str) -> Prepare:
     def prepare(asker: Asker) -> tuple[Command, list[str]]:
         data = ask_record(asker, kind, case, today=today, worker=worker)
+        check_record(kind, data)
         record = parse_record(kind, data)
         summary = [
             say(

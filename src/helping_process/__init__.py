@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from helping_process.exceptions import ProcessDefinitionError
     from helping_process.exceptions import RecordInvalidError
     from helping_process.exceptions import RecordNotAllowedError
+    from helping_process.exceptions import RecordProblemsError
     from helping_process.exceptions import RefusalError
     from helping_process.exceptions import RequirementNotMetError
     from helping_process.exceptions import StorageError
@@ -152,6 +153,7 @@ _EXPORTS: Final[dict[str, str]] = {
     "ProcessDefinitionError": "helping_process.exceptions",
     "Record": "helping_process.states",
     "RecordInvalidError": "helping_process.exceptions",
+    "RecordProblemsError": "helping_process.exceptions",
     "RecordKind": "helping_process.states",
     "RecordNotAllowedError": "helping_process.exceptions",
     "RecordsInForce": "helping_process.states",
@@ -227,6 +229,7 @@ __all__ = [
     "RecordInvalidError",
     "RecordKind",
     "RecordNotAllowedError",
+    "RecordProblemsError",
     "RecordsInForce",
     "RedactCase",
     "ReferralSource",

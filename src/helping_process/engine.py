@@ -312,7 +312,12 @@ def _admit_termination(case: Case, command: TerminateCase) -> None:
     if not rule.allows(case.stage, residential=case.residential):
         raise InvalidTerminationReasonError(command.reason, case.stage)
     if command.sub_reason is not None and command.sub_reason not in rule.sub_reasons:
-        raise InvalidSubReasonError(command.reason, case.stage, command.sub_reason)
+        raise InvalidSubReasonError(
+            command.reason,
+            case.stage,
+            command.sub_reason,
+            sorted(rule.sub_reasons, key=tuple(SubReason).index),
+        )
 
     def check(move: Move) -> list[str]:
         return PROCESS.termination_requirements(

@@ -16,7 +16,9 @@ from helping_process import labels
 from helping_process.labels import Language
 
 if TYPE_CHECKING:
+    from helping_process.definitions import Coded
     from helping_process.definitions import DefinitionProblem
+    from helping_process.definitions import RecordProblem
 
 
 class HelpingProcessError(Exception):
@@ -195,9 +197,23 @@ class InvalidSubReasonError(InvalidTerminationReasonError):
 
     template = "error.termination_sub_reason"
 
-    def __init__(self, reason: str, stage: str, sub_reason: str) -> None:
+    def __init__(
+        self, reason: str, stage: str, sub_reason: str, allowed: Iterable[str] = ()
+    ) -> None:
         self.sub_reason = sub_reason
+        self.allowed = tuple(allowed)
         super().__init__(reason, stage)
+
+    def message(self, lang: Language = "en") -> str:
+        """Return the message, listing only the sub-reasons of this reason."""
+        params = {"reason": self.reason, "sub_reason": self.sub_reason}
+        if not self.allowed:
+            return labels.render("error.termination_no_sub_reason", lang, params)
+        allowed = ", ".join(
+            f"{code} ({labels.label('sub_reason', code, lang)})"
+            for code in self.allowed
+        )
+        return labels.render(self.template, lang, {**params, "allowed": allowed})
 
 
 class InvalidInputError(HelpingProcessError, ValueError):
@@ -234,6 +250,49 @@ class RecordInvalidError(InvalidInputError):
         """Return the same error with its field path nested under ``prefix``."""
         field = f"{prefix}.{self.field}" if self.field else prefix
         return RecordInvalidError(self.kind, field, self.problem, self.value)
+
+
+class RecordProblemsError(RecordInvalidError):
+    """Raised when a record is malformed; names every problem at once.
+
+    A worker who typed a record by hand fixes everything in one attempt:
+    each missing field, wrong type, unknown code, bad date and value out of
+    range is named with its JSON path and what the field expects.
+
+    Attributes:
+        kind: the record kind.
+        problems: every problem, in the order of the record's fields
+            (:class:`helping_process.definitions.RecordProblem`).
+        labelled: the codes the record's fields allow, with their labels,
+            shown beside the codes a problem lists.
+        field: the path of the first problem (as :class:`RecordInvalidError`).
+        problem: the code of the first problem.
+    """
+
+    template = "error.record_problems"
+
+    def __init__(
+        self,
+        kind: str,
+        problems: Sequence[RecordProblem],
+        labelled: Sequence[Coded] = (),
+    ) -> None:
+        self.problems = tuple(problems)
+        self.labelled = tuple(labelled)
+        first = self.problems[0]
+        super().__init__(kind, first.path, first.code, first.params.get("value"))
+
+    def message(self, lang: Language = "en") -> str:
+        """Return one line naming the record kind and every problem."""
+        problems = "; ".join(
+            problem.message(lang, self.labelled) for problem in self.problems
+        )
+        template = "error.record_problem" if len(self.problems) == 1 else self.template
+        return labels.render(
+            template,
+            lang,
+            {"kind": self.kind, "count": len(self.problems), "problems": problems},
+        )
 
 
 class UnknownCaseError(HelpingProcessError, LookupError):

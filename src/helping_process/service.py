@@ -32,6 +32,7 @@ from helping_process import audit
 from helping_process import engine
 from helping_process import snapshot as snapshots
 from helping_process.audit import Sealed
+from helping_process.definitions._validate import check_record
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import ConcurrentUpdateError
 from helping_process.exceptions import InvalidInputError
@@ -153,13 +154,15 @@ class UnitOfWork(Protocol):
         limit: int,
         stage: Stage | None = None,
         opened_since: dt.datetime | None = None,
+        worker: str | None = None,
         before: tuple[dt.datetime, str] | None = None,
     ) -> list[CaseSummary]:
         """Return up to ``limit`` case summaries, newest first.
 
         Ordered by opening time then case id, both descending; ``before``
         is the ``(opened_at, case_id)`` of the last summary of the previous
-        page, so pages stay stable while cases are opened.
+        page, so pages stay stable while cases are opened. ``worker`` keeps
+        the cases whose opening event that actor made.
         """
 
     def find_head(self, case_id: str) -> audit.Head | None:
@@ -337,7 +340,13 @@ class CaseService:
         actor: Actor,
         occurred_at: dt.datetime | None = None,
     ) -> Case:
-        """Add a record given as a JSON object of ``kind``."""
+        """Add a record given as a JSON object of ``kind``.
+
+        Raises:
+            RecordProblemsError: the object is malformed; every problem is
+                named at once, not only the first.
+        """
+        check_record(str(kind), data)
         record = parse_record(kind, data)
         return self.add_record(case_id, record, actor=actor, occurred_at=occurred_at)
 
@@ -514,6 +523,7 @@ class CaseService:
         limit: int,
         stage: Stage | None = None,
         opened_since: dt.datetime | None = None,
+        worker: str | None = None,
         before: tuple[dt.datetime, str] | None = None,
     ) -> list[CaseSummary]:
         """Return one page of case summaries, newest first.
@@ -522,18 +532,30 @@ class CaseService:
             limit: the most summaries to return.
             stage: only cases in this stage.
             opened_since: only cases opened at or after this moment.
+            worker: only cases this actor opened (the case's worker until
+                cases have a roster of their own).
             before: the ``(opened_at, case_id)`` of the last summary of the
                 previous page; None for the first page.
         """
         with self.store.unit_of_work() as uow:
             return uow.case_page(
-                limit=limit, stage=stage, opened_since=opened_since, before=before
+                limit=limit,
+                stage=stage,
+                opened_since=opened_since,
+                worker=worker,
+                before=before,
             )
 
     def events_page(
         self, case_id: str, *, after: int = 0, limit: int | None = None
     ) -> list[Event]:
         """Return the case's events with ``seq`` above ``after``, oldest first.
+
+        Args:
+            case_id: the case.
+            after: the ``seq`` of the last event of the previous page (0 for
+                the first page).
+            limit: the most events to return; None for every one.
 
         Raises:
             UnknownCaseError: no case has that id.
@@ -566,7 +588,12 @@ class CaseService:
             yield inner
         self._cache = inner._cache
 
-    def seal(self, key: Ed25519PrivateKey) -> Seal:
+    def seal(
+        self,
+        key: Ed25519PrivateKey,
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> Seal:
         """Sign a checkpoint of the case heads and store it as the next seal.
 
         The seal lists the head of every case that changed since the
@@ -574,6 +601,11 @@ class CaseService:
         Keep the returned seal's ``digest``, or its receipt, off the
         machine: with the public key it proves what the trail held at this
         moment, and that no seal up to it was removed.
+
+        Args:
+            key: the private key that signs the seal.
+            progress: called with the number of case heads sealed, once
+                the seal is stored (a progress bar's steps).
 
         Raises:
             ConcurrentUpdateError: another seal was stored meanwhile; this
@@ -584,10 +616,11 @@ class CaseService:
         with self.store.unit_of_work() as uow:
             previous = uow.seals()
             at = self._clock()
-            seal = seals.make_seal(
-                list(uow.heads().values()), key, sealed_at=at, previous=previous
-            )
+            heads = list(uow.heads().values())
+            seal = seals.make_seal(heads, key, sealed_at=at, previous=previous)
             uow.add_seal(seal, sealed_at=at)
+        if progress is not None:
+            progress(len(heads))  # one step a case head, once it is stored
         return seal
 
     def verify(

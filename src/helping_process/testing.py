@@ -36,6 +36,7 @@ from helping_process.audit import CaseRange
 from helping_process.audit import Columns
 from helping_process.audit import Head
 from helping_process.audit import Sealed
+from helping_process.audit import events_of
 from helping_process.audit import split_cases
 from helping_process.engine import Decision
 from helping_process.engine import execute
@@ -710,6 +711,7 @@ class InMemoryUnitOfWork:
         limit: int,
         stage: Stage | None = None,
         opened_since: dt.datetime | None = None,
+        worker: str | None = None,
         before: tuple[dt.datetime, str] | None = None,
     ) -> list[CaseSummary]:
         """Return up to ``limit`` case summaries, newest first, as SqlStore does."""
@@ -718,12 +720,17 @@ class InMemoryUnitOfWork:
             key=lambda row: (row.opened_at, row.case_id),
             reverse=True,
         )
+        events = self._tables.events
         return [
             row.summary
             for row in rows
             if stage in (None, row.stage)
             and (opened_since is None or row.opened_at >= opened_since)
             and (before is None or (row.opened_at, row.case_id) < before)
+            and (
+                worker is None
+                or next(events_of(events[row.case_id][:1])).actor.id == worker
+            )
         ][:limit]
 
     def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from helping_process import __version__
+from helping_process.labels import Language
 from tests.cli._support import Cli
 from tests.cli._support import case_module
 from tests.cli._support import errors_module
@@ -238,7 +239,11 @@ class TestUsageErrors:
         result = cli.run("--actor", " ", "case", "open", "--client", "x", fails=True)
 
         assert result.exit_code == 2
-        assert cli.json("case", "list") == {"cases": [], "verified": False}
+        assert cli.json("case", "list") == {
+            "cases": [],
+            "verified": False,
+            "next_cursor": None,
+        }
 
     def test_debug_shows_the_traceback(self, cli: Cli):
         """--debug prints the traceback before the one-line error."""
@@ -320,14 +325,19 @@ class TestMessages:
     def test_english_counts_agree_with_their_number(self):
         """An English count reads '1 case' and '2 cases'; Indonesian has no -s."""
         say = messages_module.say
+        counted = messages_module.counted
 
-        assert say("verify.ok", "en", cases=1, events=1) == (
-            "trail verified: 1 case, 1 event"
-        )
-        assert say("verify.ok", "en", cases=2, events=0) == (
-            "trail verified: 2 cases, 0 events"
-        )
-        assert say("verify.ok", "id", cases=1, events=2) == (
+        def verified(lang: Language, cases: int, events: int) -> str:
+            return say(
+                "verify.ok",
+                lang,
+                cases=counted("count.cases", lang, cases),
+                events=counted("count.events", lang, events),
+            )
+
+        assert verified("en", 1, 1) == "trail verified: 1 case, 1 event"
+        assert verified("en", 2, 0) == "trail verified: 2 cases, 0 events"
+        assert verified("id", 1, 2) == (
             "jejak audit terverifikasi: 1 kasus, 2 peristiwa"
         )
 

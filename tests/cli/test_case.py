@@ -134,8 +134,9 @@ class TestRecord:
 
         assert english.stderr == (
             "Error: Engagement record: the field 'referral_source' is not a known "
-            "code ('aliens'). Use one of: self, family, community, agency, court, "
-            "police, outreach, other.\n"
+            "code ('aliens'), one of: self (Self), family (Family), community "
+            "(Community), agency (Agency), court (Court), police (Police), outreach "
+            "(Outreach), other (Other).\n"
         )
         assert indonesian.stderr.startswith(
             "Kesalahan: Catatan kontak awal: isian 'referral_source' bukan kode"

@@ -346,7 +346,7 @@ class TestTerminal:
         child.expect_exact("2) Pindah ke Intake (penerimaan)")
         child.expect_exact("Pilih (1-3): ")
         child.sendline("2")
-        child.expect_exact("Catatan (opsional, Enter untuk melewati): ")
+        child.expect_exact("Keterangan (opsional, Enter untuk melewati): ")
         child.sendline("")
         child.expect_exact("Simpan ini? [y/t]: ")
         child.sendline("y")

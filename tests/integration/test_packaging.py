@@ -68,7 +68,12 @@ class TestTypeInformation:
 
         assert project["tool"]["uv"]["config-settings"] == {"editable_mode": "strict"}
         assert folders == {"src", "cli"}
-        assert keys == {"pyproject.toml", "cli/*.py", "src/**/*.py"}
+        assert keys == {
+            "pyproject.toml",
+            "cli/*.py",
+            "src/**/*.py",
+            "src/helping_process/locale/**/*.mo",
+        }
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +105,10 @@ class TestSourceDistribution:
             "src/helping_process/py.typed",
             "cli/_app.py",
             "uv.lock",
+            "babel.cfg",
+            "src/helping_process/locale/helping_process.pot",
+            "src/helping_process/locale/id/LC_MESSAGES/helping_process.po",
+            "src/helping_process/locale/id/LC_MESSAGES/helping_process.mo",
         ],
     )
     def test_holds(self, sdist: list[str], member: str):

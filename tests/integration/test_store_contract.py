@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy import text
 
 from helping_process import Action
+from helping_process import Actor
 from helping_process import ActorRole
 from helping_process import ConcurrentUpdateError
 from helping_process import InvalidInputError
@@ -356,6 +357,73 @@ REFUSALS: dict[str, tuple[Callable[[CaseService, str], object], type[Exception]]
         UnknownCaseError,
     ),
 }
+
+
+class TestPages:
+    def _opened(self, service, clock, count: int) -> list[str]:
+        """Open ``count`` cases a minute apart; return their ids, oldest first."""
+        ids = []
+        for index in range(count):
+            ids.append(_open(service, f"KLIEN-{index:03}"))
+            clock.advance(minutes=1)
+        return ids
+
+    def test_pages_run_newest_first_without_gaps_or_repeats(self, service, clock):
+        """Walking the pages by their last case lists every case once, newest first."""
+        ids = self._opened(service, clock, 7)
+
+        seen: list[str] = []
+        before = None
+        while True:
+            page = service.case_page(limit=3, before=before)
+            seen += [summary.case_id for summary in page]
+            if len(page) < 3:
+                break
+            before = (page[-1].opened_at, page[-1].case_id)
+
+        assert seen == ids[::-1]
+
+    def test_a_cursor_is_stable_while_cases_are_opened(self, service, clock):
+        """Cases opened after the first page do not shift the next one."""
+        ids = self._opened(service, clock, 5)
+        first = service.case_page(limit=2)
+        self._opened(service, clock, 3)
+
+        second = service.case_page(
+            limit=2, before=(first[-1].opened_at, first[-1].case_id)
+        )
+
+        assert [s.case_id for s in first] == [ids[4], ids[3]]
+        assert [s.case_id for s in second] == [ids[2], ids[1]]
+
+    def test_filters_by_stage_opening_day_and_worker(self, service, clock):
+        """Stage, opened-since and the opening worker each narrow the page."""
+        ids = self._opened(service, clock, 3)
+        since = clock.now
+        other = service.open("KLIEN-900", actor=Actor("peksos-99")).case_id
+        _run_script(service, ids[0], 3)
+
+        in_intake = service.case_page(limit=10, stage=Stage.INTAKE)
+        recent = service.case_page(limit=10, opened_since=since)
+        by_other = service.case_page(limit=10, worker="peksos-99")
+        by_worker = service.case_page(limit=10, worker=WORKER.id)
+        nobody = service.case_page(limit=10, worker="nobody")
+
+        assert [s.case_id for s in in_intake] == [ids[0]]
+        assert [s.case_id for s in recent] == [other]
+        assert [s.case_id for s in by_other] == [other]
+        assert [s.case_id for s in by_worker] == ids[::-1]
+        assert nobody == []
+
+    def test_events_page_after_a_seq(self, service):
+        """A page of events starts after the given seq and holds at most limit."""
+        case_id = _open(service)
+        _run_script(service, case_id, 5)
+
+        page = service.events_page(case_id, after=2, limit=2)
+
+        assert [event.seq for event in page] == [3, 4]
+        assert [e.seq for e in service.events_page(case_id, after=4)] == [5]
 
 
 class TestRefusals:

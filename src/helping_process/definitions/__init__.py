@@ -41,6 +41,10 @@ if TYPE_CHECKING:
     from helping_process.definitions._record_schema import record_template
     from helping_process.definitions._schema import schema
     from helping_process.definitions._schema import schema_text
+    from helping_process.definitions._validate import RecordProblem
+    from helping_process.definitions._validate import check_record
+    from helping_process.definitions._validate import labelled_codes
+    from helping_process.definitions._validate import record_problems
 
 _EXPORTS: Final[dict[str, str]] = {
     "BUILTIN_FILES": "helping_process.definitions._load",
@@ -52,15 +56,19 @@ _EXPORTS: Final[dict[str, str]] = {
     "MoveSpec": "helping_process.definitions._model",
     "ReasonSpec": "helping_process.definitions._model",
     "RecordKindSpec": "helping_process.definitions._model",
+    "RecordProblem": "helping_process.definitions._validate",
     "StageSpec": "helping_process.definitions._model",
     "Text": "helping_process.definitions._model",
     "builtin": "helping_process.definitions._load",
     "builtin_text": "helping_process.definitions._load",
     "builtins": "helping_process.definitions._load",
+    "check_record": "helping_process.definitions._validate",
     "canonical_bytes": "helping_process.definitions._load",
+    "labelled_codes": "helping_process.definitions._validate",
     "load_definition": "helping_process.definitions._load",
     "record_schema": "helping_process.definitions._record_schema",
     "record_template": "helping_process.definitions._record_schema",
+    "record_problems": "helping_process.definitions._validate",
     "schema": "helping_process.definitions._schema",
     "schema_text": "helping_process.definitions._schema",
 }
@@ -75,13 +83,17 @@ __all__ = [
     "MoveSpec",
     "ReasonSpec",
     "RecordKindSpec",
+    "RecordProblem",
     "StageSpec",
     "Text",
     "builtin",
     "builtin_text",
     "builtins",
     "canonical_bytes",
+    "check_record",
+    "labelled_codes",
     "load_definition",
+    "record_problems",
     "record_schema",
     "record_template",
     "schema",

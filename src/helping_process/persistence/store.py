@@ -37,6 +37,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import insert
+from sqlalchemy import literal_column
 from sqlalchemy import null
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -300,7 +301,7 @@ class _Statements:
         self.all_cases = _Prepared(listing, dialect)
         self._listing = listing
         self._dialect = dialect
-        self._pages: dict[tuple[bool, bool, bool], _Prepared] = {}
+        self._pages: dict[tuple[bool, bool, bool, bool], _Prepared] = {}
         self.cases_in_stage = _Prepared(
             listing.where(cases.c.stage == bindparam("b_stage")), dialect
         )
@@ -481,15 +482,18 @@ class _Statements:
                     )
                 )
 
-    def case_page(self, *, stage: bool, since: bool, before: bool) -> _Prepared:
+    def case_page(
+        self, *, stage: bool, since: bool, before: bool, worker: bool
+    ) -> _Prepared:
         """Return the listing of one page of cases, newest first.
 
         One statement per combination of filters, prepared on first use:
-        ``b_stage``, ``b_since`` (opened at or after), ``b_before_at`` and
-        ``b_before_id`` (strictly before that case in the order), ``b_limit``
-        and ``b_offset`` (always 0).
+        ``b_stage``, ``b_since`` (opened at or after), ``b_worker`` (the
+        actor of the opening event), ``b_before_at`` and ``b_before_id``
+        (strictly before that case in the order), ``b_limit`` and
+        ``b_offset`` (always 0).
         """
-        key = (stage, since, before)
+        key = (stage, since, before, worker)
         prepared = self._pages.get(key)
         if prepared is None:
             statement = self._listing.order_by(None).order_by(
@@ -500,6 +504,14 @@ class _Statements:
             if since:
                 statement = statement.where(
                     cases.c.opened_at >= bindparam("b_since", type_=UTCDateTime())
+                )
+            if worker:
+                # The opening event's actor, found by its primary key.
+                statement = statement.where(
+                    exists()
+                    .where(events.c.case_id == cases.c.case_id)
+                    .where(events.c.seq == literal_column("1"))
+                    .where(events.c.actor_id == bindparam("b_worker"))
                 )
             if before:
                 at = bindparam("b_before_at", type_=UTCDateTime())
@@ -1415,31 +1427,27 @@ class SqlUnitOfWork:
         limit: int,
         stage: Stage | None = None,
         opened_since: dt.datetime | None = None,
+        worker: str | None = None,
         before: tuple[dt.datetime, str] | None = None,
     ) -> list[CaseSummary]:
-        """Return up to ``limit`` case summaries, newest first.
-
-        Args:
-            limit: the most summaries to return.
-            stage: only cases in this stage.
-            opened_since: only cases opened at or after this moment.
-            before: only cases after this ``(opened_at, case_id)`` in the
-                order (the last one of the previous page).
-        """
+        """Return up to ``limit`` case summaries, newest first (see AuditStore)."""
         self.flush()
         statement = self._sql.case_page(
             stage=stage is not None,
             since=opened_since is not None,
             before=before is not None,
+            worker=worker is not None,
         )
         values: dict[str, Any] = {"b_limit": limit, "b_offset": 0}
         if stage is not None:
             values["b_stage"] = stage.value
         if opened_since is not None:
             values["b_since"] = opened_since
+        if worker is not None:
+            values["b_worker"] = worker
         if before is not None:
             values["b_before_at"], values["b_before_id"] = before
-        return [_summary(row) for row in statement.rows(self._cursor, values)]
+        return _summaries(statement.rows(self._cursor, values))
 
     def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
         """Return the summaries of all cases, or of those in ``stage``."""
@@ -1448,28 +1456,33 @@ class SqlUnitOfWork:
             rows = self._sql.all_cases.rows(self._cursor)
         else:
             rows = self._sql.cases_in_stage.rows(self._cursor, {"b_stage": stage.value})
-        return [
-            CaseSummary(
-                case_id=case_id,
-                client=client,
-                residential=bool(residential),
-                stage=Stage(stage_code),
-                episode=episode,
-                seq=seq,
-                opened_at=opened_at,
-                updated_at=updated_at,
-            )
-            for (
-                case_id,
-                client,
-                residential,
-                stage_code,
-                episode,
-                seq,
-                opened_at,
-                updated_at,
-            ) in rows
-        ]
+        return _summaries(rows)
+
+
+def _summaries(rows: Sequence[tuple[Any, ...]]) -> list[CaseSummary]:
+    """The summaries of listed case rows."""
+    return [
+        CaseSummary(
+            case_id=case_id,
+            client=client,
+            residential=bool(residential),
+            stage=Stage(stage_code),
+            episode=episode,
+            seq=seq,
+            opened_at=opened_at,
+            updated_at=updated_at,
+        )
+        for (
+            case_id,
+            client,
+            residential,
+            stage_code,
+            episode,
+            seq,
+            opened_at,
+            updated_at,
+        ) in rows
+    ]
 
 
 def _blob(value: object) -> bytes:
