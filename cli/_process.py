@@ -1,9 +1,10 @@
 """``helping-process process …``: the process definition, as text or a graph.
 
-``show`` and ``graph`` read :data:`helping_process.PROCESS`; only ``graph
---case`` opens the database, to highlight where that case stands. ``list``,
-``export`` and ``check`` read process definitions (the built-ins, or a file)
-and never touch the database.
+``show`` and ``graph`` read the first release's table
+(:data:`helping_process.states.PROCESS`); only ``graph --case`` opens the
+database, to highlight where that case stands. ``list``, ``export`` and
+``check`` read process definitions (the built-ins, or a file) and never
+touch the database.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from typing import Final
 
 import click
 
-from helping_process import PROCESS
 from helping_process import DefinitionError
 from helping_process import Stage
 from helping_process.labels import Language
 from helping_process.labels import label
+from helping_process.states import PROCESS
 from helping_process.states import Move
 
 from ._errors import BAD_INPUT

@@ -65,6 +65,7 @@ _LABELS: Final[Mapping[str, _Table]] = {
             "Client ran away from the institution",
             "Klien kabur dari panti",
         ),
+        "client_died": ("The client died", "Klien meninggal dunia"),
     },
     "sub_reason": {
         "permanent_illness": ("Permanent illness", "Penyakit permanen"),
@@ -139,6 +140,7 @@ _LABELS: Final[Mapping[str, _Table]] = {
         "terminate": ("Terminated", "Diterminasi"),
         "reopen": ("Reopened", "Dibuka kembali"),
         "redact": ("Personal data redacted", "Data pribadi dihapus"),
+        "migrate": ("Moved to other rules", "Pindah ke aturan lain"),
     },
     "actor_role": {
         "worker": ("Social worker", "Pekerja sosial"),
@@ -261,6 +263,26 @@ _LABELS: Final[Mapping[str, _Table]] = {
         "reopen.note": (
             "a note saying why the case is reopened",
             "catatan alasan kasus dibuka kembali",
+        ),
+        "migrate.note": (
+            "a note saying why the case moves to other rules",
+            "catatan alasan kasus pindah ke aturan lain",
+        ),
+        "migrate.same_definition": (
+            "another definition than the one the case runs under",
+            "definisi lain dari definisi yang sedang dipakai kasus",
+        ),
+        "migrate.stage": (
+            "the case's stage in the target definition",
+            "tahap kasus pada definisi tujuan",
+        ),
+        "migrate.record_kind": (
+            "every kind of record the case keeps, in the target definition",
+            "setiap jenis catatan kasus pada definisi tujuan",
+        ),
+        "migrate.definition": (
+            "a target definition whose stages, reasons and records the engine runs",
+            "definisi tujuan yang tahap, alasan dan catatannya dapat dijalankan mesin",
         ),
         "case_conference.record": (
             "a case conference record (temu bahas kasus)",
@@ -389,6 +411,10 @@ _LABELS: Final[Mapping[str, _Table]] = {
             "kriteria yang tidak terpenuhi hanya diisi bila tidak memenuhi syarat",
         ),
         "not_utc": ("must carry a time zone", "harus memiliki zona waktu"),
+        "always_residential": (
+            "must be true: every case of this process lives in the institution",
+            "harus benar: setiap kasus proses ini tinggal di panti",
+        ),
         "not_json": ("is not valid JSON", "bukan JSON yang sah"),
         "not_utf8": ("is not valid UTF-8 text", "bukan teks UTF-8 yang sah"),
         "nul_character": ("contains a NUL character", "berisi karakter NUL"),
@@ -451,6 +477,14 @@ _LABELS: Final[Mapping[str, _Table]] = {
             "its personal data does not match the chain's digest",
             "data pribadinya tidak cocok dengan digest pada rantai",
         ),
+        "definition_missing": (
+            "it pins a process definition that is not stored with the trail",
+            "peristiwa menyematkan definisi proses yang tidak tersimpan bersama jejak",
+        ),
+        "definition_forged": (
+            "a stored process definition does not hash to its digest",
+            "definisi proses yang tersimpan tidak sesuai dengan digest-nya",
+        ),
     },
 }
 
@@ -463,6 +497,22 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "error.definition_invalid": (
         "The process definition {source} has {count} problem(s): {problems}.",
         "Definisi proses {source} memiliki {count} masalah: {problems}.",
+    ),
+    "error.definition_not_runnable": (
+        "Cases cannot run under the process definition {ref} yet: the engine"
+        " does not know {unknown}.",
+        "Kasus belum dapat berjalan dengan definisi proses {ref}: mesin belum"
+        " mengenal {unknown}.",
+    ),
+    "error.definition_clash": (
+        "Another process definition is stored as {ref} (digest {stored});"
+        " a change is a new version ({given} refused).",
+        "Definisi proses lain sudah tersimpan sebagai {ref} (digest {stored});"
+        " perubahan harus menjadi versi baru ({given} ditolak).",
+    ),
+    "error.migration_refused": (
+        "Cannot move the case in {stage} to {ref}; missing: {missing}.",
+        "Kasus di tahap {stage} tidak dapat dipindah ke {ref}; belum ada: {missing}.",
     ),
     "error.unknown_definition": (
         "There is no process definition {ref} (built in: {known}).",

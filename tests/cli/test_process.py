@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 
 from helping_process import DEFAULT_REF
-from helping_process import PROCESS
 from helping_process import Stage
-from helping_process import TerminationReason
 from helping_process import builtin
 from helping_process import builtins
 from helping_process import load_definition
 from helping_process.definitions import builtin_text
+from helping_process.states import PROCESS
 from tests.cli._support import Cli
 
 
@@ -50,7 +49,9 @@ class TestShow:
         assert {"from": "evaluation", "to": "intervention", "trigger": "resume",
                 "note_required": True} in data["moves"]  # fmt: skip
         reasons = {rule["reason"]: rule for rule in data["terminations"]}
-        assert sorted(reasons) == sorted(reason.value for reason in TerminationReason)
+        assert sorted(reasons) == sorted(
+            reason.value for reason in PROCESS.reason_rules
+        )
         assert reasons["client_absconded"]["residential_only"] is True
         assert reasons["client_absconded"]["stages"] == [
             "assessment", "planning", "intervention", "evaluation",

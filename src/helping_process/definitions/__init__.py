@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from helping_process.definitions._load import builtin
     from helping_process.definitions._load import builtin_text
     from helping_process.definitions._load import builtins
+    from helping_process.definitions._load import by_digest
     from helping_process.definitions._load import canonical_bytes
     from helping_process.definitions._load import load_definition
     from helping_process.definitions._model import Coded
@@ -55,6 +56,7 @@ _EXPORTS: Final[dict[str, str]] = {
     "builtin": "helping_process.definitions._load",
     "builtin_text": "helping_process.definitions._load",
     "builtins": "helping_process.definitions._load",
+    "by_digest": "helping_process.definitions._load",
     "canonical_bytes": "helping_process.definitions._load",
     "load_definition": "helping_process.definitions._load",
     "schema": "helping_process.definitions._schema",
@@ -76,6 +78,7 @@ __all__ = [
     "builtin",
     "builtin_text",
     "builtins",
+    "by_digest",
     "canonical_bytes",
     "load_definition",
     "schema",
