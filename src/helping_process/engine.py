@@ -543,11 +543,12 @@ def _admit_record(rules: Rules, case: Case, record: Record, day: dt.date) -> Non
 def migration_problems(case: Case, target: Definition, day: dt.date) -> list[str]:
     """Return why ``case`` cannot move to ``target``'s rules (empty: it can).
 
-    The case's stage must exist in the target, and its records in force must
-    meet what the target asks of a case in that stage: the checks of its
-    forward move out of the stage, and every record kind it keeps being one
-    the target allows. Each problem is a requirement id of the target, or a
-    ``migrate.…`` ids of what the target lacks.
+    The case's stage must exist in the target, and the case must stand
+    there as the target would have let it: its records in force meet the
+    checks of the target's forward move into the stage (none for the start
+    stage or a terminal one), every kind of record it keeps is one the
+    target has, and no record in force uses a field the target lacks. Each
+    problem is a requirement id of the target, or a ``migrate.…`` id.
     """
     if unsupported(target):
         return ["migrate.definition"]
@@ -558,11 +559,22 @@ def migration_problems(case: Case, target: Definition, day: dt.date) -> list[str
     if stage not in {spec.code for spec in target.stages}:
         return ["migrate.stage"]
     problems: list[str] = []
-    if any(kind not in rules.record_stages for kind in case.records.latest()):
+    latest = case.records.latest()
+    if any(kind not in rules.record_stages for kind in latest) or any(
+        getattr(record, name) is not None
+        for kind, record in latest.items()
+        for name in rules.unknown_fields[kind]
+    ):
         problems.append("migrate.record_kind")
-    for move in target.moves:
-        if move.source == stage and move.kind == "forward":
-            problems += rules.move_requirements(move, case.records, day)
+    entries = [
+        move
+        for move in target.moves
+        if move.dest == stage and move.kind == "forward" and move.checks
+    ]
+    if entries and target.stage(stage).kind == "active":
+        missing = [rules.move_requirements(move, case.records, day) for move in entries]
+        if all(missing):
+            problems += missing[0]
     return problems
 
 

@@ -277,8 +277,8 @@ _LABELS: Final[Mapping[str, _Table]] = {
             "tahap kasus pada definisi tujuan",
         ),
         "migrate.record_kind": (
-            "every kind of record the case keeps, in the target definition",
-            "setiap jenis catatan kasus pada definisi tujuan",
+            "records in force of kinds and fields the target definition has",
+            "catatan yang berlaku dengan jenis dan isian yang ada pada definisi tujuan",
         ),
         "migrate.definition": (
             "a target definition whose stages, reasons and records the engine runs",
