@@ -130,6 +130,12 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "End a case's episode for a reason allowed in its stage.",
         "Akhiri episode kasus dengan alasan yang diizinkan pada tahapnya.",
     ),
+    "help.case.migrate": (
+        "Move a case to the rules of another process definition (a chained "
+        "event; refused, naming each problem, when the case does not fit them).",
+        "Pindahkan kasus ke aturan definisi proses lain (peristiwa berantai; "
+        "ditolak, dengan setiap masalahnya, bila kasus tidak sesuai).",
+    ),
     "help.case.reopen": (
         "Reopen a terminated case as a new episode.",
         "Buka kembali kasus yang sudah diterminasi sebagai episode baru.",
@@ -189,6 +195,14 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "NAME for its newest version), to read or to start your own from.",
         "Cetak berkas definisi proses bawaan (REF adalah NAMA@VERSI, atau NAMA "
         "untuk versi terbarunya), untuk dibaca atau menjadi awal definisi Anda.",
+    ),
+    "help.process.install": (
+        "Check a process definition file and store it in the database, so "
+        "cases can be opened under it (another file under a stored name and "
+        "version is refused).",
+        "Periksa berkas definisi proses dan simpan di basis data, agar kasus "
+        "dapat dibuka dengannya (berkas lain dengan nama dan versi yang sudah "
+        "tersimpan ditolak).",
     ),
     "help.process.check": (
         "Check a process definition file; every problem is listed with its "
@@ -384,6 +398,24 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "opt.client": (
         "The agency's reference for the client.",
         "Nomor rujukan klien di lembaga.",
+    ),
+    "opt.process": (
+        "The process definition the case follows (NAME@VERSION, or NAME for "
+        "its newest); the agency's default when not given.",
+        "Definisi proses yang diikuti kasus (NAMA@VERSI, atau NAMA untuk "
+        "versi terbaru); bawaan lembaga bila tidak diberikan.",
+    ),
+    "opt.default_process": (
+        "The process definition new cases follow (the agency's default).",
+        "Definisi proses yang diikuti kasus baru (bawaan lembaga).",
+    ),
+    "opt.to": (
+        "The process definition to move the case to.",
+        "Definisi proses tujuan kasus.",
+    ),
+    "opt.migrate_note": (
+        "Why the case moves to other rules.",
+        "Alasan kasus pindah ke aturan lain.",
     ),
     "opt.residential": (
         "The client lives in the institution (panti).",
@@ -607,7 +639,20 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "info.language": ("language", "bahasa"),
     "info.actor": ("actor", "pelaku"),
     "info.role": ("role", "peran"),
+    "info.default_process": ("new cases", "kasus baru"),
     # case commands.
+    "case.migrated": (
+        "Case {case_id} now follows {ref}.",
+        "Kasus {case_id} kini mengikuti {ref}.",
+    ),
+    "process.installed": (
+        "Installed {ref} (digest {digest}).",
+        "{ref} dipasang (digest {digest}).",
+    ),
+    "process.already_installed": (
+        "{ref} is installed already (digest {digest}).",
+        "{ref} sudah terpasang (digest {digest}).",
+    ),
     "case.opened": (
         "Opened case {case_id} in {stage}.",
         "Kasus {case_id} dibuka pada tahap {stage}.",

@@ -260,11 +260,25 @@ def graph(settings: Settings, graph_format: str, case_ref: str | None) -> None:
 @process.command("list", help="help.process.list")
 @pass_settings
 def list_definitions(settings: Settings) -> None:
-    """List the built-in process definitions and which is the default."""
+    """List the built-in and installed process definitions, and the default.
+
+    Installed definitions are read from the database when there is one;
+    without one, only the built-ins are listed (nothing is created).
+    """
     from helping_process.definitions import DEFAULT_REF  # noqa: PLC0415 - on use
     from helping_process.definitions import builtins  # noqa: PLC0415 - on use
 
-    definitions = builtins()
+    definitions = list(builtins())
+    if settings.has_database():
+        known = {definition.digest for definition in definitions}
+        definitions += [
+            definition
+            for definition in settings.service().definitions()
+            if definition.digest not in known
+        ]
+    default = settings.default_process or DEFAULT_REF
+    if settings.default_process is not None and settings.has_database():
+        default = settings.service().default_process.ref
     if settings.as_json:
         settings.emit(
             [
@@ -272,7 +286,7 @@ def list_definitions(settings: Settings) -> None:
                     "name": definition.name,
                     "version": definition.version,
                     "digest": definition.digest,
-                    "default": definition.ref == DEFAULT_REF,
+                    "default": definition.ref == default,
                 }
                 for definition in definitions
             ]
@@ -281,12 +295,35 @@ def list_definitions(settings: Settings) -> None:
     width = max(len(definition.ref) for definition in definitions)
     for definition in definitions:
         mark = (
-            " " + settings.say("process.default")
-            if (definition.ref == DEFAULT_REF)
-            else ""
+            " " + settings.say("process.default") if (definition.ref == default) else ""
         )
         settings.echo(f"{definition.ref:<{width}}  {definition.digest[:16]}{mark}")
         settings.echo(wrap(definition.label.in_(settings.lang), "  "))
+
+
+@process.command("install", help="help.process.install")
+@click.argument("file", type=click.Path(dir_okay=False))
+@pass_settings
+def install(settings: Settings, file: str) -> None:
+    """Check a definition file and store it in the database."""
+    from pathlib import Path  # noqa: PLC0415 - on use
+
+    from helping_process.definitions import load_definition  # noqa: PLC0415
+
+    definition = load_definition(Path(file), name=file)
+    stored = settings.service().install(definition)
+    if settings.as_json:
+        settings.emit(
+            {
+                "name": definition.name,
+                "version": definition.version,
+                "digest": definition.digest,
+                "installed": stored,
+            }
+        )
+        return
+    key = "process.installed" if stored else "process.already_installed"
+    settings.echo(settings.say(key, ref=definition.ref, digest=definition.digest))
 
 
 @process.command("export", help="help.process.export")

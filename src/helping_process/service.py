@@ -307,6 +307,11 @@ class CaseService:
         """The definition new cases follow unless :meth:`open` names one."""
         return self._process if self._process is not None else builtin()
 
+    @default_process.setter
+    def default_process(self, definition: Definition) -> None:
+        engine.rules_of(definition)  # refuse one the engine cannot run
+        self._process = definition
+
     def definitions(self) -> list[Definition]:
         """Return the definitions stored with the trail that load soundly.
 

@@ -295,3 +295,107 @@ class TestGraphTerminations:
             for line in into
         )
         assert all(line.split('|"')[1].startswith("terminasi<br/>") for line in into)
+
+
+def _own_file(cli: Cli, *, label: str = "Proses LKS") -> str:
+    """An agency's own definition file: helping-process@2 under another name."""
+    source = builtin_text("helping-process@2")
+    source = source.replace('name = "helping-process"', 'name = "lks-x"', 1)
+    source = source.replace(
+        'label = { id = "Proses pertolongan pekerjaan sosial",',
+        f'label = {{ id = "{label}",',
+        1,
+    )
+    cli.home.mkdir(parents=True, exist_ok=True)
+    path = cli.home / f"{label.replace(' ', '-')}.toml"
+    path.write_text(source, "utf-8")
+    return str(path)
+
+
+class TestInstall:
+    def test_install_list_open_and_show(self, cli: Cli):
+        """An installed definition is listed, and a case opened under it shows it."""
+        path = _own_file(cli)
+
+        first = cli.json("process", "install", path)
+        again = cli.json("process", "install", path)
+        listed = {d["name"]: d for d in cli.json("process", "list")}
+        case_id = cli.json("case", "open", "--client", "K-1", "--process", "lks-x")[
+            "case_id"
+        ]
+        shown = cli.json("case", "show", case_id)
+
+        assert (first["installed"], again["installed"]) == (True, False)
+        assert listed["lks-x"]["digest"] == first["digest"]
+        assert shown["process"] == {
+            "name": "lks-x",
+            "version": 2,
+            "digest": first["digest"],
+        }
+
+    def test_a_clash_is_refused(self, cli: Cli):
+        """Another file under an installed name and version is refused, exit 1."""
+        cli.run("process", "install", _own_file(cli))
+
+        result = cli.run(
+            "process", "install", _own_file(cli, label="Proses lain"), fails=True
+        )
+
+        assert result.exit_code == 1
+        assert "lks-x@2" in result.stderr
+
+    def test_a_broken_file_names_every_problem(self, cli: Cli):
+        """A broken file is bad input, exit 2, with every problem."""
+        cli.home.mkdir(parents=True, exist_ok=True)
+        path = cli.home / "broken.toml"
+        path.write_text(
+            builtin_text("helping-process@2")
+            .replace('to = "intake"', 'to = "penerimaan"', 1)
+            .replace("version = 2", 'version = "2"', 1),
+            "utf-8",
+        )
+
+        result = cli.run("process", "install", str(path), fails=True)
+
+        assert result.exit_code == 2
+        assert "unknown stage 'penerimaan'" in result.stderr
+        assert "version" in result.stderr
+
+
+class TestMigrate:
+    def test_accepted_then_refused(self, cli: Cli):
+        """A case moves to version 2 once; moving it there again is refused."""
+        case_id = cli.json(
+            "case", "open", "--client", "K-1", "--process", "helping-process@1"
+        )["case_id"]
+
+        moved = cli.json(
+            "case", "migrate", case_id, "--to", "helping-process@2", "--note", "Baru."
+        )
+        again = cli.run(
+            "case",
+            "migrate",
+            case_id,
+            "--to",
+            "helping-process@2",
+            "--note",
+            "Lagi.",
+            fails=True,
+        )
+
+        assert moved["process"]["version"] == 2
+        assert moved["seq"] == 2
+        assert again.exit_code == 1
+        assert "migrate.same_definition" in again.stderr
+
+    def test_the_default_for_new_cases_is_a_setting(self, cli: Cli):
+        """--default-process chooses the definition of new cases; info shows it."""
+        case_id = cli.json(
+            "--default-process", "helping-process@1", "case", "open", "--client", "K"
+        )["case_id"]
+
+        shown = cli.json("case", "show", case_id)
+        info = cli.json("--default-process", "helping-process@1", "info", db=False)
+
+        assert shown["process"]["version"] == 1
+        assert info["default_process"] == "helping-process@1"
