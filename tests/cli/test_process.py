@@ -42,7 +42,7 @@ class TestShow:
 
     def test_json(self, cli: Cli):
         """Showing the process in JSON gives every stage, move and reason."""
-        data = cli.json("process", "show", db=False)
+        data = cli.json("process", "show", "helping-process@1", db=False)
 
         assert data["stages"] == [stage.value for stage in Stage]
         assert len(data["moves"]) == len(PROCESS.moves)
@@ -253,7 +253,7 @@ def _reasons_from(stage: Stage) -> set[str]:
 class TestGraphTerminations:
     def test_dot_joins_the_termination_edges(self, cli: Cli):
         """The dot graph has one labelled edge per group of stages into termination."""
-        result = cli.run("process", "graph", "--format", "dot")
+        result = cli.run("process", "graph", "--format", "dot", "helping-process@1")
 
         lines = result.stdout.splitlines()
         into = [line for line in lines if "-> termination [" in line]
@@ -283,7 +283,9 @@ class TestGraphTerminations:
 
     def test_mermaid_joins_the_termination_edges(self, cli: Cli):
         """The Mermaid graph, too, has one labelled edge per group into termination."""
-        result = cli.run("process", "graph", "--format", "mermaid", lang="id")
+        result = cli.run(
+            "process", "graph", "--format", "mermaid", "helping-process@1", lang="id"
+        )
 
         lines = result.stdout.splitlines()
         into = [line for line in lines if line.endswith("| termination")]
@@ -295,6 +297,27 @@ class TestGraphTerminations:
             for line in into
         )
         assert all(line.split('|"')[1].startswith("terminasi<br/>") for line in into)
+
+
+class TestShowAnyDefinition:
+    def test_the_default_is_version_two(self, cli: Cli):
+        """Without REF, show gives the default for new cases, helping-process@2."""
+        data = cli.json("process", "show", db=False)
+
+        reasons = {rule["reason"]: rule for rule in data["terminations"]}
+        assert (data["name"], data["version"]) == ("helping-process", 2)
+        assert "intake" in reasons["client_absconded"]["stages"]
+        assert reasons["client_died"]["planned"] is False
+
+    def test_the_residential_profile(self, cli: Cli):
+        """The PP 39/2012 profile shows its own stages and its way into closed."""
+        shown = cli.run("process", "show", "rehsos-pp39", lang="id", db=False)
+        drawn = cli.run("process", "graph", "--format", "dot", "rehsos-pp39", db=False)
+
+        assert "resocialization" in shown.stdout
+        assert "Resosialisasi" in shown.stdout
+        assert "-> closed [" in drawn.stdout
+        assert "termination -> aftercare" in drawn.stdout
 
 
 def _own_file(cli: Cli, *, label: str = "Proses LKS") -> str:
