@@ -36,7 +36,6 @@ from _report import progress
 from transitions import EventData
 from transitions import Machine
 
-from helping_process import PROCESS
 from helping_process import Actor
 from helping_process import AddRecord
 from helping_process import Case
@@ -46,6 +45,7 @@ from helping_process import Stage
 from helping_process import execute
 from helping_process import open_case
 from helping_process import parse_record
+from helping_process.states import PROCESS
 
 TARGETS: Final = {
     "bytes_per_case": "≤ 200 B (engine's retained growth per live case)",

@@ -119,6 +119,7 @@ _INFO_LABELS: Final = {
     "language": "info.language",
     "actor": "info.actor",
     "role": "info.role",
+    "default_process": "info.default_process",
 }
 
 
@@ -158,6 +159,12 @@ def _remember_lang(ctx: click.Context, param: click.Parameter, value: Any) -> An
     callback=_remember_lang,
     help="opt.lang",
 )
+@option(
+    "--default-process",
+    metavar="REF",
+    envvar="HELPING_PROCESS_DEFAULT_PROCESS",
+    help="opt.default_process",
+)
 @option("--json", "as_json", is_flag=True, help="opt.json")
 @option("--debug", is_flag=True, help="opt.debug")
 @click.pass_context
@@ -168,6 +175,7 @@ def main(  # noqa: PLR0913 - one parameter per global option
     actor: str | None,
     role: str,
     lang: str | None,
+    default_process: str | None,
     as_json: bool,
     debug: bool,
 ) -> None:
@@ -175,10 +183,22 @@ def main(  # noqa: PLR0913 - one parameter per global option
     chosen = lang_of(ctx)
     ctx.meta[LANG_META] = chosen
     settings = Settings(
-        db=db, actor_id=actor, role=role, lang=chosen, as_json=as_json, debug=debug
+        db=db,
+        actor_id=actor,
+        role=role,
+        lang=chosen,
+        as_json=as_json,
+        debug=debug,
+        default_process=default_process,
     )
     ctx.obj = settings
     ctx.call_on_close(settings.close)
+
+
+def _default_ref() -> str:
+    from helping_process.definitions import DEFAULT_REF  # noqa: PLC0415 - on use
+
+    return DEFAULT_REF
 
 
 @main.command("info", help="help.info", short_help="help.info.short")
@@ -194,6 +214,7 @@ def info(settings: Settings) -> None:
         "language": settings.lang,
         "actor": settings.actor_name,
         "role": settings.role,
+        "default_process": settings.default_process or _default_ref(),
     }
     if settings.as_json:
         settings.emit(data)

@@ -49,6 +49,7 @@ from ._render import case_lines
 from ._render import event_json
 from ._render import head_json
 from ._render import pretty
+from ._render import process_json
 from ._render import short_label
 from ._render import summary_json
 from ._render import table
@@ -92,11 +93,14 @@ def case() -> None:
 @case.command("open", help="help.case.open")
 @option("--client", required=True, metavar="REF", help="opt.client")
 @option("--residential", is_flag=True, help="opt.residential")
+@option("--process", "process_ref", metavar="REF", help="opt.process")
 @pass_settings
-def open_case(settings: Settings, client: str, residential: bool) -> None:
+def open_case(
+    settings: Settings, client: str, residential: bool, process_ref: str | None
+) -> None:
     """Open a case in engagement, as episode 1."""
     opened = settings.service().open(
-        client, actor=settings.actor(), residential=residential
+        client, actor=settings.actor(), residential=residential, process=process_ref
     )
     if settings.as_json:
         settings.emit(
@@ -327,6 +331,25 @@ def reopen(settings: Settings, case_ref: str, note: str) -> None:
         return
     settings.echo(
         settings.say("case.reopened", case_id=after.case_id, episode=after.episode)
+    )
+
+
+@case.command("migrate", help="help.case.migrate")
+@case_argument()
+@option("--to", "target", required=True, metavar="NAME@VERSION", help="opt.to")
+@option("--note", required=True, metavar="TEXT", help="opt.migrate_note")
+@pass_settings
+def migrate(settings: Settings, case_ref: str, target: str, note: str) -> None:
+    """Move the case to another process definition's rules."""
+    current = settings.resolve(case_ref)
+    after = settings.service().migrate(
+        current.case_id, target, actor=settings.actor(), note=note
+    )
+    if settings.as_json:
+        settings.emit({**head_json(after), "process": process_json(after)})
+        return
+    settings.echo(
+        settings.say("case.migrated", case_id=after.case_id, ref=after.definition.ref)
     )
 
 

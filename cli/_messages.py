@@ -863,4 +863,30 @@ MESSAGES: Final = Messages(
         "process.unknown_kind",
         "Process {ref} has no record kind {name}; it has: {kinds}.",
     ),
+    M(
+        "help.case.migrate",
+        "Move a case to the rules of another process definition (a chained event; "
+        "refused, naming each problem, when the case does not fit them).",
+    ),
+    M(
+        "help.process.install",
+        "Check a process definition file and store it in the database, so cases can "
+        "be opened under it (another file under a stored name and version is "
+        "refused).",
+    ),
+    M(
+        "opt.process",
+        "The process definition the case follows (NAME@VERSION, or NAME for its "
+        "newest); the agency's default when not given.",
+    ),
+    M(
+        "opt.default_process",
+        "The process definition new cases follow (the agency's default).",
+    ),
+    M("opt.to", "The process definition to move the case to."),
+    M("opt.migrate_note", "Why the case moves to other rules."),
+    M("info.default_process", "new cases"),
+    M("case.migrated", "Case {case_id} now follows {ref}."),
+    M("process.installed", "Installed {ref} (digest {digest})."),
+    M("process.already_installed", "{ref} is installed already (digest {digest})."),
 )

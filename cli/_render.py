@@ -129,6 +129,16 @@ def next_json(moves: NextMoves) -> dict[str, Any]:
     }
 
 
+def process_json(case: Case) -> dict[str, Any]:
+    """Return the definition a case runs under: name, version, digest."""
+    definition = case.definition
+    return {
+        "name": definition.name,
+        "version": definition.version,
+        "digest": definition.digest,
+    }
+
+
 def case_json(case: Case, moves: NextMoves) -> dict[str, Any]:
     """Return a case with its records in force and its next moves."""
     return {
@@ -137,6 +147,7 @@ def case_json(case: Case, moves: NextMoves) -> dict[str, Any]:
         "episode": case.episode,
         "residential": case.residential,
         "seq": case.seq,
+        "process": process_json(case),
         "records": {
             kind.value: to_json(record)
             for kind, record in case.records.latest().items()

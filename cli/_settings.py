@@ -64,10 +64,14 @@ def login_name() -> str:
         return "unknown"
 
 
-def open_service(url: str | None) -> tuple[CaseService, Callable[[], None]]:
+def open_service(
+    url: str | None, process: str | None = None
+) -> tuple[CaseService, Callable[[], None]]:
     """Open the case service on ``url`` (the default database when None).
 
-    The default database's directory is created on first use.
+    The default database's directory is created on first use. ``process``
+    names the definition new cases follow (``NAME@VERSION`` or ``NAME``;
+    the package's default when None).
 
     Returns:
         The service and a function that closes its connections.
@@ -88,7 +92,14 @@ def open_service(url: str | None) -> tuple[CaseService, Callable[[], None]]:
             raise StorageError(detail) from error
         url = default_database_url()
     store = SqlStore.from_url(url)
-    return CaseService(store), store.dispose
+    service = CaseService(store)
+    if process is not None:
+        try:
+            service.default_process = service.definition(process)
+        except BaseException:
+            store.dispose()
+            raise
+    return service, store.dispose
 
 
 def now() -> dt.datetime:
@@ -109,6 +120,9 @@ class Settings:
         lang: the language of every message.
         as_json: print machine-readable JSON on standard output.
         debug: show tracebacks.
+        default_process: the definition new cases follow (``NAME@VERSION``
+            or ``NAME``), the agency's setting; None for the package's
+            default, ``helping-process@2``.
     """
 
     db: str | None = None
@@ -117,6 +131,7 @@ class Settings:
     lang: Language = "en"
     as_json: bool = False
     debug: bool = False
+    default_process: str | None = None
     _service: CaseService | None = dataclasses.field(default=None, init=False)
     _closers: list[Callable[[], None]] = dataclasses.field(
         default_factory=list, init=False
@@ -141,9 +156,13 @@ class Settings:
     def service(self) -> CaseService:
         """Return the case service, opening the database on first use."""
         if self._service is None:
-            self._service, close = open_service(self.db)
+            self._service, close = open_service(self.db, self.default_process)
             self._closers.append(close)
         return self._service
+
+    def has_database(self) -> bool:
+        """Whether the database exists (a URL given, or the default file made)."""
+        return self.db is not None or (data_dir() / DEFAULT_DB_FILE).exists()
 
     def close(self) -> None:
         """Close the database connections this run opened."""

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings
 
 from helping_process import Actor
+from helping_process.definitions import _load
 from helping_process.testing import FixedClock
 
 settings.register_profile(
@@ -41,6 +42,12 @@ def unavailable(why: str) -> NoReturn:
     if os.environ.get("CI"):
         pytest.fail(f"CI must run this test: {why}")
     pytest.skip(why)
+
+
+@pytest.fixture
+def first_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """New cases follow ``helping-process@1``: for the tests of its rules."""
+    monkeypatch.setattr(_load, "DEFAULT_REF", "helping-process@1")
 
 
 @pytest.fixture

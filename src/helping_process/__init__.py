@@ -26,6 +26,7 @@ from typing import Final
 if TYPE_CHECKING:
     from helping_process.definitions import DEFAULT_REF
     from helping_process.definitions import Definition
+    from helping_process.definitions import Definition as _Definition
     from helping_process.definitions import DefinitionProblem
     from helping_process.definitions import builtin
     from helping_process.definitions import builtins
@@ -41,13 +42,16 @@ if TYPE_CHECKING:
     from helping_process.engine import replay
     from helping_process.exceptions import AuditIntegrityError
     from helping_process.exceptions import ConcurrentUpdateError
+    from helping_process.exceptions import DefinitionClashError
     from helping_process.exceptions import DefinitionError
+    from helping_process.exceptions import DefinitionNotRunnableError
     from helping_process.exceptions import DriverMissingError
     from helping_process.exceptions import HelpingProcessError
     from helping_process.exceptions import InvalidInputError
     from helping_process.exceptions import InvalidSubReasonError
     from helping_process.exceptions import InvalidTerminationReasonError
     from helping_process.exceptions import InvalidTransitionError
+    from helping_process.exceptions import MigrationRefusedError
     from helping_process.exceptions import NothingToRedactError
     from helping_process.exceptions import ProcessDefinitionError
     from helping_process.exceptions import RecordInvalidError
@@ -67,12 +71,16 @@ if TYPE_CHECKING:
     from helping_process.model import Case
     from helping_process.model import Command
     from helping_process.model import Event
+    from helping_process.model import MigrateCase
     from helping_process.model import MoveCase
     from helping_process.model import OpenCase
+    from helping_process.model import ProcessPin
     from helping_process.model import RedactCase
     from helping_process.model import ReopenCase
     from helping_process.model import TerminateCase
-    from helping_process.states import PROCESS
+
+    #: The default definition for new cases (helping-process@2).
+    PROCESS: _Definition
     from helping_process.states import ActivityRecord
     from helping_process.states import AssessmentRecord
     from helping_process.states import Attainment
@@ -107,6 +115,11 @@ _EXPORTS: Final[dict[str, str]] = {
     "DEFAULT_REF": "helping_process.definitions",
     "Definition": "helping_process.definitions",
     "DefinitionError": "helping_process.exceptions",
+    "ProcessPin": "helping_process.model",
+    "MigrateCase": "helping_process.model",
+    "MigrationRefusedError": "helping_process.exceptions",
+    "DefinitionClashError": "helping_process.exceptions",
+    "DefinitionNotRunnableError": "helping_process.exceptions",
     "DefinitionProblem": "helping_process.definitions",
     "UnknownDefinitionError": "helping_process.exceptions",
     "builtin": "helping_process.definitions",
@@ -146,7 +159,6 @@ _EXPORTS: Final[dict[str, str]] = {
     "NothingToRedactError": "helping_process.exceptions",
     "Objective": "helping_process.states",
     "OpenCase": "helping_process.model",
-    "PROCESS": "helping_process.states",
     "Parties": "helping_process.states",
     "PlanRecord": "helping_process.states",
     "Process": "helping_process.states",
@@ -199,7 +211,9 @@ __all__ = [
     "ContractRecord",
     "Decision",
     "Definition",
+    "DefinitionClashError",
     "DefinitionError",
+    "DefinitionNotRunnableError",
     "DefinitionProblem",
     "DriverMissingError",
     "EngagementRecord",
@@ -215,6 +229,8 @@ __all__ = [
     "InvalidTerminationReasonError",
     "InvalidTransitionError",
     "Language",
+    "MigrateCase",
+    "MigrationRefusedError",
     "MoveCase",
     "MoveOption",
     "NextMoves",
@@ -225,6 +241,7 @@ __all__ = [
     "PlanRecord",
     "Process",
     "ProcessDefinitionError",
+    "ProcessPin",
     "Record",
     "RecordInvalidError",
     "RecordKind",
@@ -270,6 +287,10 @@ if not TYPE_CHECKING:
             from importlib.metadata import version  # noqa: PLC0415 - slow to import
 
             value: object = version("helping-process")
+        elif name == "PROCESS":
+            # The default definition for new cases: targets(stage) and
+            # reasons(stage, residential=...) answer as they always did.
+            value = importlib.import_module("helping_process.definitions").builtin()
         elif name in _EXPORTS:
             value = getattr(importlib.import_module(_EXPORTS[name]), name)
         else:

@@ -51,6 +51,7 @@ from helping_process.model import Action
 from helping_process.model import Actor
 from helping_process.model import Case
 from helping_process.model import Event
+from helping_process.model import ProcessPin
 from helping_process.states import REDACTED
 from helping_process.states import Stage
 from helping_process.states import SubReason
@@ -383,8 +384,9 @@ def _body(event: Event, record: Any, personal_digest: str | None) -> dict[str, A
     """Return the chained JSON object of an event (personal text redacted).
 
     Codes stay enum members: orjson writes a member as its value. Only a
-    redaction that names its events has ``redacted_seqs``: every other
-    event keeps exactly the keys it always had.
+    redaction that names its events has ``redacted_seqs``, and only a pinned
+    open event or a migration has ``process``: every other event keeps
+    exactly the keys it always had.
     """
     occurred_at = utc_text(event.occurred_at)
     body = {
@@ -414,6 +416,13 @@ def _body(event: Event, record: Any, personal_digest: str | None) -> dict[str, A
     }
     if event.redacted is not None:
         body["redacted_seqs"] = event.redacted
+    pin = event.process
+    if pin is not None:
+        body["process"] = {
+            "name": pin.name,
+            "version": pin.version,
+            "digest": pin.digest,
+        }
     return body
 
 
@@ -518,7 +527,26 @@ def _event(body: Mapping[str, Any], personal: Mapping[str, Any]) -> Event:
         referral_to=text("referral_to"),
         note=text("note"),
         redacted=_seqs(body.get("redacted_seqs")),
+        process=_pin(body.get("process")),
     )
+
+
+def _pin(value: object) -> ProcessPin | None:
+    """The definition a body pins, or None when it pins none.
+
+    Raises:
+        ValueError: the ``process`` object is not a name, version and digest.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"name", "version", "digest"}:
+        raise ValueError(value)
+    name, version, digest_ = value["name"], value["version"], value["digest"]
+    if not (
+        isinstance(name, str) and type(version) is int and isinstance(digest_, str)
+    ):
+        raise ValueError(value)
+    return ProcessPin(name, version, digest_)
 
 
 #: The codes of each enum an event holds, by their text (a KeyError for an

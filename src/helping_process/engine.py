@@ -1,11 +1,14 @@
 """The engine: pure decisions of (case, command, actor, time) -> (case, event).
 
-One :class:`transitions.Machine` is built at import from the transition
-table in :mod:`helping_process.states` and holds no cases: a command fires
-the shared machine's event on a throwaway carrier that stands for the frozen
-case, so deciding costs the same for the first case as for the millionth and
-the engine keeps nothing per case. A refusal raises before anything is
-produced, so it changes nothing.
+Every case runs under a process definition (:mod:`helping_process.definitions`):
+the one it was opened under, or the one its last migration chose. One
+:class:`transitions.Machine` is built per definition, on the first command
+of its first case, kept by the definition's digest and shared by all its
+cases; it holds no cases: a command fires the shared machine's event on a
+throwaway carrier that stands for the frozen case, so deciding costs the
+same for the first case as for the millionth and the engine keeps nothing
+per case. A refusal raises before anything is produced, so it changes
+nothing.
 
 Replay is the same code path: :func:`replay` turns every stored event back
 into its command and decides it again, so a trail that replays is a trail
@@ -17,6 +20,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import Final
 
@@ -25,11 +30,14 @@ from transitions import EventData
 from transitions import Machine
 from transitions import MachineError
 
+from helping_process.definitions import checks
 from helping_process.exceptions import AuditIntegrityError
+from helping_process.exceptions import DefinitionNotRunnableError
 from helping_process.exceptions import InvalidInputError
 from helping_process.exceptions import InvalidSubReasonError
 from helping_process.exceptions import InvalidTerminationReasonError
 from helping_process.exceptions import InvalidTransitionError
+from helping_process.exceptions import MigrationRefusedError
 from helping_process.exceptions import NothingToRedactError
 from helping_process.exceptions import RecordInvalidError
 from helping_process.exceptions import RecordNotAllowedError
@@ -41,25 +49,30 @@ from helping_process.model import AddRecord
 from helping_process.model import Case
 from helping_process.model import Command
 from helping_process.model import Event
+from helping_process.model import MigrateCase
 from helping_process.model import MoveCase
 from helping_process.model import OpenCase
+from helping_process.model import ProcessPin
 from helping_process.model import RedactCase
 from helping_process.model import ReopenCase
 from helping_process.model import TerminateCase
-from helping_process.states import PROCESS
-from helping_process.states import RECORD_STAGES
+from helping_process.model import first_rules
 from helping_process.states import ActivityRecord
 from helping_process.states import EngagementRecord
 from helping_process.states import EvaluationRecord
-from helping_process.states import Move
 from helping_process.states import Record
+from helping_process.states import RecordKind
 from helping_process.states import Stage
 from helping_process.states import SubReason
 from helping_process.states import TerminationReason
 from helping_process.states._fields import evolve
-from helping_process.states.process import REOPEN
-from helping_process.states.process import TERMINATE
 from helping_process.states.records import NO_RECORDS
+from helping_process.states.records import RecordsInForce
+
+if TYPE_CHECKING:
+    from helping_process.definitions import Definition
+    from helping_process.definitions import MoveSpec
+    from helping_process.definitions import ReasonSpec
 
 
 @attrs.frozen
@@ -124,11 +137,8 @@ class _Carrier:
     attributes, so this small, unslotted object does, and is dropped after.
     """
 
-    def __init__(
-        self, state: Stage, move: Move, check: Callable[[Move], list[str]]
-    ) -> None:
+    def __init__(self, state: str, check: Callable[[], list[str]]) -> None:
         self.state = state
-        self.move = move
         self.check = check
         self.missing: list[str] = []
 
@@ -137,37 +147,179 @@ def _admissible(event: EventData) -> bool:
     """Condition of every transition: the move's requirements are met."""
     carrier = event.model
     assert isinstance(carrier, _Carrier)  # noqa: S101 - only carriers are fired
-    carrier.missing = carrier.check(carrier.move)
+    carrier.missing = carrier.check()
     return not carrier.missing
 
 
-def _build_machine() -> Machine:
-    machine = Machine(
-        model=None,
-        states=Stage,
-        initial=Stage.ENGAGEMENT,
-        auto_transitions=False,
-        send_event=True,
-    )
-    for move in PROCESS.moves:
-        machine.add_transition(
-            move.trigger, move.source, move.dest, conditions=[_admissible]
+def _trigger(move: MoveSpec) -> str:
+    """The name of a move's event on its definition's machine."""
+    return f"{move.kind}:{move.source}>{move.dest}"
+
+
+#: The extra record fields a later definition may allow, by record kind:
+#: a record that sets one is refused under a definition without it.
+_EXTRA_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
+    "plan": ("practice_systems", "programme", "strategy"),
+    "activity": ("techniques",),
+    "evaluation": ("obstacles",),
+}
+
+
+class Rules:
+    """A process definition compiled for deciding: its machine and indexes.
+
+    Built once per definition (see :func:`rules_of`) and shared by all its
+    cases; it holds no cases.
+
+    Attributes:
+        definition: the definition.
+        start: the stage a case opens (and reopens) in.
+        machine: the :class:`transitions.Machine` of the definition's moves.
+    """
+
+    def __init__(self, definition: Definition) -> None:
+        self.definition = definition
+        self.start = Stage(definition.start)
+        self.moves: dict[tuple[str, str], MoveSpec] = {}
+        self.terminations: dict[tuple[str, str], MoveSpec] = {}
+        self.terminal: dict[str, str] = {}
+        for move in definition.moves:
+            if move.kind in ("early", "planned"):
+                self.terminations[move.source, move.kind] = move
+                self.terminal[move.source] = move.dest
+            else:
+                self.moves[move.source, move.dest] = move
+        self.reasons: dict[TerminationReason, ReasonSpec] = {
+            TerminationReason(spec.code): spec
+            for spec in definition.termination_reasons
+        }
+        self.record_stages: dict[str, frozenset[str]] = {
+            kind.code: kind.stages for kind in definition.record_kinds
+        }
+        self.unknown_fields: dict[str, tuple[str, ...]] = {
+            kind.code: tuple(
+                name
+                for name in _EXTRA_FIELDS.get(kind.code, ())
+                if name not in {spec.name for spec in kind.fields}
+            )
+            for kind in definition.record_kinds
+        }
+        #: An evaluation recorded during intervention counts on entering
+        #: evaluation (when the definition allows one there).
+        self.progress_evaluation = "intervention" in self.record_stages.get(
+            "evaluation", frozenset()
         )
-    return machine
+        self.machine = Machine(
+            model=None,
+            states=[stage.code for stage in definition.stages],
+            initial=definition.start,
+            auto_transitions=False,
+            send_event=True,
+        )
+        for move in definition.moves:
+            self.machine.add_transition(
+                _trigger(move), move.source, move.dest, conditions=[_admissible]
+            )
+
+    def move(self, source: str, dest: str) -> MoveSpec | None:
+        """Return the move from ``source`` to ``dest`` that is no termination."""
+        return self.moves.get((source, dest))
+
+    def ends(self, stage: str) -> bool:
+        """Whether an episode may be terminated from ``stage``."""
+        return stage in self.terminal
+
+    def move_requirements(
+        self, move: MoveSpec, records: RecordsInForce, day: dt.date
+    ) -> list[str]:
+        """Return what the case's records lack for ``move``."""
+        if not move.checks:
+            return []
+        return checks.run(move.checks, checks.Facts(records=records, day=day))
+
+    @staticmethod
+    def command_requirements(move: MoveSpec, *, note: str | None) -> list[str]:
+        """Return what the command must carry for ``move`` (its note)."""
+        if note is not None or not move.note:
+            return []
+        return ["reopen.note"] if move.kind == "reopen" else ["move.note"]
+
+    @staticmethod
+    def termination_requirements(
+        reason: ReasonSpec, records: RecordsInForce
+    ) -> list[str]:
+        """Return what the case's records lack for a termination for ``reason``."""
+        if not reason.checks:
+            return []
+        # The day matters to no check a reason names: contracts are not asked.
+        facts = checks.Facts(records=records, day=dt.date.min)
+        return checks.run(reason.checks, facts)
 
 
-_MACHINE: Final = _build_machine()
+_RULES: dict[str, Rules] = {}
 
 
-def _fire(case: Case, move: Move, check: Callable[[Move], list[str]]) -> None:
-    """Fire ``move`` on the shared machine; raise if it is refused."""
-    carrier = _Carrier(case.stage, move, check)
+def rules_of(definition: Definition) -> Rules:
+    """Return the compiled rules of ``definition``, built once per digest.
+
+    Raises:
+        DefinitionNotRunnableError: the definition names stages, reasons,
+            sub-reasons or record kinds this engine does not know.
+    """
+    rules = _RULES.get(definition.digest)
+    if rules is None:
+        problems = unsupported(definition)
+        if problems:
+            raise DefinitionNotRunnableError(definition.ref, problems)
+        rules = _RULES.setdefault(definition.digest, Rules(definition))
+    return rules
+
+
+def unsupported(definition: Definition) -> list[str]:
+    """Return the codes of ``definition`` this engine cannot run, if any.
+
+    The engine's stages, reasons, sub-reasons and record kinds are those of
+    the helping process; a definition with others (such as the residential
+    profile's resocialization and aftercare) can be loaded, checked, shown
+    and stored, but cases cannot run under it yet.
+    """
+    problems = [
+        f"stages: {stage.code}"
+        for stage in definition.stages
+        if stage.code not in Stage._value2member_map_
+    ]
+    problems += [
+        f"termination_reasons: {reason.code}"
+        for reason in definition.termination_reasons
+        if reason.code not in TerminationReason._value2member_map_
+    ]
+    problems += [
+        f"sub_reasons: {sub.code}"
+        for reason in definition.termination_reasons
+        for sub in reason.sub_reasons
+        if sub.code not in SubReason._value2member_map_
+    ]
+    problems += [
+        f"record_kinds: {kind.code}"
+        for kind in definition.record_kinds
+        if kind.code not in RecordKind._value2member_map_
+    ]
+    return problems
+
+
+def _fire(
+    rules: Rules, case: Case, move: MoveSpec, check: Callable[[], list[str]]
+) -> None:
+    """Fire ``move`` on the definition's shared machine; raise if refused."""
+    carrier = _Carrier(case.stage._value_, check)
     try:
-        accepted = _MACHINE.events[move.trigger].trigger(carrier)
+        accepted = rules.machine.events[_trigger(move)].trigger(carrier)
     except MachineError:  # pragma: no cover - callers fire only moves of the table
         raise InvalidTransitionError(case.stage, move.dest) from None
     if not accepted:
-        raise RequirementNotMetError(case.stage, carrier.missing, target=move.dest)
+        raise RequirementNotMetError(
+            case.stage, carrier.missing, target=Stage(move.dest)
+        )
 
 
 def _occurred(
@@ -188,15 +340,28 @@ def _occurred(
 def open_case(
     command: OpenCase, *, case_id: str, actor: Actor, at: dt.datetime
 ) -> Decision:
-    """Open a case in engagement, as episode 1.
+    """Open a case in its definition's start stage, as episode 1.
+
+    The open event pins the case to ``command.process`` (name, version and
+    digest, in the chained bytes); a command without one opens it unpinned
+    under ``helping-process@1``, as every case was opened before pinning.
 
     Args:
-        command: the client reference and whether the case is residential.
+        command: the client reference, whether the case is residential and
+            the definition it runs under.
         case_id: the new case's id.
         actor: who opens it.
         at: the time of recording (aware).
+
+    Raises:
+        DefinitionNotRunnableError: the engine cannot run the definition.
     """
     occurred = _occurred(command, at, None)
+    definition = command.process
+    rules = rules_of(definition if definition is not None else first_rules())
+    residential = command.residential
+    if rules.definition.residential == "always" and not residential:
+        raise InvalidInputError("residential", "always_residential")
     event = Event(
         case_id=case_id,
         seq=1,
@@ -206,12 +371,13 @@ def open_case(
         actor=actor,
         action=Action.OPEN,
         from_stage=None,
-        to_stage=Stage.ENGAGEMENT,
-        residential=command.residential,
+        to_stage=rules.start,
+        residential=residential,
         client=command.client,
         note=command.note,
+        process=None if definition is None else ProcessPin.of(definition),
     )
-    return Decision(apply(None, event), event)
+    return Decision(_opened(event, rules.definition), event)
 
 
 def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> Decision:
@@ -231,36 +397,47 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
         InvalidInputError: the command or its record is malformed.
     """
     occurred = _occurred(command, at, case.last_occurred_at)
+    rules = rules_of(case.definition)
     action, to_stage = _RECORD, case.stage
     details: dict[str, Any]
     match command:
         case AddRecord(record=record):
-            _admit_record(case, record, occurred.date())
+            _admit_record(rules, case, record, occurred.date())
             details = {"record": record}
-        case MoveCase(target=Stage.TERMINATION) if PROCESS.move(
-            case.stage, Stage.TERMINATION
-        ):
+        case MoveCase(target=target) if rules.ends(
+            case.stage
+        ) and target == rules.terminal.get(case.stage):
             raise RequirementNotMetError(
-                case.stage, ["termination.reason"], target=Stage.TERMINATION
+                case.stage, ["termination.reason"], target=target
             )
         case MoveCase(target=target, note=note):
-            move = PROCESS.move(case.stage, target)
+            move = rules.move(case.stage, target)
             if move is None:
                 raise InvalidTransitionError(case.stage, target)
-            _fire(case, move, _move_check(case, occurred.date(), note))
-            action = Action.REOPEN if move.trigger == REOPEN else Action.MOVE
+            day = occurred.date()
+            records = case.records
+            _fire(
+                rules,
+                case,
+                move,
+                lambda: (
+                    rules.move_requirements(move, records, day)
+                    + rules.command_requirements(move, note=note)
+                ),
+            )
+            action = Action.REOPEN if move.kind == "reopen" else Action.MOVE
             to_stage = target
             details = {"note": note}
         case ReopenCase(note=note):
             return execute(
                 case,
-                MoveCase(target=Stage.ENGAGEMENT, note=note, occurred_at=occurred),
+                MoveCase(target=rules.start, note=note, occurred_at=occurred),
                 actor=actor,
                 at=at,
             )
         case TerminateCase():
-            _admit_termination(case, command)
-            action, to_stage = Action.TERMINATE, Stage.TERMINATION
+            to_stage = _admit_termination(rules, case, command)
+            action = Action.TERMINATE
             details = {
                 "reason": command.reason,
                 "sub_reason": command.sub_reason,
@@ -277,6 +454,10 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
                     raise InvalidInputError("redacted", "not_event_numbers", redacted)
             action = Action.REDACT
             details = {"note": note, "redacted": redacted}
+        case MigrateCase(to=target, note=note):
+            _admit_migration(case, target, note, occurred.date())
+            action = Action.MIGRATE
+            details = {"note": note, "process": ProcessPin.of(target)}
     event = Event(
         case_id=case.case_id,
         seq=case.seq + 1,
@@ -292,50 +473,48 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
     return Decision(apply(case, event), event)
 
 
-def _move_check(
-    case: Case, day: dt.date, note: str | None
-) -> Callable[[Move], list[str]]:
-    def check(move: Move) -> list[str]:
-        return PROCESS.move_requirements(
-            move, case.records, day=day
-        ) + PROCESS.command_requirements(move, note=note)
+def _admit_termination(rules: Rules, case: Case, command: TerminateCase) -> Stage:
+    """Refuse a termination the stage, reason or command does not support.
 
-    return check
-
-
-def _admit_termination(case: Case, command: TerminateCase) -> None:
-    """Refuse a termination the stage, reason or command does not support."""
-    move = PROCESS.move(case.stage, Stage.TERMINATION)
-    if move is None:
+    Returns:
+        The stage the termination leads to.
+    """
+    if not rules.ends(case.stage):
         raise InvalidTransitionError(case.stage, Stage.TERMINATION)
-    rule = PROCESS.reason_rules[command.reason]
-    if not rule.allows(case.stage, residential=case.residential):
+    reason = rules.reasons.get(command.reason)
+    if reason is None or not reason.allows(case.stage, residential=case.residential):
         raise InvalidTerminationReasonError(command.reason, case.stage)
-    if command.sub_reason is not None and command.sub_reason not in rule.sub_reasons:
+    subs = [sub.code for sub in reason.sub_reasons]
+    if command.sub_reason is not None and command.sub_reason not in subs:
         raise InvalidSubReasonError(
-            command.reason,
-            case.stage,
-            command.sub_reason,
-            sorted(rule.sub_reasons, key=tuple(SubReason).index),
+            command.reason, case.stage, command.sub_reason, subs
         )
+    move = rules.terminations[case.stage, reason.kind]
+    records = case.records
 
-    def check(move: Move) -> list[str]:
-        return PROCESS.termination_requirements(
-            rule, case.records
-        ) + PROCESS.termination_command_requirements(
-            rule,
-            sub_reason=command.sub_reason,
-            referral_to=command.referral_to,
-            note=command.note,
-        )
+    def check() -> list[str]:
+        missing = rules.termination_requirements(reason, records)
+        if reason.sub_reasons and command.sub_reason is None:
+            missing.append("termination.sub_reason")
+        if reason.referral and command.referral_to is None:
+            missing.append("termination.referral_to")
+        if move.note and command.note is None:
+            missing.append("termination.note")
+        return missing
 
-    _fire(case, move, check)
+    _fire(rules, case, move, check)
+    return Stage(move.dest)
 
 
-def _admit_record(case: Case, record: Record, day: dt.date) -> None:
+def _admit_record(rules: Rules, case: Case, record: Record, day: dt.date) -> None:
     """Refuse a record the stage does not take or that contradicts the case."""
-    if case.stage not in RECORD_STAGES[record.kind]:
-        raise RecordNotAllowedError(record.kind, case.stage)
+    kind = record.kind
+    stages = rules.record_stages.get(kind)
+    if stages is None or case.stage not in stages:
+        raise RecordNotAllowedError(kind, case.stage)
+    for name in rules.unknown_fields[kind]:
+        if getattr(record, name) is not None:
+            raise RecordInvalidError(kind, name, "unknown_field")
     plan = case.records.plan
     goals = plan.goal_ids if plan else frozenset()
     match record:
@@ -363,6 +542,55 @@ def _admit_record(case: Case, record: Record, day: dt.date) -> None:
             pass
 
 
+def migration_problems(case: Case, target: Definition, day: dt.date) -> list[str]:
+    """Return why ``case`` cannot move to ``target``'s rules (empty: it can).
+
+    The case's stage must exist in the target, and the case must stand
+    there as the target would have let it: its records in force meet the
+    checks of the target's forward move into the stage (none for the start
+    stage or a terminal one), every kind of record it keeps is one the
+    target has, and no record in force uses a field the target lacks. Each
+    problem is a requirement id of the target, or a ``migrate.…`` id.
+    """
+    if unsupported(target):
+        return ["migrate.definition"]
+    if case.definition == target:
+        return ["migrate.same_definition"]
+    rules = rules_of(target)
+    stage = case.stage
+    if stage not in {spec.code for spec in target.stages}:
+        return ["migrate.stage"]
+    problems: list[str] = []
+    latest = case.records.latest()
+    if any(kind not in rules.record_stages for kind in latest) or any(
+        getattr(record, name) is not None
+        for kind, record in latest.items()
+        for name in rules.unknown_fields[kind]
+    ):
+        problems.append("migrate.record_kind")
+    entries = [
+        move
+        for move in target.moves
+        if move.dest == stage and move.kind == "forward" and move.checks
+    ]
+    if entries and target.stage(stage).kind == "active":
+        missing = [rules.move_requirements(move, case.records, day) for move in entries]
+        if all(missing):
+            problems += missing[0]
+    return problems
+
+
+def _admit_migration(
+    case: Case, target: Definition, note: str | None, day: dt.date
+) -> None:
+    """Refuse a migration the target's rules or the command do not support."""
+    problems = migration_problems(case, target, day)
+    if note is None:
+        problems.append("migrate.note")
+    if problems:
+        raise MigrationRefusedError(case.stage, target.ref, problems)
+
+
 #: ``Action.RECORD``: an enum member looked up on its class costs a
 #: dictionary lookup and a call, and every step of a fold asks for it.
 _RECORD: Final = Action.RECORD
@@ -373,19 +601,14 @@ def apply(case: Case | None, event: Event) -> Case:
 
     ``apply`` trusts the event; :func:`execute` and :func:`replay` are what
     check it against the rules.
+
+    Raises:
+        AuditIntegrityError: the event pins a definition that is not known
+            (not built in, and not stored with the trail).
     """
     at = event.occurred_at
     if case is None:
-        return Case(
-            case_id=event.case_id,
-            residential=bool(event.residential),
-            stage=event.to_stage,
-            episode=event.episode,
-            seq=event.seq,
-            opened_at=at,
-            stage_entered_at=at,
-            last_occurred_at=at,
-        )
+        return _opened(event, _pinned(event))
     changes: dict[str, Any] = {"seq": event.seq, "last_occurred_at": at}
     action = event.action
     if action is _RECORD:  # the commonest, tested before the match's lookups
@@ -394,28 +617,82 @@ def apply(case: Case | None, event: Event) -> Case:
         return evolve(case, changes)
     match action:
         case Action.MOVE:
-            move = PROCESS.move(case.stage, event.to_stage)
+            rules = rules_of(case.definition)
+            move = rules.move(case.stage, event.to_stage)
             changes["stage"] = event.to_stage
             changes["stage_entered_at"] = at
-            changes["records"] = case.records.entering(
-                event.to_stage, loop=move is not None and move.is_loop
+            changes["records"] = _entering(
+                rules,
+                case.records,
+                event.to_stage,
+                loop=move is not None and move.kind == "loop",
             )
         case Action.TERMINATE:
-            changes["stage"] = Stage.TERMINATION
+            changes["stage"] = event.to_stage
             changes["stage_entered_at"] = at
             changes["termination_reason"] = event.reason
         case Action.REOPEN:
-            changes["stage"] = Stage.ENGAGEMENT
+            changes["stage"] = event.to_stage
             changes["episode"] = case.episode + 1
             changes["stage_entered_at"] = at
             changes["records"] = NO_RECORDS
             changes["termination_reason"] = None
+        case Action.MIGRATE:
+            changes["definition"] = _pinned(event)
         case _:
             pass
     return evolve(case, changes)
 
 
-def command_of(event: Event) -> OpenCase | Command:
+def _opened(event: Event, definition: Definition) -> Case:
+    at = event.occurred_at
+    return Case(
+        case_id=event.case_id,
+        residential=bool(event.residential),
+        stage=event.to_stage,
+        episode=event.episode,
+        seq=event.seq,
+        opened_at=at,
+        stage_entered_at=at,
+        last_occurred_at=at,
+        definition=definition,
+    )
+
+
+def _entering(
+    rules: Rules, records: RecordsInForce, stage: Stage, *, loop: bool
+) -> RecordsInForce:
+    """The records in force once a case enters ``stage`` under ``rules``.
+
+    Where an evaluation may be recorded during intervention, one recorded
+    in this visit to intervention still counts on entering evaluation (the
+    newest counts), and none from an earlier visit does.
+    """
+    if rules.progress_evaluation:
+        if stage is Stage.INTERVENTION:
+            return evolve(records, {"activity": None, "evaluation": None})
+        if stage is Stage.EVALUATION:
+            return records
+    return records.entering(stage, loop=loop)
+
+
+def _pinned(event: Event) -> Definition:
+    """The definition an open or migrate event names (unpinned: the first)."""
+    pin = event.process
+    if pin is None:
+        return first_rules()
+    from helping_process.definitions import by_digest  # noqa: PLC0415 - cycle
+
+    definition = by_digest(pin.digest)
+    if definition is None or (definition.name, definition.version) != (
+        pin.name,
+        pin.version,
+    ):
+        raise AuditIntegrityError(event.case_id, event.seq, "definition_missing")
+    return definition
+
+
+def command_of(event: Event) -> OpenCase | Command:  # noqa: PLR0911 - one return per action
     """Return the command an event records, so it can be decided again."""
     occurred = event.occurred_at
     if event.action is _RECORD and event.record is not None:
@@ -427,7 +704,10 @@ def command_of(event: Event) -> OpenCase | Command:
                 residential=bool(event.residential),
                 note=event.note,
                 occurred_at=occurred,
+                process=None if event.process is None else _pinned(event),
             )
+        case Action.MIGRATE if event.process is not None:
+            return MigrateCase(to=_pinned(event), note=event.note, occurred_at=occurred)
         case Action.RECORD if event.record is not None:
             return AddRecord(record=event.record, occurred_at=occurred)
         case Action.MOVE | Action.REOPEN:
@@ -516,34 +796,35 @@ def next_moves(case: Case, *, on: dt.date | None = None) -> NextMoves:
             last event when not given.
     """
     day = on or case.last_occurred_at.date()
+    rules = rules_of(case.definition)
+    order = [stage.code for stage in case.definition.stages]
     moves = []
-    for target in sorted(PROCESS.targets(case.stage), key=list(Stage).index):
-        move = PROCESS.move(case.stage, target)
-        if move is None or move.trigger == TERMINATE:
+    for target in sorted(case.definition.targets(case.stage), key=order.index):
+        move = rules.move(case.stage, target)
+        if move is None:
             continue
-        missing = tuple(PROCESS.move_requirements(move, case.records, day=day))
+        missing = tuple(rules.move_requirements(move, case.records, day))
         moves.append(
             MoveOption(
-                target=target,
+                target=Stage(target),
                 allowed=not missing,
                 missing=missing,
-                note_required=bool(PROCESS.command_requirements(move, note=None)),
+                note_required=bool(rules.command_requirements(move, note=None)),
             )
         )
     terminations = []
-    for reason in TerminationReason:
-        rule = PROCESS.reason_rules[reason]
-        if not rule.allows(case.stage, residential=case.residential):
+    for reason, spec in rules.reasons.items():
+        if not spec.allows(case.stage, residential=case.residential):
             continue
-        missing = tuple(PROCESS.termination_requirements(rule, case.records))
+        missing = tuple(rules.termination_requirements(spec, case.records))
         terminations.append(
             TerminationOption(
                 reason=reason,
                 allowed=not missing,
                 missing=missing,
-                sub_reasons=tuple(sorted(rule.sub_reasons)),
-                referral_required=rule.needs_referral,
-                planned=rule.planned,
+                sub_reasons=tuple(sorted(SubReason(s.code) for s in spec.sub_reasons)),
+                referral_required=spec.referral,
+                planned=spec.planned,
             )
         )
     return NextMoves(

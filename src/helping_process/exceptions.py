@@ -114,6 +114,40 @@ class UnknownDefinitionError(HelpingProcessError, LookupError):
         super().__init__()
 
 
+class DefinitionNotRunnableError(HelpingProcessError):
+    """Raised when a case would run under a definition the engine cannot run.
+
+    Attributes:
+        ref: the definition (``NAME@VERSION``).
+        unknown: the codes it names that the engine does not know.
+    """
+
+    template = "error.definition_not_runnable"
+
+    def __init__(self, ref: str, unknown: Sequence[str]) -> None:
+        self.ref = ref
+        self.unknown = ", ".join(unknown)
+        super().__init__()
+
+
+class DefinitionClashError(HelpingProcessError):
+    """Raised when another definition is stored under the same name and version.
+
+    Attributes:
+        ref: ``NAME@VERSION``.
+        stored: the digest of the definition stored under it.
+        given: the digest of the one refused.
+    """
+
+    template = "error.definition_clash"
+
+    def __init__(self, ref: str, stored: str, given: str) -> None:
+        self.ref = ref
+        self.stored = stored
+        self.given = given
+        super().__init__()
+
+
 class RefusalError(HelpingProcessError):
     """A well-formed command that the process refuses; the case is unchanged."""
 
@@ -150,6 +184,26 @@ class RequirementNotMetError(RefusalError):
     def message_template(self) -> str:
         """Name the move when there is one."""
         return self.template if self.target else "error.requirements_in_stage"
+
+
+class MigrationRefusedError(RefusalError):
+    """Raised when a case cannot move to another definition's rules.
+
+    Attributes:
+        stage: the case's stage.
+        ref: the definition asked for.
+        missing: every problem: requirement ids of the target the case's
+            records leave unmet, or ``stage: CODE`` / ``record_kind: CODE``
+            the target lacks.
+    """
+
+    template = "error.migration_refused"
+
+    def __init__(self, stage: str, ref: str, missing: Iterable[str]) -> None:
+        self.stage = stage
+        self.ref = ref
+        self.missing: tuple[str, ...] = tuple(missing)
+        super().__init__()
 
 
 class RecordNotAllowedError(RefusalError):

@@ -253,6 +253,34 @@ _LABELS: Final = Labels(
         "integrity.personal_edited",
         "its personal data does not match the chain's digest",
     ),
+    L("reason.client_died", "The client died"),
+    L("action.migrate", "Moved to other rules"),
+    L("requirement.migrate.note", "a note saying why the case moves to other rules"),
+    L(
+        "requirement.migrate.same_definition",
+        "another definition than the one the case runs under",
+    ),
+    L("requirement.migrate.stage", "the case's stage in the target definition"),
+    L(
+        "requirement.migrate.record_kind",
+        "records in force of kinds and fields the target definition has",
+    ),
+    L(
+        "requirement.migrate.definition",
+        "a target definition whose stages, reasons and records the engine runs",
+    ),
+    L(
+        "problem.always_residential",
+        "must be true: every case of this process lives in the institution",
+    ),
+    L(
+        "integrity.definition_missing",
+        "it pins a process definition that is not stored with the trail",
+    ),
+    L(
+        "integrity.definition_forged",
+        "a stored process definition does not hash to its digest",
+    ),
 )
 
 _MESSAGES: Final = Messages(
@@ -434,6 +462,20 @@ _MESSAGES: Final = Messages(
     ),
     M("http.unknown_kind", "Process {ref} has no record kind {kind}."),
     M("http.internal", "An internal error occurred; it has been logged."),
+    M(
+        "error.definition_not_runnable",
+        "Cases cannot run under the process definition {ref} yet: the engine does not"
+        " know {unknown}.",
+    ),
+    M(
+        "error.definition_clash",
+        "Another process definition is stored as {ref} (digest {stored}); a change is"
+        " a new version ({given} refused).",
+    ),
+    M(
+        "error.migration_refused",
+        "Cannot move the case in {stage} to {ref}; missing: {missing}.",
+    ),
 )
 
 #: How each message parameter is turned into words before formatting.

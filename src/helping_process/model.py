@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 from enum import StrEnum
 from enum import unique
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import Final
 
@@ -26,6 +27,12 @@ from helping_process.states._fields import PERSONAL
 from helping_process.states._fields import check_text
 from helping_process.states.records import NO_RECORDS
 from helping_process.states.records import RECORD_TYPES
+
+if TYPE_CHECKING:
+    from helping_process.definitions import Definition
+
+#: The definition every case stored before cases were pinned ran under.
+FIRST_RULES: Final = "helping-process@1"
 
 UTC = dt.UTC
 
@@ -49,6 +56,39 @@ class Action(StrEnum):
     TERMINATE = "terminate"
     REOPEN = "reopen"
     REDACT = "redact"
+    MIGRATE = "migrate"
+
+
+@attrs.frozen
+class ProcessPin:
+    """The process definition a case runs under, as its trail names it.
+
+    Attributes:
+        name: the definition's name (``helping-process``).
+        version: its version under that name.
+        digest: SHA-256 (hex) of its canonical form: what the pin binds.
+    """
+
+    name: str
+    version: int
+    digest: str
+
+    @property
+    def ref(self) -> str:
+        """Return ``NAME@VERSION``."""
+        return f"{self.name}@{self.version}"
+
+    @classmethod
+    def of(cls, definition: Definition) -> ProcessPin:
+        """Return the pin of ``definition``."""
+        return cls(definition.name, definition.version, definition.digest)
+
+
+def first_rules() -> Definition:
+    """Return ``helping-process@1``: the rules of every case stored unpinned."""
+    from helping_process.definitions import builtin  # noqa: PLC0415 - read on first use
+
+    return builtin(FIRST_RULES)
 
 
 def _text_field(name: str, *, optional: bool) -> Any:
@@ -97,6 +137,13 @@ def _occurred_at() -> Any:
     return attrs.field(default=None, converter=_to_utc)
 
 
+def _default_rules() -> Definition:
+    """The definition new cases follow: ``DEFAULT_REF``, read at each call."""
+    from helping_process.definitions import _load  # noqa: PLC0415 - read on first use
+
+    return _load.builtin(_load.DEFAULT_REF)
+
+
 def _actor_role(value: object) -> ActorRole:
     try:
         return ActorRole(str(value))
@@ -128,6 +175,8 @@ class Case:
         last_occurred_at: when the last event took place.
         records: the records that count for the next move.
         termination_reason: why the last episode ended, while it is ended.
+        definition: the process definition the case runs under now (the
+            one it was opened under, or the one its last migration chose).
     """
 
     case_id: str
@@ -140,6 +189,7 @@ class Case:
     last_occurred_at: dt.datetime
     records: RecordsInForce = NO_RECORDS
     termination_reason: TerminationReason | None = None
+    definition: Definition = attrs.field(factory=first_rules)
 
 
 # Not slotted: one is made per command, and attrs makes a frozen class
@@ -172,6 +222,9 @@ class Event:
         redacted: for ``redact``: the ``seq`` of every earlier event whose
             personal data it removed, in order (None on redactions recorded
             before the list was).
+        process: for ``open``: the definition the case is pinned to (None
+            on cases opened before cases were pinned: they run under
+            ``helping-process@1``); for ``migrate``: the one it moves to.
     """
 
     case_id: str
@@ -191,6 +244,7 @@ class Event:
     referral_to: str | None = attrs.field(default=None, metadata=PERSONAL)
     note: str | None = attrs.field(default=None, metadata=PERSONAL)
     redacted: tuple[int, ...] | None = None
+    process: ProcessPin | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -202,6 +256,9 @@ class OpenCase:
         residential: whether the client lives in the institution (panti).
         note: an optional note.
         occurred_at: when it took place, if earlier than now.
+        process: the definition the case is pinned to. None opens it
+            unpinned, under ``helping-process@1``, as cases were opened
+            before pinning: only replay of such a case's trail asks for it.
     """
 
     client: str = attrs.field(
@@ -210,6 +267,7 @@ class OpenCase:
     residential: bool = attrs.field(default=False)
     note: str | None = _note()
     occurred_at: dt.datetime | None = _occurred_at()
+    process: Definition | None = attrs.field(factory=_default_rules)
 
     @residential.validator
     def _residential(self, attribute: attrs.Attribute[bool], value: object) -> None:
@@ -319,4 +377,19 @@ class RedactCase:
     occurred_at: dt.datetime | None = _occurred_at()
 
 
-Command = AddRecord | MoveCase | TerminateCase | ReopenCase | RedactCase
+@attrs.frozen(kw_only=True)
+class MigrateCase:
+    """Move the case to another process definition, saying why.
+
+    Attributes:
+        to: the definition the case runs under from this event on.
+        note: why (required).
+        occurred_at: when it took place, if earlier than now.
+    """
+
+    to: Definition
+    note: str | None = _note()
+    occurred_at: dt.datetime | None = _occurred_at()
+
+
+Command = AddRecord | MoveCase | TerminateCase | ReopenCase | RedactCase | MigrateCase

@@ -62,6 +62,7 @@ from helping_process.states import PROCESS
 from helping_process.states import REDACTED
 from helping_process.states import ActivityRecord
 from helping_process.states import InterventionModel
+from helping_process.states import ReasonRule
 from helping_process.states import Stage
 
 __all__ = [
@@ -690,7 +691,10 @@ class _Checker:
                 missing="termination.reason",
             )
             return
-        rule = PROCESS.reason_rules[event.reason]
+        # A reason of a later definition (client_died) is early, plain.
+        rule = PROCESS.reason_rules.get(event.reason) or ReasonRule(
+            reason=event.reason, stages=frozenset()
+        )
         if rule.planned:
             if before.stage is Stage.EVALUATION:
                 missing = PROCESS.termination_requirements(rule, before.records)

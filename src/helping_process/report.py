@@ -102,6 +102,10 @@ _PLACES: Final = 6
 _ACTIVE: Final = tuple(stage for stage in Stage if stage is not Stage.TERMINATION)
 _REPLAN_FROM: Final = (Stage.INTERVENTION, Stage.EVALUATION)
 _REASSESS_FROM: Final = (Stage.PLANNING, Stage.INTERVENTION, Stage.EVALUATION)
+#: The planned reasons (every later one, such as client_died, is early).
+_PLANNED: Final = frozenset(
+    reason for reason, rule in REASON_RULES.items() if rule.planned
+)
 _SUB_REASONS: Final = tuple(
     (reason, sub)
     for reason, rule in REASON_RULES.items()
@@ -268,7 +272,7 @@ class Report:
         return sum(
             count
             for reason, count in self.terminations_by_reason.items()
-            if REASON_RULES[reason].planned
+            if reason in _PLANNED
         )
 
     @property

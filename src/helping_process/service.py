@@ -27,22 +27,31 @@ from typing import Protocol
 from typing import TypeVar
 
 import attrs
+import orjson
 
 from helping_process import audit
 from helping_process import engine
 from helping_process import snapshot as snapshots
 from helping_process.audit import Sealed
+from helping_process.definitions import Definition
+from helping_process.definitions import builtin
+from helping_process.definitions import builtins
+from helping_process.definitions import load_definition
 from helping_process.definitions._validate import check_record
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import ConcurrentUpdateError
+from helping_process.exceptions import DefinitionClashError
+from helping_process.exceptions import DefinitionError
 from helping_process.exceptions import InvalidInputError
 from helping_process.exceptions import RefusalError
+from helping_process.exceptions import UnknownDefinitionError
 from helping_process.model import UTC
 from helping_process.model import Actor
 from helping_process.model import AddRecord
 from helping_process.model import Case
 from helping_process.model import Command
 from helping_process.model import Event
+from helping_process.model import MigrateCase
 from helping_process.model import MoveCase
 from helping_process.model import OpenCase
 from helping_process.model import RedactCase
@@ -127,6 +136,12 @@ class UnitOfWork(Protocol):
 
     def snapshot_cases(self) -> set[str]:
         """Return the ids of the cases that have snapshots."""
+
+    def definitions(self) -> list[tuple[str, str, int, str]]:
+        """Return the stored process definitions: digest, name, version, text."""
+
+    def add_definition(self, definition: Definition, *, at: dt.datetime) -> None:
+        """Store a process definition's file under its digest, name and version."""
 
     def add_snapshot(self, snapshot: Snapshot) -> None:
         """Store a snapshot (nothing if one at that event is stored already)."""
@@ -279,9 +294,11 @@ class CaseService:
             reproduce events of that format.
         snapshot_every: a cold load that folds at least this many events
             stores a snapshot of the case (see :meth:`_load`).
+        process: the definition new cases follow when :meth:`open` names
+            none (the agency's default); ``helping-process@2`` when None.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - each part of the service is named
         self,
         store: AuditStore,
         *,
@@ -289,6 +306,7 @@ class CaseService:
         new_id: Callable[[], str] = _new_id,
         new_salt: Callable[[], bytes] | None = _new_salt,
         snapshot_every: int = snapshots.EVERY,
+        process: Definition | None = None,
     ) -> None:
         self.store = store
         self._clock = clock
@@ -296,8 +314,94 @@ class CaseService:
         self._new_salt = new_salt
         self._snapshot_every = snapshot_every
         self._cache: OrderedDict[str, tuple[Case, str]] = OrderedDict()
+        self._process = process
+        #: Digests of the definitions known to be stored.
+        self._stored: set[str] = set()
+        #: Whether the stored definitions have been read into this process.
+        self._registered = False
 
-    def open(
+    # -- process definitions -------------------------------------------------
+
+    @property
+    def default_process(self) -> Definition:
+        """The definition new cases follow unless :meth:`open` names one."""
+        return self._process if self._process is not None else builtin()
+
+    @default_process.setter
+    def default_process(self, definition: Definition) -> None:
+        engine.rules_of(definition)  # refuse one the engine cannot run
+        self._process = definition
+
+    def definitions(self) -> list[Definition]:
+        """Return the definitions stored with the trail that load soundly.
+
+        Each is also known to this process from then on, so the cases
+        pinned to it replay. A stored file that does not load, or whose
+        digest is not the one stored, is left out (verification names it).
+        """
+        with _reading(self.store) as uow:
+            return self._register(uow)
+
+    def definition(self, ref: str) -> Definition:
+        """Return a definition by ``NAME@VERSION``, or ``NAME`` for its newest.
+
+        Installed definitions and built-ins are both looked up.
+
+        Raises:
+            UnknownDefinitionError: no definition has that reference.
+        """
+        known = {d.ref: d for d in (*builtins(), *self.definitions())}
+        if ref in known:
+            return known[ref]
+        named = sorted(
+            (d for d in known.values() if d.name == ref), key=lambda d: d.version
+        )
+        if not named:
+            raise UnknownDefinitionError(ref, sorted(known))
+        return named[-1]
+
+    def install(self, definition: Definition) -> bool:
+        """Store a definition so cases can be opened under it or moved to it.
+
+        Returns:
+            Whether it was stored now (False: it was stored already).
+
+        Raises:
+            DefinitionClashError: another definition is stored under the
+                same name and version; a change must be a new version.
+        """
+        with self.store.unit_of_work() as uow:
+            return self._store_definition(uow, definition)
+
+    def _store_definition(self, uow: UnitOfWork, definition: Definition) -> bool:
+        if definition.digest in self._stored:
+            return False
+        for digest, name, version, _ in uow.definitions():
+            if digest == definition.digest:
+                self._stored.add(digest)
+                return False
+            if (name, version) == (definition.name, definition.version):
+                raise DefinitionClashError(definition.ref, digest, definition.digest)
+        engine.rules_of(definition)  # refuse one the engine cannot run
+        uow.add_definition(definition, at=self._clock())
+        self._stored.add(definition.digest)
+        return True
+
+    def _register(self, uow: UnitOfWork) -> list[Definition]:
+        """Load the stored definitions into this process; return the sound ones."""
+        loaded = []
+        for digest, _name, _version, text in uow.definitions():
+            try:
+                definition = load_definition(text, name=digest)
+            except DefinitionError:
+                continue
+            if definition.digest == digest:
+                loaded.append(definition)
+                self._stored.add(digest)
+        self._registered = True
+        return loaded
+
+    def open(  # noqa: PLR0913 - the opening's parts are named, not bundled
         self,
         client: str,
         *,
@@ -305,14 +409,36 @@ class CaseService:
         residential: bool = False,
         note: str | None = None,
         occurred_at: dt.datetime | None = None,
+        process: Definition | str | None = None,
     ) -> Case:
-        """Open a new case in engagement and return it."""
+        """Open a new case and return it.
+
+        The case is pinned to ``process`` (a definition or its reference;
+        the service's default when None), which is stored with the trail
+        the first time a case uses it.
+
+        Raises:
+            UnknownDefinitionError: no definition has that reference.
+            DefinitionClashError: another definition is stored under its
+                name and version.
+            DefinitionNotRunnableError: the engine cannot run it.
+        """
+        if isinstance(process, str):
+            process = self.definition(process)
+        definition = process if process is not None else self.default_process
         command = OpenCase(
-            client=client, residential=residential, note=note, occurred_at=occurred_at
+            client=client,
+            residential=residential,
+            note=note,
+            occurred_at=occurred_at,
+            process=definition,
         )
         decision = engine.open_case(
             command, case_id=self._new_id(), actor=actor, at=self._clock()
         )
+        if definition.digest not in self._stored:
+            with self.store.unit_of_work() as uow:
+                self._store_definition(uow, definition)
         sealed = audit.seal(decision.event, audit.GENESIS, salt=self._salt())
         self.store.append(decision, sealed)
         self._remember(decision.case, sealed.hash)
@@ -342,11 +468,14 @@ class CaseService:
     ) -> Case:
         """Add a record given as a JSON object of ``kind``.
 
+        The object is checked against the fields of the definition the case
+        runs under.
+
         Raises:
             RecordProblemsError: the object is malformed; every problem is
                 named at once, not only the first.
         """
-        check_record(str(kind), data)
+        check_record(str(kind), data, self.get(case_id).definition)
         record = parse_record(kind, data)
         return self.add_record(case_id, record, actor=actor, occurred_at=occurred_at)
 
@@ -411,6 +540,36 @@ class CaseService:
                 more; nothing is stored.
         """
         return self.execute(case_id, RedactCase(note=note), actor=actor)
+
+    def migrate(
+        self,
+        case_id: str,
+        to: Definition | str,
+        *,
+        actor: Actor,
+        note: str | None = None,
+        occurred_at: dt.datetime | None = None,
+    ) -> Case:
+        """Move the case to another definition's rules, saying why.
+
+        The target is stored with the trail first (if it is not already);
+        the migration is one chained event, from which replay judges the
+        case by the target's rules.
+
+        Raises:
+            MigrationRefusedError: the case's stage is not in the target, or
+                its records in force fail what the target asks in that stage,
+                or the note is missing; every problem is named.
+            UnknownDefinitionError: no definition has that reference.
+            DefinitionClashError: another definition is stored under the
+                target's name and version.
+        """
+        target = self.definition(to) if isinstance(to, str) else to
+        if target.digest not in self._stored:
+            with self.store.unit_of_work() as uow:
+                self._store_definition(uow, target)
+        command = MigrateCase(to=target, note=note, occurred_at=occurred_at)
+        return self.execute(case_id, command, actor=actor)
 
     def execute(
         self,
@@ -710,6 +869,7 @@ class CaseService:
                 key = seals.checking_key(key, receipt)
                 review = seals.review_seals(uow.seals(), key, receipt=receipt)
             sealed = _sealed_seqs(review)
+            forged = _forged_definitions(uow) if replay else []
             opener = self.store.opener() if jobs > 1 and case_id is None else None
             ranges = uow.case_ranges(jobs * _RANGES_PER_JOB) if opener else []
             if opener is None or len(ranges) < 2:  # noqa: PLR2004 - one range: no pool
@@ -722,6 +882,7 @@ class CaseService:
                 opener, ranges, jobs=jobs, replay=replay, sealed=sealed, tick=tick
             )
         found = _Findings(max_findings)
+        found.add(forged)
         for part in parts:
             found.add(part.findings)
         if case_id is None and replay:
@@ -877,7 +1038,15 @@ class CaseService:
             if sealed.seq > head.seq:
                 break  # appended after the head was read: not this transaction's
             event = audit.unseal(sealed)
-            case = engine.apply(case, event)
+            try:
+                case = engine.apply(case, event)
+            except AuditIntegrityError:
+                # A pin to a definition installed since this process began:
+                # read the stored definitions once, then fold on.
+                if self._registered:
+                    raise
+                self._register(uow)
+                case = engine.apply(case, event)
             origins.note(event)
             last_hash = sealed.hash
         if case is None or case.seq != head.seq or last_hash != head.last_hash:
@@ -1004,6 +1173,7 @@ def _check_range(  # noqa: PLR0913, PLR0917 - the verification's parts, passed o
     part = _Part([])
     findings = part.findings
     if replay or case_id is not None:
+        stored = _sound_definitions(uow) if replay else frozenset()
         with_snapshots = uow.snapshot_cases() if replay else set()
         for head, rows, columns in uow.trails_with_columns(case_id, within=within):
             part.cases += 1
@@ -1016,7 +1186,10 @@ def _check_range(  # noqa: PLR0913, PLR0917 - the verification's parts, passed o
                 if name in with_snapshots:
                     taken = uow.snapshots(name)
                     part.snapshot_cases.add(name)
-                findings += audit.verify_case(rows, head, columns, taken)
+                found = audit.verify_case(rows, head, columns, taken)
+                findings += found
+                if rows and columns is not None:
+                    findings += _unstored_pins(rows, columns, stored, found)
             tick(len(rows))
             if sealed:
                 _sealed_hashes(rows, sealed, part.hashes)
@@ -1035,6 +1208,86 @@ def _check_range(  # noqa: PLR0913, PLR0917 - the verification's parts, passed o
         if sealed:
             _sealed_hashes(rows, sealed, part.hashes)
     return part
+
+
+def _sound_definitions(uow: UnitOfWork) -> frozenset[str]:
+    """Load the stored definitions into this process; return their digests.
+
+    Only a stored file that loads and hashes to the digest it is stored
+    under counts: a case pinned to any other digest is a finding.
+    """
+    sound = set()
+    for digest, _name, _version, text in uow.definitions():
+        try:
+            definition = load_definition(text, name=digest)
+        except DefinitionError:
+            continue
+        if definition.digest == digest:
+            sound.add(digest)
+    return frozenset(sound)
+
+
+def _forged_definitions(uow: UnitOfWork) -> list[audit.Finding]:
+    """A stored definition that does not load, or hash to its digest, is edited."""
+    findings = []
+    for digest, name, version, text in uow.definitions():
+        try:
+            sound = load_definition(text, name=digest).digest == digest
+        except DefinitionError:
+            sound = False
+        if not sound:
+            findings.append(
+                audit.Finding(
+                    f"{name}@{version}",
+                    0,
+                    audit.FindingKind.EDITED,
+                    "finding.integrity",
+                    {"finding": "definition_forged"},
+                )
+            )
+    return findings
+
+
+def _unstored_pins(
+    rows: Sequence[Sealed],
+    columns: Sequence[audit.Columns],
+    stored: frozenset[str],
+    found: Sequence[audit.Finding],
+) -> list[audit.Finding]:
+    """The open and migrate events that pin a definition not stored soundly.
+
+    An auditor replays each case with the rules stored beside it; a pin
+    the database cannot resolve is a definition deleted (or never stored).
+    Only the open event and migrations carry pins: the rest is not read.
+    """
+    candidates = [0, *(i for i, row in enumerate(columns) if row[1] == "migrate")]
+    named = {
+        finding.seq
+        for finding in found
+        if finding.params.get("finding") == "definition_missing"
+    }
+    findings = []
+    for index in candidates:
+        if index >= len(rows):
+            continue
+        row = rows[index]
+        try:
+            pin = orjson.loads(row.body).get("process")
+        except (orjson.JSONDecodeError, AttributeError):
+            continue
+        if not isinstance(pin, dict) or pin.get("digest") in stored:
+            continue
+        if row.seq not in named:
+            findings.append(
+                audit.Finding(
+                    row.case_id,
+                    row.seq,
+                    audit.FindingKind.DELETED,
+                    "finding.integrity",
+                    {"finding": "definition_missing"},
+                )
+            )
+    return findings
 
 
 def _verify_range(

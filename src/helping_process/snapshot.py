@@ -32,10 +32,14 @@ import orjson
 from helping_process.audit import canonical
 from helping_process.audit import parse_utc_text
 from helping_process.audit import utc_text
+from helping_process.definitions import Definition
+from helping_process.definitions import by_digest
 from helping_process.exceptions import AuditIntegrityError
+from helping_process.model import FIRST_RULES
 from helping_process.model import Action
 from helping_process.model import Case
 from helping_process.model import Event
+from helping_process.model import first_rules
 from helping_process.states import ContractKind
 from helping_process.states import ContractRecord
 from helping_process.states import Record
@@ -143,6 +147,10 @@ def expected(case: Case, last_hash: str, origins: Origins) -> Snapshot:
         "termination_reason": case.termination_reason,
         "records": refs,
     }
+    definition = case.definition
+    if definition.ref != FIRST_RULES:
+        # Cases under the first rules keep the snapshots they always had.
+        data["process"] = definition.digest
     return Snapshot(
         case_id=case.case_id, seq=case.seq, hash=last_hash, data=canonical(data)
     )
@@ -232,8 +240,19 @@ def _restore(
         last_occurred_at=last_occurred_at,
         records=RecordsInForce(**held),
         termination_reason=None if reason is None else TerminationReason(reason),
+        definition=_definition(data.get("process")),
     )
     return case, origins
+
+
+def _definition(digest: object) -> Definition:
+    """The definition a snapshot names by digest (none: the first rules)."""
+    if digest is None:
+        return first_rules()
+    definition = by_digest(str(digest)) if isinstance(digest, str) else None
+    if definition is None or definition.ref == FIRST_RULES:
+        raise ValueError(digest)
+    return definition
 
 
 def _record(  # noqa: PLR0913, PLR0917 - one record reference and what checks it

@@ -42,6 +42,7 @@ from helping_process.engine import Decision
 from helping_process.engine import execute
 from helping_process.engine import open_case
 from helping_process.exceptions import ConcurrentUpdateError
+from helping_process.exceptions import StorageError
 from helping_process.exceptions import UnknownCaseError
 from helping_process.model import UTC
 from helping_process.model import Action
@@ -61,6 +62,7 @@ from helping_process.states import TerminationReason
 from helping_process.states import parse_record
 
 if TYPE_CHECKING:
+    from helping_process.definitions import Definition
     from helping_process.seals import Seal
 
 __all__ = [
@@ -506,11 +508,16 @@ class _Tables:
     events: dict[str, tuple[Sealed, ...]] = attrs.Factory(dict)
     seals: tuple[Seal, ...] = ()
     snapshots: dict[str, tuple[Snapshot, ...]] = attrs.Factory(dict)
+    definitions: tuple[tuple[str, str, int, str], ...] = ()
 
     def copy(self) -> _Tables:
         """Return a snapshot that can be written without touching this one."""
         return _Tables(
-            dict(self.cases), dict(self.events), self.seals, dict(self.snapshots)
+            dict(self.cases),
+            dict(self.events),
+            self.seals,
+            dict(self.snapshots),
+            self.definitions,
         )
 
 
@@ -819,6 +826,25 @@ class InMemoryUnitOfWork:
     def seals(self) -> list[Seal]:
         """Return the stored seals, in the order of their numbers."""
         return list(self._tables.seals)
+
+    def definitions(self) -> list[tuple[str, str, int, str]]:
+        """Return the stored process definitions: digest, name, version, text."""
+        return sorted(self._tables.definitions, key=lambda row: (row[1], row[2]))
+
+    def add_definition(self, definition: Definition, *, at: dt.datetime) -> None:
+        """Store a process definition's file (a clash raises, as a unique key)."""
+
+        def add(tables: _Tables) -> None:
+            for digest, name, version, _ in tables.definitions:
+                if digest == definition.digest or (name, version) == (
+                    definition.name,
+                    definition.version,
+                ):
+                    raise StorageError("UNIQUE constraint failed: definitions")  # noqa: TRY003 - as the driver says it
+            row = (definition.digest, definition.name, definition.version)
+            tables.definitions = (*tables.definitions, (*row, definition.text))
+
+        self._write(add)
 
     def add_seal(self, seal: Seal, *, sealed_at: dt.datetime) -> int:
         """Store a seal under its number; return the number.

@@ -127,6 +127,7 @@ class TestInfo:
             "language": "en",
             "actor": "worker-1",
             "role": "worker",
+            "default_process": "helping-process@2",
         }
         assert not data_dir.exists()
 

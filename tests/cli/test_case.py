@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from helping_process import builtin
 from tests.cli._support import COMPLETE
 from tests.cli._support import Cli
 
@@ -503,8 +504,14 @@ class TestShow:
         data = cli.json("case", "show", case_id)
 
         assert sorted(data) == [
-            "case_id", "episode", "next", "records", "residential", "seq", "stage",
+            "case_id", "episode", "next", "process", "records", "residential", "seq",
+            "stage",
         ]  # fmt: skip
+        assert data["process"] == {
+            "name": "helping-process",
+            "version": 2,
+            "digest": builtin("helping-process@2").digest,
+        }
         assert sorted(data["records"]) == [
             "activity", "assessment", "contract", "engagement", "intake", "plan",
         ]  # fmt: skip

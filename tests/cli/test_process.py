@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 
 from helping_process import DEFAULT_REF
-from helping_process import PROCESS
 from helping_process import Stage
-from helping_process import TerminationReason
 from helping_process import builtin
 from helping_process import builtins
 from helping_process import load_definition
 from helping_process.definitions import builtin_text
+from helping_process.states import PROCESS
 from tests.cli._support import Cli
 
 
@@ -43,14 +42,16 @@ class TestShow:
 
     def test_json(self, cli: Cli):
         """Showing the process in JSON gives every stage, move and reason."""
-        data = cli.json("process", "show", db=False)
+        data = cli.json("process", "show", "helping-process@1", db=False)
 
         assert data["stages"] == [stage.value for stage in Stage]
         assert len(data["moves"]) == len(PROCESS.moves)
         assert {"from": "evaluation", "to": "intervention", "trigger": "resume",
                 "note_required": True} in data["moves"]  # fmt: skip
         reasons = {rule["reason"]: rule for rule in data["terminations"]}
-        assert sorted(reasons) == sorted(reason.value for reason in TerminationReason)
+        assert sorted(reasons) == sorted(
+            reason.value for reason in PROCESS.reason_rules
+        )
         assert reasons["client_absconded"]["residential_only"] is True
         assert reasons["client_absconded"]["stages"] == [
             "assessment", "planning", "intervention", "evaluation",
@@ -252,7 +253,7 @@ def _reasons_from(stage: Stage) -> set[str]:
 class TestGraphTerminations:
     def test_dot_joins_the_termination_edges(self, cli: Cli):
         """The dot graph has one labelled edge per group of stages into termination."""
-        result = cli.run("process", "graph", "--format", "dot")
+        result = cli.run("process", "graph", "--format", "dot", "helping-process@1")
 
         lines = result.stdout.splitlines()
         into = [line for line in lines if "-> termination [" in line]
@@ -282,7 +283,9 @@ class TestGraphTerminations:
 
     def test_mermaid_joins_the_termination_edges(self, cli: Cli):
         """The Mermaid graph, too, has one labelled edge per group into termination."""
-        result = cli.run("process", "graph", "--format", "mermaid", lang="id")
+        result = cli.run(
+            "process", "graph", "--format", "mermaid", "helping-process@1", lang="id"
+        )
 
         lines = result.stdout.splitlines()
         into = [line for line in lines if line.endswith("| termination")]
@@ -294,3 +297,128 @@ class TestGraphTerminations:
             for line in into
         )
         assert all(line.split('|"')[1].startswith("terminasi<br/>") for line in into)
+
+
+class TestShowAnyDefinition:
+    def test_the_default_is_version_two(self, cli: Cli):
+        """Without REF, show gives the default for new cases, helping-process@2."""
+        data = cli.json("process", "show", db=False)
+
+        reasons = {rule["reason"]: rule for rule in data["terminations"]}
+        assert (data["name"], data["version"]) == ("helping-process", 2)
+        assert "intake" in reasons["client_absconded"]["stages"]
+        assert reasons["client_died"]["planned"] is False
+
+    def test_the_residential_profile(self, cli: Cli):
+        """The PP 39/2012 profile shows its own stages and its way into closed."""
+        shown = cli.run("process", "show", "rehsos-pp39", lang="id", db=False)
+        drawn = cli.run("process", "graph", "--format", "dot", "rehsos-pp39", db=False)
+
+        assert "resocialization" in shown.stdout
+        assert "Resosialisasi" in shown.stdout
+        assert "-> closed [" in drawn.stdout
+        assert "termination -> aftercare" in drawn.stdout
+
+
+def _own_file(cli: Cli, *, label: str = "Proses LKS") -> str:
+    """An agency's own definition file: helping-process@2 under another name."""
+    source = builtin_text("helping-process@2")
+    source = source.replace('name = "helping-process"', 'name = "lks-x"', 1)
+    source = source.replace(
+        'label = { id = "Proses pertolongan pekerjaan sosial",',
+        f'label = {{ id = "{label}",',
+        1,
+    )
+    cli.home.mkdir(parents=True, exist_ok=True)
+    path = cli.home / f"{label.replace(' ', '-')}.toml"
+    path.write_text(source, "utf-8")
+    return str(path)
+
+
+class TestInstall:
+    def test_install_list_open_and_show(self, cli: Cli):
+        """An installed definition is listed, and a case opened under it shows it."""
+        path = _own_file(cli)
+
+        first = cli.json("process", "install", path)
+        again = cli.json("process", "install", path)
+        listed = {d["name"]: d for d in cli.json("process", "list")}
+        case_id = cli.json("case", "open", "--client", "K-1", "--process", "lks-x")[
+            "case_id"
+        ]
+        shown = cli.json("case", "show", case_id)
+
+        assert (first["installed"], again["installed"]) == (True, False)
+        assert listed["lks-x"]["digest"] == first["digest"]
+        assert shown["process"] == {
+            "name": "lks-x",
+            "version": 2,
+            "digest": first["digest"],
+        }
+
+    def test_a_clash_is_refused(self, cli: Cli):
+        """Another file under an installed name and version is refused, exit 1."""
+        cli.run("process", "install", _own_file(cli))
+
+        result = cli.run(
+            "process", "install", _own_file(cli, label="Proses lain"), fails=True
+        )
+
+        assert result.exit_code == 1
+        assert "lks-x@2" in result.stderr
+
+    def test_a_broken_file_names_every_problem(self, cli: Cli):
+        """A broken file is bad input, exit 2, with every problem."""
+        cli.home.mkdir(parents=True, exist_ok=True)
+        path = cli.home / "broken.toml"
+        path.write_text(
+            builtin_text("helping-process@2")
+            .replace('to = "intake"', 'to = "penerimaan"', 1)
+            .replace("version = 2", 'version = "2"', 1),
+            "utf-8",
+        )
+
+        result = cli.run("process", "install", str(path), fails=True)
+
+        assert result.exit_code == 2
+        assert "unknown stage 'penerimaan'" in result.stderr
+        assert "version" in result.stderr
+
+
+class TestMigrate:
+    def test_accepted_then_refused(self, cli: Cli):
+        """A case moves to version 2 once; moving it there again is refused."""
+        case_id = cli.json(
+            "case", "open", "--client", "K-1", "--process", "helping-process@1"
+        )["case_id"]
+
+        moved = cli.json(
+            "case", "migrate", case_id, "--to", "helping-process@2", "--note", "Baru."
+        )
+        again = cli.run(
+            "case",
+            "migrate",
+            case_id,
+            "--to",
+            "helping-process@2",
+            "--note",
+            "Lagi.",
+            fails=True,
+        )
+
+        assert moved["process"]["version"] == 2
+        assert moved["seq"] == 2
+        assert again.exit_code == 1
+        assert "migrate.same_definition" in again.stderr
+
+    def test_the_default_for_new_cases_is_a_setting(self, cli: Cli):
+        """--default-process chooses the definition of new cases; info shows it."""
+        case_id = cli.json(
+            "--default-process", "helping-process@1", "case", "open", "--client", "K"
+        )["case_id"]
+
+        shown = cli.json("case", "show", case_id)
+        info = cli.json("--default-process", "helping-process@1", "info", db=False)
+
+        assert shown["process"]["version"] == 1
+        assert info["default_process"] == "helping-process@1"

@@ -26,7 +26,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError
 
+from helping_process import Case
+from helping_process import OpenCase
 from helping_process import Stage
+from helping_process import open_case
+from helping_process.audit import GENESIS
+from helping_process.audit import seal
 from helping_process.persistence import HEAD
 from helping_process.persistence import SqlStore
 from helping_process.persistence import current_revision
@@ -103,11 +108,29 @@ def _revision(engine: Engine) -> str | None:
         return current_revision(connection)
 
 
+def _open_unpinned(service: CaseService, client: str) -> Case:
+    """Open a case as releases before pinning did: no definition named."""
+    decision = open_case(
+        OpenCase(client=client, note="Referred by the village.", process=None),
+        case_id=str(uuid.uuid4()),
+        actor=WORKER,
+        at=FixedClock()(),
+    )
+    sealed = seal(decision.event, GENESIS, salt=b"s" * 16)
+    service.store.append(decision, sealed)
+    # Held, as an opened case is: the old schema has no snapshots to load from.
+    service._remember(decision.case, sealed.hash)
+    return decision.case
+
+
 def _fill(service: CaseService) -> list[str]:
-    """Three cases in different stages, one of them redacted."""
+    """Three cases in different stages, one of them redacted.
+
+    They are opened unpinned, as the code of the old revisions opened them.
+    """
     ids = []
     for client, steps in (("KLIEN-1", 0), ("KLIEN-2", 4), ("KLIEN-3", 9)):
-        case = service.open(client, actor=WORKER, note="Referred by the village.")
+        case = _open_unpinned(service, client)
         while case.seq <= steps:
             case = service.execute(
                 case.case_id, scripted_command(case.seq), actor=WORKER

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from helping_process import Actor
+from helping_process import InvalidTerminationReasonError
 from helping_process import Stage
+from helping_process import TerminationReason
 from helping_process import seals
 from helping_process.audit import FindingKind
 from helping_process.persistence import SqlStore
@@ -72,4 +74,30 @@ class TestReleaseDatabase:
         moved = cases.move(OPEN_CASE, Stage.EVALUATION, actor=worker)
 
         assert moved.stage is Stage.EVALUATION
+        assert not [f for f in cases.verify() if f.is_tampering]
+
+    def test_its_cases_run_under_the_first_rules(self, store):
+        """The upgrade stores helping-process@1; the old cases keep its rules."""
+        cases = CaseService(store)
+        worker = Actor("peksos-17")
+
+        stored = [definition.ref for definition in cases.definitions()]
+        old = cases.get(OPEN_CASE)
+        with pytest.raises(InvalidTerminationReasonError):
+            cases.terminate(
+                OPEN_CASE, TerminationReason.CLIENT_DIED, actor=worker, note="Died."
+            )
+        new = cases.open("KLIEN-BARU", actor=worker)
+        died = cases.terminate(
+            new.case_id, TerminationReason.CLIENT_DIED, actor=worker, note="Died."
+        )
+
+        assert stored == ["helping-process@1"]
+        assert old.definition.ref == "helping-process@1"
+        assert died.definition.ref == "helping-process@2"
+        assert died.stage is Stage.TERMINATION
+        assert [d.ref for d in cases.definitions()] == [
+            "helping-process@1",
+            "helping-process@2",
+        ]
         assert not [f for f in cases.verify() if f.is_tampering]

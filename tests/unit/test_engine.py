@@ -42,6 +42,9 @@ from helping_process.testing import intake_data
 from helping_process.testing import plan_data
 from helping_process.testing import walk
 
+#: These tests state the rules of helping-process@1 (docs/domain.md).
+pytestmark = pytest.mark.usefixtures("first_rules")
+
 S = Stage
 R = TerminationReason
 NOTE = "New information came up."
@@ -81,6 +84,7 @@ REASON_STAGES: dict[TerminationReason, set[Stage]] = {
     R.BEYOND_AGENCY_CAPACITY: set(ACTIVE),
     R.CLIENT_DISLIKES_WORKER: set(ACTIVE),
     R.CLIENT_ABSCONDED: set(),
+    R.CLIENT_DIED: set(),
 }
 
 EXIT_RECORDS = [
@@ -1321,6 +1325,7 @@ class TestNextMoves:
             R.GOALS_ACHIEVED,
             R.NO_MEANINGFUL_PROGRESS,
             R.CLIENT_ABSCONDED,
+            R.CLIENT_DIED,
         }
         assert options[R.BEYOND_AGENCY_CAPACITY] == TerminationOption(
             reason=R.BEYOND_AGENCY_CAPACITY,

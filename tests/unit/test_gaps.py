@@ -244,12 +244,14 @@ class TestReopenByMove:
 
 class TestPublicDefinition:
     def test_targets_and_reasons_from_the_package(self):
-        """PROCESS from the package answers targets and reasons per stage."""
+        """PROCESS from the package is the default definition, helping-process@2."""
         targets = PROCESS.targets(S.EVALUATION)
         reasons = PROCESS.reasons(S.EVALUATION, residential=True)
 
+        assert PROCESS.ref == "helping-process@2"
         assert targets == {S.PLANNING, S.ASSESSMENT, S.INTERVENTION, S.TERMINATION}
-        assert {R.GOALS_ACHIEVED, R.CLIENT_ABSCONDED} <= reasons
+        assert {R.GOALS_ACHIEVED, R.CLIENT_ABSCONDED, R.CLIENT_DIED} <= reasons
+        assert R.CLIENT_ABSCONDED in PROCESS.reasons(S.INTAKE, residential=True)
 
 
 class TestHypothesisProfile:

@@ -52,6 +52,11 @@ NAMESPACES: list[tuple[str, type[StrEnum]]] = [
 
 #: Every requirement id the engine can name (docs/domain.md §3-§5 and the commands).
 REQUIREMENTS = [
+    "migrate.note",
+    "migrate.same_definition",
+    "migrate.stage",
+    "migrate.record_kind",
+    "migrate.definition",
     "engagement.record",
     "intake.record",
     "intake.eligible",

@@ -45,6 +45,9 @@ from tests.strategies import failing_intake_records
 from tests.strategies import failing_plan_records
 from tests.strategies import malformed_records
 
+#: These tests state the rules of helping-process@1 (docs/domain.md).
+pytestmark = pytest.mark.usefixtures("first_rules")
+
 S = Stage
 
 FACTORIES = {

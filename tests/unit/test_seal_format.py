@@ -19,8 +19,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from helping_process import Actor
 from helping_process import InvalidInputError
+from helping_process import OpenCase
 from helping_process import Stage
 from helping_process import TerminationReason
+from helping_process import audit
+from helping_process import engine
 from helping_process import seals
 from helping_process.audit import Head
 from helping_process.service import CaseService
@@ -76,7 +79,19 @@ def _walk(*, redact: bool, salts: bool = False) -> CaseService:
         new_id=lambda: "case-1",
         new_salt=(lambda: next(counter).to_bytes(16, "big")) if salts else None,
     )
-    case_id = service.open("KLIEN-1", actor=WORKER, note="first note").case_id
+    # Opened unpinned, as every case was before cases were pinned to their
+    # process definition: the format of such a trail must not change.
+    opened = engine.open_case(
+        OpenCase(client="KLIEN-1", note="first note", process=None),
+        case_id="case-1",
+        actor=WORKER,
+        at=clock(),
+    )
+    first_salt = service._salt()
+    service.store.append(
+        opened, audit.seal(opened.event, audit.GENESIS, salt=first_salt)
+    )
+    case_id = opened.case.case_id
     for kind, data, target in (
         ("engagement", engagement_data, Stage.INTAKE),
         ("intake", intake_data, Stage.CONTRACT),
@@ -113,6 +128,29 @@ def test_an_activity_seals_to_the_pinned_bytes():
         "29d6e52417dc2d95b67073495095dfdbdd2a030a5930bad875060153427e1e86"
     )
     assert activity.personal.startswith(b'{"record":{"description":')
+
+
+def test_a_pinned_open_event_names_its_definition():
+    """A case opened now carries its definition's name, version and digest."""
+    service = CaseService(InMemoryStore(), clock=FixedClock(), new_id=lambda: "c")
+    service.open("KLIEN-1", actor=WORKER)
+    with service.store.unit_of_work() as uow:
+        (opened,) = uow.events("c")
+
+    body = json.loads(opened.body)
+
+    assert body["process"] == {
+        "name": "helping-process",
+        "version": 2,
+        "digest": ("38a81555c75bf8e96d18ae3b095a512166abfe47f8f0552cb2e11b1e0dc12b85"),
+    }
+    assert opened.body.endswith(
+        b'"process":{"digest":"38a81555c75bf8e96d18ae3b095a512166abfe47f8f0552cb2e11b'
+        b'1e0dc12b85","name":"helping-process","version":2},"reason":null,'
+        b'"record":null,"record_kind":null,"recorded_at":"2025-01-06T09:00:00.000000Z",'
+        b'"referral_to":null,"residential":false,"seq":1,"sub_reason":null,'
+        b'"to_stage":"engagement","v":1}'
+    )
 
 
 def test_every_kind_of_event_seals_as_before():

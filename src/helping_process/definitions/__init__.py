@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from helping_process.definitions._load import builtin
     from helping_process.definitions._load import builtin_text
     from helping_process.definitions._load import builtins
+    from helping_process.definitions._load import by_digest
     from helping_process.definitions._load import canonical_bytes
     from helping_process.definitions._load import load_definition
     from helping_process.definitions._model import Coded
@@ -63,6 +64,7 @@ _EXPORTS: Final[dict[str, str]] = {
     "builtin_text": "helping_process.definitions._load",
     "builtins": "helping_process.definitions._load",
     "check_record": "helping_process.definitions._validate",
+    "by_digest": "helping_process.definitions._load",
     "canonical_bytes": "helping_process.definitions._load",
     "labelled_codes": "helping_process.definitions._validate",
     "load_definition": "helping_process.definitions._load",
@@ -89,6 +91,7 @@ __all__ = [
     "builtin",
     "builtin_text",
     "builtins",
+    "by_digest",
     "canonical_bytes",
     "check_record",
     "labelled_codes",

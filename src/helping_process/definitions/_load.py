@@ -127,6 +127,20 @@ def builtin(ref: str = DEFAULT_REF) -> Definition:
     return _builtin(_resolve(ref))
 
 
+def by_digest(digest: str) -> Definition | None:
+    """Return the definition with ``digest``, if it is known in this process.
+
+    Known are the built-ins and every definition loaded since the process
+    started (a store loads the definitions it holds before replaying a case
+    pinned to one). A lookup is one dictionary read once the built-ins are in.
+    """
+    found = _CACHE.get(digest)
+    if found is None:
+        builtins()
+        found = _CACHE.get(digest)
+    return found
+
+
 def builtins() -> tuple[Definition, ...]:
     """Return every built-in definition, by name and then version."""
     return tuple(_builtin(ref) for ref in _sorted_refs())

@@ -22,6 +22,7 @@ from sqlalchemy import MetaData
 from sqlalchemy import String
 from sqlalchemy import Table
 from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
 
 from helping_process.persistence._types import UTCDateTime
 
@@ -122,4 +123,17 @@ api_tokens = Table(
     Column("issued_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
     Index("ix_api_tokens_actor_id", "actor_id"),
+)
+
+#: The process definitions cases are pinned to, as their files: append-only,
+#: so an auditor replays every case with its own rules from the database.
+definitions = Table(
+    "definitions",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("stored_at", UTCDateTime, nullable=False),
+    UniqueConstraint("name", "version", name="uq_definitions_name"),
 )

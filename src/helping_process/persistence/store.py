@@ -72,6 +72,7 @@ from helping_process.persistence import migrate
 from helping_process.persistence._engine import SQLITE_BUSY_TIMEOUT_MS
 from helping_process.persistence._engine import make_engine
 from helping_process.persistence._schema import cases
+from helping_process.persistence._schema import definitions
 from helping_process.persistence._schema import events
 from helping_process.persistence._schema import personal
 from helping_process.persistence._schema import seal_leaves
@@ -83,6 +84,7 @@ from helping_process.snapshot import Snapshot
 from helping_process.states import Stage
 
 if TYPE_CHECKING:
+    from helping_process.definitions import Definition
     from helping_process.seals import Seal
 
 _T = TypeVar("_T")
@@ -306,6 +308,21 @@ class _Statements:
             listing.where(cases.c.stage == bindparam("b_stage")), dialect
         )
         self.insert_seal = _Prepared(insert(seals), dialect)
+        self.insert_definition = _Prepared(insert(definitions), dialect)
+        self.definitions = _Prepared(
+            select(
+                *(
+                    type_coerce(column, NullType())
+                    for column in (
+                        definitions.c.digest,
+                        definitions.c.name,
+                        definitions.c.version,
+                        definitions.c.text,
+                    )
+                )
+            ).order_by(definitions.c.name, definitions.c.version),
+            dialect,
+        )
         self.insert_leaf = _Prepared(insert(seal_leaves), dialect)
         # Seals are read as the driver gives them, without the columns' own
         # conversions, which raise on a cell of another type: verification
@@ -1448,6 +1465,32 @@ class SqlUnitOfWork:
         if before is not None:
             values["b_before_at"], values["b_before_id"] = before
         return _summaries(statement.rows(self._cursor, values))
+
+    def definitions(self) -> list[tuple[str, str, int, str]]:
+        """Return the stored process definitions: digest, name, version, text.
+
+        Cells are read as the driver gives them, so a forged one is a
+        definition that does not load or hash to its digest, not an error.
+        """
+        self.flush()
+        return [
+            (_text(digest), _text(name), _number(version), _text(text))
+            for digest, name, version, text in self._sql.definitions.rows(self._cursor)
+        ]
+
+    def add_definition(self, definition: Definition, *, at: dt.datetime) -> None:
+        """Store a process definition's file under its digest, name and version."""
+        self.flush()
+        self._sql.insert_definition.run(
+            self._cursor,
+            {
+                "digest": definition.digest,
+                "name": definition.name,
+                "version": definition.version,
+                "text": definition.text,
+                "stored_at": at,
+            },
+        )
 
     def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
         """Return the summaries of all cases, or of those in ``stage``."""

@@ -95,6 +95,33 @@ def texts(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
             _fail(instance, f"{attribute.name}[{index}]", problem)
 
 
+def optional_texts(
+    instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    """Validate a tuple of non-blank free texts that may be absent (None)."""
+    if value is not None:
+        texts(instance, attribute, value)
+
+
+def code_list(
+    allowed: frozenset[str],
+) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """Return a validator of an optional tuple of distinct codes of ``allowed``."""
+
+    def validate(
+        instance: object, attribute: attrs.Attribute[Any], value: object
+    ) -> None:
+        if value is None:
+            return
+        ids(instance, attribute, value)
+        assert isinstance(value, tuple)  # noqa: S101 - ids() has just checked it
+        for index, item in enumerate(value):
+            if item not in allowed:
+                _fail(instance, f"{attribute.name}[{index}]", "unknown_code", item)
+
+    return validate
+
+
 def ids(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """Validate a tuple of distinct identifiers."""
     texts(instance, attribute, value)
@@ -207,6 +234,13 @@ class Reader:
             if not isinstance(item, str):
                 raise self._fail(f"{name}[{index}]", "not_text", item)
         return tuple(value)
+
+    def optional_texts(self, name: str) -> tuple[str, ...] | None:
+        """Read a list of texts that may be absent (None)."""
+        if self._data.get(name) is None:
+            self._read.add(name)
+            return None
+        return self.texts(name)
 
     def boolean(self, name: str) -> bool:
         """Read a required true/false field."""

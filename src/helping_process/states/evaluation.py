@@ -57,6 +57,8 @@ class EvaluationRecord:
         process_note: how the helping process went.
         outcome_note: what it achieved (process and outcome are judged apart:
             a good process can still give a poor result).
+        obstacles: what stood in the way (hambatan); from helping-process@2
+            on, refused under a definition without it.
     """
 
     kind: ClassVar[RecordKind] = RecordKind.EVALUATION
@@ -65,6 +67,9 @@ class EvaluationRecord:
     gas_scores: Mapping[str, int] = attrs.field(factory=dict, validator=_gas_scores)
     process_note: str = attrs.field(validator=_fields.text, metadata=PERSONAL)
     outcome_note: str = attrs.field(validator=_fields.text, metadata=PERSONAL)
+    obstacles: tuple[str, ...] | None = attrs.field(
+        default=None, validator=_fields.optional_texts, metadata=PERSONAL
+    )
 
     @classmethod
     def from_json(cls, data: object) -> Self:
@@ -75,6 +80,7 @@ class EvaluationRecord:
             gas_scores=dict(read.mapping("gas_scores")),
             process_note=read.text("process_note"),
             outcome_note=read.text("outcome_note"),
+            obstacles=read.optional_texts("obstacles"),
         )
         read.finish()
         return record

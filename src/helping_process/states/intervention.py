@@ -24,6 +24,18 @@ from helping_process.states.vocabulary import InterventionModel
 from helping_process.states.vocabulary import RecordKind
 from helping_process.states.vocabulary import WorkerRole
 
+#: The techniques of influence an activity may name (helping-process@2).
+TECHNIQUES: Final = frozenset(
+    {
+        "situational_redefinition",
+        "refocusing_attention",
+        "stress_reduction",
+        "change_in_behavior_setting",
+        "changing_climate_of_opinion",
+        "new_values_and_life_goals",
+    }
+)
+
 
 @attrs.frozen(kw_only=True)
 class ActivityRecord:
@@ -37,6 +49,8 @@ class ActivityRecord:
         description: what was done.
         goal_ids: the plan goals it serves (at least one).
         justification: why coercion was necessary; required for ``coerce``.
+        techniques: the influence techniques used (helping-process@2 on,
+            optional).
     """
 
     kind: ClassVar[RecordKind] = RecordKind.ACTIVITY
@@ -48,6 +62,9 @@ class ActivityRecord:
     goal_ids: tuple[str, ...] = attrs.field(validator=_fields.ids)
     justification: str | None = attrs.field(
         default=None, validator=_fields.optional_text, metadata=PERSONAL
+    )
+    techniques: tuple[str, ...] | None = attrs.field(
+        default=None, validator=_fields.code_list(TECHNIQUES)
     )
 
     def __attrs_post_init__(self) -> None:
@@ -77,6 +94,7 @@ class ActivityRecord:
             description=read.text("description"),
             goal_ids=read.texts("goal_ids"),
             justification=read.optional_text("justification"),
+            techniques=read.optional_texts("techniques"),
         )
         read.finish()
         return record

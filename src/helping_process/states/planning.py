@@ -143,6 +143,47 @@ def _goal_ids_distinct(
         seen.add(goal.id)
 
 
+#: The programme of tasks a plan may name (helping-process@2).
+PROGRAMME_TASKS: Final = frozenset(
+    {
+        "motivation",
+        "capacity_building",
+        "creating_opportunities",
+        "resource_mobilisation",
+        "establishing_change",
+    }
+)
+
+
+@attrs.frozen(kw_only=True)
+class PracticeSystems:
+    """The four basic systems of practice a plan names.
+
+    Attributes:
+        client_system: who asks for help and is to benefit.
+        target_system: who must change for the goals to be reached.
+        action_system: who works with the worker to bring the change about.
+        change_agent_system: the worker and the agency.
+    """
+
+    client_system: str = attrs.field(validator=_fields.text, metadata=PERSONAL)
+    target_system: str = attrs.field(validator=_fields.text, metadata=PERSONAL)
+    action_system: str = attrs.field(validator=_fields.text, metadata=PERSONAL)
+    change_agent_system: str = attrs.field(validator=_fields.text, metadata=PERSONAL)
+
+    @classmethod
+    def read(cls, read: Reader) -> Self:
+        """Build the systems from a JSON object."""
+        systems = cls(
+            client_system=read.text("client_system"),
+            target_system=read.text("target_system"),
+            action_system=read.text("action_system"),
+            change_agent_system=read.text("change_agent_system"),
+        )
+        read.finish()
+        return systems
+
+
 @attrs.frozen(kw_only=True)
 class PlanRecord:
     """The intervention plan.
@@ -151,6 +192,11 @@ class PlanRecord:
         focus: the focus and root of the problem.
         methods: the methods and techniques chosen.
         goals: the goals, each with objectives and tasks.
+        practice_systems: the client, target, action and change-agent
+            systems (helping-process@2 on, optional).
+        programme: the programme of tasks (helping-process@2 on, optional).
+        strategy: the approach, strategy and tactics (helping-process@2 on,
+            optional).
     """
 
     kind: ClassVar[RecordKind] = RecordKind.PLAN
@@ -159,6 +205,13 @@ class PlanRecord:
     methods: tuple[str, ...] = attrs.field(validator=_fields.texts, metadata=PERSONAL)
     goals: tuple[Goal, ...] = attrs.field(
         validator=[_fields.each(Goal), _goal_ids_distinct]
+    )
+    practice_systems: PracticeSystems | None = attrs.field(default=None)
+    programme: tuple[str, ...] | None = attrs.field(
+        default=None, validator=_fields.code_list(PROGRAMME_TASKS)
+    )
+    strategy: str | None = attrs.field(
+        default=None, validator=_fields.optional_text, metadata=PERSONAL
     )
 
     @classmethod
@@ -169,6 +222,17 @@ class PlanRecord:
             focus=read.text("focus"),
             methods=read.texts("methods"),
             goals=read.objects("goals", Goal.read),
+            practice_systems=(
+                None
+                if read.raw("practice_systems", required=False) is None
+                else read.nested(
+                    "practice_systems",
+                    read.raw("practice_systems"),
+                    PracticeSystems.read,
+                )
+            ),
+            programme=read.optional_texts("programme"),
+            strategy=read.optional_text("strategy"),
         )
         read.finish()
         return record

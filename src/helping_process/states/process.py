@@ -148,7 +148,7 @@ class Process:
                 raise ProcessDefinitionError(move.source, "no_exit_rule")
 
     def _check_reasons(self) -> None:
-        for reason in TerminationReason:
+        for reason in _FIRST_REASONS:
             rule = self.reason_rules.get(reason)
             if rule is None or not rule.stages:
                 raise ProcessDefinitionError(reason, "never_allowed")
@@ -234,6 +234,15 @@ class Process:
         if note is None:
             missing.append("termination.note")
         return missing
+
+
+#: The reasons of the first release: later ones (client_died) belong to
+#: later definitions (see helping_process.definitions), not to this table.
+_FIRST_REASONS: Final = tuple(
+    reason
+    for reason in TerminationReason
+    if reason is not TerminationReason.CLIENT_DIED
+)
 
 
 def _evaluation_requirements(records: RecordsInForce) -> list[str]:

@@ -37,6 +37,7 @@ class TerminationReason(StrEnum):
     BEYOND_AGENCY_CAPACITY = "beyond_agency_capacity"
     CLIENT_DISLIKES_WORKER = "client_dislikes_worker"
     CLIENT_ABSCONDED = "client_absconded"
+    CLIENT_DIED = "client_died"
 
 
 @unique
