@@ -223,7 +223,7 @@ def _ask_record(
         payload = ask_record(
             asker, kind, current, today=now().date(), worker=settings.actor_name
         )
-        check_record(kind, payload)
+        check_record(kind, payload, current.definition)
         asker.echo()
         asker.tell("step.summary.record", kind=label("record_kind", kind, lang))
         for line in pretty(to_json(parse_record(kind, payload)), "  "):

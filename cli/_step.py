@@ -118,7 +118,7 @@ def choices(
 def _record(case: Case, kind: RecordKind, *, today: dt.date, worker: str) -> Prepare:
     def prepare(asker: Asker) -> tuple[Command, list[str]]:
         data = ask_record(asker, kind, case, today=today, worker=worker)
-        check_record(kind, data)
+        check_record(kind, data, case.definition)
         record = parse_record(kind, data)
         summary = [
             say(

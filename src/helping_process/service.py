@@ -140,7 +140,7 @@ class UnitOfWork(Protocol):
     def definitions(self) -> list[tuple[str, str, int, str]]:
         """Return the stored process definitions: digest, name, version, text."""
 
-    def add_definition(self, definition: Definition, *, at: dt.datetime) -> None:
+    def add_definition(self, definition: Definition) -> None:
         """Store a process definition's file under its digest, name and version."""
 
     def add_snapshot(self, snapshot: Snapshot) -> None:
@@ -383,7 +383,7 @@ class CaseService:
             if (name, version) == (definition.name, definition.version):
                 raise DefinitionClashError(definition.ref, digest, definition.digest)
         engine.rules_of(definition)  # refuse one the engine cannot run
-        uow.add_definition(definition, at=self._clock())
+        uow.add_definition(definition)
         self._stored.add(definition.digest)
         return True
 
@@ -1228,13 +1228,23 @@ def _sound_definitions(uow: UnitOfWork) -> frozenset[str]:
 
 
 def _forged_definitions(uow: UnitOfWork) -> list[audit.Finding]:
-    """A stored definition that does not load, or hash to its digest, is edited."""
+    """A stored definition is edited unless its text loads as what it is stored as.
+
+    The text must hash to the digest it is stored under and name the same
+    name and version as the columns beside it.
+    """
     findings = []
     for digest, name, version, text in uow.definitions():
         try:
-            sound = load_definition(text, name=digest).digest == digest
+            loaded = load_definition(text, name=digest)
         except DefinitionError:
             sound = False
+        else:
+            sound = (loaded.digest, loaded.name, loaded.version) == (
+                digest,
+                name,
+                version,
+            )
         if not sound:
             findings.append(
                 audit.Finding(

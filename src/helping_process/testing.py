@@ -831,7 +831,7 @@ class InMemoryUnitOfWork:
         """Return the stored process definitions: digest, name, version, text."""
         return sorted(self._tables.definitions, key=lambda row: (row[1], row[2]))
 
-    def add_definition(self, definition: Definition, *, at: dt.datetime) -> None:
+    def add_definition(self, definition: Definition) -> None:
         """Store a process definition's file (a clash raises, as a unique key)."""
 
         def add(tables: _Tables) -> None:

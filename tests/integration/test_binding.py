@@ -55,6 +55,9 @@ CHAIN: Final = {
     # its cells is a finding at the snapshot (or, with another case id, at
     # the case it now claims), not at a column.
     "snapshots": {"case_id", "seq", "hash", "data"},
+    # A definition is checked whole: its text must hash to its digest and
+    # name its name and version; a forgery is reported as the definition.
+    "definitions": {"digest", "name", "version", "text"},
 }
 #: The row of each table the forger changes: case A's, its last event's
 #: (the redaction), and the personal data of its first event (redacted).
@@ -63,6 +66,7 @@ TARGETS: Final[dict[str, dict[str, Any]]] = {
     "events": {"case_id": A, "seq": 8},
     "personal": {"case_id": A, "seq": 1},
     "snapshots": {"case_id": A, "seq": 8},
+    "definitions": {"name": "helping-process", "version": 2},
 }
 
 
@@ -188,6 +192,7 @@ class TestEveryColumnIsBound:
 
         assert {table for table, _ in columns} == {
             "cases",
+            "definitions",
             "events",
             "personal",
             "snapshots",
@@ -195,7 +200,9 @@ class TestEveryColumnIsBound:
         assert ("events", "action") in columns
         assert ("personal", "redacted_at") in columns
 
-    @pytest.mark.parametrize("table", ["cases", "events", "personal", "snapshots"])
+    @pytest.mark.parametrize(
+        "table", ["cases", "definitions", "events", "personal", "snapshots"]
+    )
     def test_each_forged_column_is_named(self, trail, open_store, table):
         """Forging any column of the table is a fault at case A naming it."""
         columns = [name for owner, name in _bound_columns(trail) if owner == table]
@@ -207,7 +214,8 @@ class TestEveryColumnIsBound:
             faults = [
                 f
                 for f in findings
-                if f.is_tampering and (f.case_id == A or table == "snapshots")
+                if f.is_tampering
+                and (f.case_id == A or table in {"snapshots", "definitions"})
             ]
             named = [
                 f

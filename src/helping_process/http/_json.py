@@ -60,6 +60,11 @@ def case_json(case: Case, moves: NextMoves) -> dict[str, Any]:
             for kind, record in case.records.latest().items()
         },
         "next": next_json(moves),
+        "process": {
+            "name": case.definition.name,
+            "version": case.definition.version,
+            "digest": case.definition.digest,
+        },
     }
 
 

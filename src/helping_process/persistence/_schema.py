@@ -134,6 +134,5 @@ definitions = Table(
     Column("name", String(64), nullable=False),
     Column("version", Integer, nullable=False),
     Column("text", Text, nullable=False),
-    Column("stored_at", UTCDateTime, nullable=False),
     UniqueConstraint("name", "version", name="uq_definitions_name"),
 )

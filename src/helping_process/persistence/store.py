@@ -1478,7 +1478,7 @@ class SqlUnitOfWork:
             for digest, name, version, text in self._sql.definitions.rows(self._cursor)
         ]
 
-    def add_definition(self, definition: Definition, *, at: dt.datetime) -> None:
+    def add_definition(self, definition: Definition) -> None:
         """Store a process definition's file under its digest, name and version."""
         self.flush()
         self._sql.insert_definition.run(
@@ -1488,7 +1488,6 @@ class SqlUnitOfWork:
                 "name": definition.name,
                 "version": definition.version,
                 "text": definition.text,
-                "stored_at": at,
             },
         )
 

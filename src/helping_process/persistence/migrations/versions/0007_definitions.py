@@ -12,12 +12,8 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from alembic import op
-
-from helping_process.persistence._types import UTCDateTime
 
 revision = "0007"
 down_revision = "0006"
@@ -33,7 +29,6 @@ def upgrade() -> None:
         sa.Column("name", sa.String(64), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("stored_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("digest", name="pk_definitions"),
         sa.UniqueConstraint("name", "version", name="uq_definitions_name"),
     )
@@ -64,7 +59,6 @@ def upgrade() -> None:
                 "name": first.name,
                 "version": first.version,
                 "text": first.text,
-                "stored_at": dt.datetime.now(dt.UTC),
             }
         ],
     )
