@@ -18,6 +18,27 @@ LANGUAGES: Final[tuple[Language, ...]] = ("en", "id")
 _Table = Mapping[str, tuple[str, str]]
 
 _LABELS: Final[Mapping[str, _Table]] = {
+    "operation": {
+        "open": ("open a case", "membuka kasus"),
+        "record": ("add a record", "menambah catatan"),
+        "move": ("move a case", "memindahkan kasus"),
+        "terminate": ("terminate a case", "mengakhiri kasus (terminasi)"),
+        "reopen": ("reopen a case", "membuka kembali kasus"),
+        "redact": ("redact a case", "meredaksi kasus"),
+        "show": ("read a case", "membaca kasus"),
+        "history": ("read a case's history", "membaca riwayat kasus"),
+        "export": ("export the trail", "mengekspor jejak audit"),
+        "report": ("read the report", "membaca laporan"),
+        "verify": ("verify the trail", "memverifikasi jejak audit"),
+        "list": ("list the cases", "melihat daftar kasus"),
+        "staff": ("change the staff roster", "mengubah daftar petugas"),
+    },
+    "staff_role": {
+        "worker": ("Worker", "Pekerja sosial"),
+        "supervisor": ("Supervisor", "Penyelia"),
+        "auditor": ("Auditor", "Auditor"),
+        "admin": ("Admin", "Admin"),
+    },
     "stage": {
         "engagement": ("Engagement", "Engagement (kontak awal)"),
         "intake": ("Intake", "Intake (penerimaan)"),
@@ -631,6 +652,60 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "The database failed: {detail}",
         "Basis data gagal: {detail}",
     ),
+    "error.not_permitted": (
+        "{actor} may not {operation}.",
+        "{actor} tidak boleh {operation}.",
+    ),
+    "error.not_permitted.unknown_actor": (
+        "Refused: {actor} is not on the staff roster, so may not {operation}"
+        " (an admin adds members with 'staff add').",
+        "Ditolak: {actor} tidak ada dalam daftar petugas, jadi tidak boleh"
+        " {operation} (admin menambah petugas dengan 'staff add').",
+    ),
+    "error.not_permitted.inactive_actor": (
+        "Refused: {actor} was deactivated on the staff roster and may no longer"
+        " {operation}.",
+        "Ditolak: {actor} sudah dinonaktifkan dalam daftar petugas dan tidak boleh"
+        " lagi {operation}.",
+    ),
+    "error.not_permitted.role_not_held": (
+        "Refused: {actor} does not hold the role declared; the roster gives"
+        " them: {roles}.",
+        "Ditolak: {actor} tidak memegang peran yang dinyatakan; menurut daftar"
+        " petugas perannya: {roles}.",
+    ),
+    "error.not_permitted.not_permitted": (
+        "Refused: {actor} ({roles}) may not {operation}; see 'Who may do what'.",
+        "Ditolak: {actor} ({roles}) tidak berwenang {operation};"
+        " lihat 'Siapa boleh melakukan apa'.",
+    ),
+    "error.roster": (
+        "The roster change for {member} is refused.",
+        "Perubahan daftar petugas untuk {member} ditolak.",
+    ),
+    "error.roster.first_not_admin": (
+        "Refused: the roster is empty, so its first member ({member}) must be an"
+        " admin (role 'admin'), who can then add the others.",
+        "Ditolak: daftar petugas masih kosong, jadi petugas pertamanya ({member})"
+        " harus admin (peran 'admin'), yang lalu dapat menambah yang lain.",
+    ),
+    "error.roster.member_exists": (
+        "Refused: {member} is already on the roster (use 'staff set-role').",
+        "Ditolak: {member} sudah ada dalam daftar petugas (pakai 'staff set-role').",
+    ),
+    "error.roster.unknown_member": (
+        "Refused: {member} is not on the staff roster.",
+        "Ditolak: {member} tidak ada dalam daftar petugas.",
+    ),
+    "error.roster.member_inactive": (
+        "Refused: {member} is already deactivated.",
+        "Ditolak: {member} sudah dinonaktifkan.",
+    ),
+    "error.roster.last_admin": (
+        "Refused: {member} is the roster's last active admin; add another admin first.",
+        "Ditolak: {member} adalah admin aktif terakhir dalam daftar petugas;"
+        " tambahkan admin lain dulu.",
+    ),
     # What exactly verification found (audit.Finding.cause).
     "finding.no_case": ("events without a case", "peristiwa tanpa kasus"),
     "finding.head_ahead": (
@@ -646,6 +721,14 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "hash kepala kasus berbeda dengan hash peristiwa terakhir",
     ),
     "finding.seq_gap": ("a gap in seq", "nomor urut melompat"),
+    "finding.chain_link": (
+        "its prev_hash is not the hash of the entry before",
+        "prev_hash-nya bukan hash entri sebelumnya",
+    ),
+    "finding.chain_hash": (
+        "its hash does not match its bytes",
+        "hash-nya tidak cocok dengan isinya",
+    ),
     "finding.seq_repeated": ("a repeated seq", "nomor urut berulang"),
     "finding.seq_jump": ("seq jumps to {seq}", "nomor urut melompat ke {seq}"),
     "finding.cell": (
@@ -804,6 +887,7 @@ _PARAM_NAMESPACES: Final[Mapping[str, str]] = {
     "kind": "record_kind",
     "problem": "problem",
     "finding": "integrity",
+    "operation": "operation",
 }
 #: Templates whose ``problem`` parameter names a definition problem.
 _DEFINITION_TEMPLATE: Final = "error.definition"

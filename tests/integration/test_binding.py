@@ -32,6 +32,11 @@ from helping_process.audit import FindingKind
 from helping_process.audit import link
 from helping_process.persistence import SqlStore
 from helping_process.service import CaseService
+from helping_process.staff import ACCESS_TRAIL
+from helping_process.staff import ROSTER_TRAIL
+from helping_process.staff import ChangeKind
+from helping_process.staff import RosterChange
+from helping_process.staff import roles_of
 from helping_process.testing import FixedClock
 from helping_process.testing import contract_data
 from helping_process.testing import engagement_data
@@ -55,6 +60,9 @@ CHAIN: Final = {
     # its cells is a finding at the snapshot (or, with another case id, at
     # the case it now claims), not at a column.
     "snapshots": {"case_id", "seq", "hash", "data"},
+    # The roster trail and the access log chain by seq like a case's events.
+    "staff_events": {"seq", "body", "prev_hash", "hash"},
+    "access_log": {"seq", "body", "prev_hash", "hash"},
 }
 #: The row of each table the forger changes: case A's, its last event's
 #: (the redaction), and the personal data of its first event (redacted).
@@ -63,7 +71,11 @@ TARGETS: Final[dict[str, dict[str, Any]]] = {
     "events": {"case_id": A, "seq": 8},
     "personal": {"case_id": A, "seq": 1},
     "snapshots": {"case_id": A, "seq": 8},
+    "staff_events": {"seq": 2},
+    "access_log": {"seq": 1},
 }
+#: The pseudo case ids under which the roster and access log are reported.
+TRAILS: Final = {"staff_events": ROSTER_TRAIL, "access_log": ACCESS_TRAIL}
 
 
 def _fill(service: CaseService) -> None:
@@ -81,6 +93,27 @@ def _fill(service: CaseService) -> None:
     service.move(other, Stage.INTAKE, actor=WORKER)
     # A cold load of case A by a new service stores its snapshot at seq 8.
     CaseService(service.store, snapshot_every=1).get(case_id)
+    # A roster (an admin who adds the worker), and two logged reads.
+    staff = service.staff
+    assert staff is not None
+    at = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    for member, roles, by in (
+        ("boss", ("admin",), "boss"),
+        (WORKER.id, ("worker",), "boss"),
+    ):
+        staff.change_roster(
+            RosterChange(
+                seq=0,
+                kind=ChangeKind.ADD,
+                member=member,
+                name=member.title(),
+                roles=roles_of(roles),
+                actor=by,
+                recorded_at=at,
+            )
+        )
+    service.get(other, reader=WORKER)
+    service.history(case_id, reader="boss")
 
 
 def _ticking() -> Callable[[], dt.datetime]:
@@ -191,11 +224,16 @@ class TestEveryColumnIsBound:
             "events",
             "personal",
             "snapshots",
+            "staff_events",
+            "access_log",
         }
         assert ("events", "action") in columns
         assert ("personal", "redacted_at") in columns
 
-    @pytest.mark.parametrize("table", ["cases", "events", "personal", "snapshots"])
+    @pytest.mark.parametrize(
+        "table",
+        ["cases", "events", "personal", "snapshots", "staff_events", "access_log"],
+    )
     def test_each_forged_column_is_named(self, trail, open_store, table):
         """Forging any column of the table is a fault at case A naming it."""
         columns = [name for owner, name in _bound_columns(trail) if owner == table]
@@ -207,7 +245,8 @@ class TestEveryColumnIsBound:
             faults = [
                 f
                 for f in findings
-                if f.is_tampering and (f.case_id == A or table == "snapshots")
+                if f.is_tampering
+                and (f.case_id in (A, TRAILS.get(table)) or table == "snapshots")
             ]
             named = [
                 f
