@@ -52,7 +52,7 @@ COMMANDS: Final = {
     "demo": ("._demo", "demo", "help.demo.short"),
     "process": ("._process", "process", "help.process"),
     "serve": ("._serve", "serve", "help.serve.short"),
-    "staff": ("._serve", "staff", "help.staff"),
+    "staff": ("._staff", "staff", "help.staff"),
 }
 
 #: Commands kept for older scripts: imported when used, never listed.
@@ -115,6 +115,7 @@ _INFO_LABELS: Final = {
     "language": "info.language",
     "actor": "info.actor",
     "role": "info.role",
+    "actors": "info.actors",
 }
 
 
@@ -142,8 +143,7 @@ def _remember_lang(ctx: click.Context, param: click.Parameter, value: Any) -> An
 @option(
     "--role",
     type=CodeType(("worker", "supervisor"), "role", "actor_role"),
-    default="worker",
-    show_default=True,
+    default=None,
     help="opt.role",
 )
 @option(
@@ -162,7 +162,7 @@ def main(  # noqa: PLR0913 - one parameter per global option
     *,
     db: str | None,
     actor: str | None,
-    role: str,
+    role: str | None,
     lang: str | None,
     as_json: bool,
     debug: bool,
@@ -189,10 +189,23 @@ def info(settings: Settings) -> None:
         "data_dir": str(data_dir()),
         "language": settings.lang,
         "actor": settings.actor_name,
-        "role": settings.role,
+        "role": settings.role or "worker",
     }
+    roster = settings.service().staff
+    active = (
+        0
+        if roster is None
+        else sum(member.active for member in roster.roster().members.values())
+    )
+    checked = roster is not None and not roster.roster().is_empty
     if settings.as_json:
-        settings.emit(data)
+        settings.emit({**data, "actors_checked": checked, "active_staff": active})
         return
     for key, value in data.items():
         settings.echo(f"{settings.say(_INFO_LABELS[key]):<14} {value}")
+    actors = (
+        settings.say("info.actors.checked", count=active)
+        if checked
+        else settings.say("info.actors.unchecked")
+    )
+    settings.echo(f"{settings.say(_INFO_LABELS['actors']):<14} {actors}")

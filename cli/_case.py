@@ -22,6 +22,7 @@ from helping_process import TerminationReason
 from helping_process import next_moves
 from helping_process.labels import Language
 from helping_process.labels import label
+from helping_process.staff import Operation
 
 from ._local import CodeType
 from ._local import LocalGroup
@@ -60,7 +61,7 @@ def case() -> None:
 def open_case(settings: Settings, client: str, residential: bool) -> None:
     """Open a case in engagement, as episode 1."""
     opened = settings.service().open(
-        client, actor=settings.actor(), residential=residential
+        client, actor=settings.who(), residential=residential
     )
     if settings.as_json:
         settings.emit(
@@ -123,7 +124,7 @@ def record(
     payload = read_json_object(settings, data, path)
     current = settings.resolve(case_ref)
     after = settings.service().add_record_json(
-        current.case_id, kind, payload, actor=settings.actor()
+        current.case_id, kind, payload, actor=settings.who()
     )
     if settings.as_json:
         settings.emit({**head_json(after), "record_kind": kind})
@@ -147,7 +148,7 @@ def move(settings: Settings, case_ref: str, target: str, note: str | None) -> No
     """Move the case to another stage."""
     current = settings.resolve(case_ref)
     after = settings.service().move(
-        current.case_id, Stage(target), actor=settings.actor(), note=note
+        current.case_id, Stage(target), actor=settings.who(), note=note
     )
     if settings.as_json:
         settings.emit({**head_json(after), "from_stage": current.stage.value})
@@ -183,7 +184,7 @@ def terminate(  # noqa: PLR0913 - the termination's parts are named
     after = settings.service().terminate(
         current.case_id,
         TerminationReason(reason),
-        actor=settings.actor(),
+        actor=settings.who(),
         note=note,
         sub_reason=SubReason(sub_reason) if sub_reason else None,
         referral_to=referral_to,
@@ -207,9 +208,7 @@ def terminate(  # noqa: PLR0913 - the termination's parts are named
 def reopen(settings: Settings, case_ref: str, note: str) -> None:
     """Start a new episode of a terminated case."""
     current = settings.resolve(case_ref)
-    after = settings.service().reopen(
-        current.case_id, actor=settings.actor(), note=note
-    )
+    after = settings.service().reopen(current.case_id, actor=settings.who(), note=note)
     if settings.as_json:
         settings.emit(head_json(after))
         return
@@ -228,7 +227,7 @@ def redact(settings: Settings, case_ref: str, note: str) -> None:
 
     current = settings.resolve(case_ref)
     service = settings.service()
-    after = service.redact(current.case_id, actor=settings.actor(), note=note)
+    after = service.redact(current.case_id, actor=settings.who(), note=note)
     redacted = next(
         event.redacted or ()
         for event in reversed(service.history(after.case_id))
@@ -259,6 +258,7 @@ def redact(settings: Settings, case_ref: str, note: str) -> None:
 def show(settings: Settings, case_ref: str) -> None:
     """Show the case, its records in force, and every legal next move."""
     current = settings.resolve(case_ref)
+    settings.service().read(settings.who(), Operation.SHOW, current.case_id)
     moves = next_moves(current, on=now().date())
     if settings.as_json:
         settings.emit(case_json(current, moves))
@@ -272,7 +272,9 @@ def show(settings: Settings, case_ref: str) -> None:
 @pass_settings
 def list_cases(settings: Settings, stage: str | None) -> None:
     """List the cases, or those in one stage."""
-    summaries = settings.service().cases(stage=Stage(stage) if stage else None)
+    summaries = settings.service().cases(
+        stage=Stage(stage) if stage else None, reader=settings.who()
+    )
     verified = bool(summaries) and all(summary.verified for summary in summaries)
     if settings.as_json:
         cases = [summary_json(summary) for summary in summaries]
@@ -316,7 +318,7 @@ def list_cases(settings: Settings, stage: str | None) -> None:
 def history(settings: Settings, case_ref: str) -> None:
     """Show the case's audit trail, oldest event first."""
     current = settings.resolve(case_ref)
-    events = settings.service().history(current.case_id)
+    events = settings.service().history(current.case_id, reader=settings.who())
     if settings.as_json:
         settings.emit({"events": [event_json(event) for event in events]})
         return

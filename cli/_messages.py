@@ -366,8 +366,11 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "HELPING_PROCESS_ACTOR.",
     ),
     "opt.role": (
-        "The role you act in: worker or supervisor.",
-        "Peran Anda saat bertindak: worker atau supervisor.",
+        "The role you act in: worker or supervisor. Default: worker, or with "
+        "a staff roster the least of your roles that may do the command.",
+        "Peran Anda saat bertindak: worker atau supervisor. Bawaan: worker, "
+        "atau bila ada daftar petugas, peran terendah Anda yang boleh "
+        "menjalankan perintah itu.",
     ),
     "opt.lang": (
         "Language: en or id. Env: HELPING_PROCESS_LANG; else the locale.",
@@ -1383,8 +1386,100 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "({detail}).",
     ),
     "help.staff": (
-        "Manage staff members' API tokens for the HTTP API.",
-        "Kelola token API anggota staf untuk API HTTP.",
+        "Manage the staff roster (who may do what) and the API tokens of the HTTP API.",
+        "Kelola daftar petugas (siapa boleh melakukan apa) dan token API untuk "
+        "API HTTP.",
+    ),
+    "help.staff.add": (
+        "Add staff member ID to the roster with one or more roles (worker, "
+        "supervisor, auditor, admin). The first member of an empty roster must "
+        "be an admin; after that only an active admin changes the roster, and "
+        "every command's actor must be an active member.",
+        "Tambahkan petugas ID ke daftar petugas dengan satu peran atau lebih "
+        "(worker, supervisor, auditor, admin). Petugas pertama pada daftar yang "
+        "masih kosong harus admin; sesudahnya hanya admin aktif yang mengubah "
+        "daftar, dan petugas setiap perintah harus petugas aktif.",
+    ),
+    "help.staff.set_role": (
+        "Replace staff member ID's roles (give --role once per role).",
+        "Ganti peran petugas ID (berikan --role sekali untuk setiap peran).",
+    ),
+    "help.staff.deactivate": (
+        "Deactivate staff member ID, with a note saying why: they may do "
+        "nothing more, and stay on the roster and in every trail.",
+        "Nonaktifkan petugas ID, dengan catatan alasannya: ia tidak boleh "
+        "melakukan apa pun lagi, dan tetap tercatat dalam daftar dan setiap jejak.",
+    ),
+    "help.staff.list": (
+        "List the staff roster: every member, their roles, active or not.",
+        "Tampilkan daftar petugas: setiap petugas, perannya, aktif atau tidak.",
+    ),
+    "opt.staff_name": ("The member's name.", "Nama petugas."),
+    "opt.staff_role": (
+        "A role the member holds: worker, supervisor, auditor or admin "
+        "(repeat for several).",
+        "Peran yang dipegang petugas: worker, supervisor, auditor atau admin "
+        "(ulangi untuk beberapa peran).",
+    ),
+    "opt.staff_note": (
+        "Why the member is deactivated.",
+        "Alasan petugas dinonaktifkan.",
+    ),
+    "staff.add": (
+        "Added {member} to the staff roster as {roles} (roster change {seq}).",
+        "{member} ditambahkan ke daftar petugas sebagai {roles} "
+        "(perubahan daftar ke-{seq}).",
+    ),
+    "staff.set_role": (
+        "{member} now holds {roles} (roster change {seq}).",
+        "{member} kini memegang peran {roles} (perubahan daftar ke-{seq}).",
+    ),
+    "staff.deactivate": (
+        "{member} is deactivated (roster change {seq}).",
+        "{member} dinonaktifkan (perubahan daftar ke-{seq}).",
+    ),
+    "staff.empty": (
+        "The staff roster is empty: actors are not checked.",
+        "Daftar petugas masih kosong: petugas tidak diperiksa.",
+    ),
+    "staff.active": ("active", "aktif"),
+    "staff.inactive": ("inactive", "nonaktif"),
+    "staff.blank_name": (
+        "The member's name must not be blank.",
+        "Nama petugas tidak boleh kosong.",
+    ),
+    "staff.blank_note": (
+        "The note must say why the member is deactivated.",
+        "Catatan harus menyebut alasan petugas dinonaktifkan.",
+    ),
+    "staff.token_not_member": (
+        "{member} is not an active member of the staff roster; no token is issued.",
+        "{member} bukan petugas aktif dalam daftar petugas; token tidak diterbitkan.",
+    ),
+    "help.audit.access": (
+        "List the access log: who read which case (or every case), when, and "
+        "how (show, history, export, report). With CASE, the reads of that "
+        "case and the reads of every case. The log is hash-chained and "
+        "'audit verify' checks it.",
+        "Tampilkan log akses: siapa membaca kasus mana (atau semua kasus), "
+        "kapan, dan bagaimana (show, history, export, report). Dengan CASE, "
+        "pembacaan kasus itu dan pembacaan semua kasus. Log ini dirantai "
+        "dengan hash dan diperiksa oleh 'audit verify'.",
+    ),
+    "help.audit.access.short": (
+        "Who read which case, and when.",
+        "Siapa membaca kasus mana, dan kapan.",
+    ),
+    "access.empty": ("Nobody has read a case yet.", "Belum ada yang membaca kasus."),
+    "access.all": ("(every case)", "(semua kasus)"),
+    "info.actors": ("actors", "petugas"),
+    "info.actors.checked": (
+        "checked against the staff roster ({count} active)",
+        "diperiksa terhadap daftar petugas ({count} aktif)",
+    ),
+    "info.actors.unchecked": (
+        "not checked (the staff roster is empty)",
+        "tidak diperiksa (daftar petugas masih kosong)",
     ),
     "help.staff.token": (
         "Issue an API token for staff member ID. The token is shown once and "

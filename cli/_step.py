@@ -258,7 +258,7 @@ def step(settings: Settings, case_ref: str) -> None:
             "cancelled", exit_code=CANCELLED, kind="cancelled"
         ) from None
     after = settings.service().execute(
-        current.case_id, command, actor=settings.actor(), expected_seq=current.seq
+        current.case_id, command, actor=settings.who(), expected_seq=current.seq
     )
     if settings.as_json:
         settings.emit(head_json(after))

@@ -657,26 +657,24 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "{actor} tidak boleh {operation}.",
     ),
     "error.not_permitted.unknown_actor": (
-        "Refused: {actor} is not on the staff roster, so may not {operation}"
+        "{actor} is not on the staff roster, so may not {operation}"
         " (an admin adds members with 'staff add').",
-        "Ditolak: {actor} tidak ada dalam daftar petugas, jadi tidak boleh"
+        "{actor} tidak ada dalam daftar petugas, jadi tidak boleh"
         " {operation} (admin menambah petugas dengan 'staff add').",
     ),
     "error.not_permitted.inactive_actor": (
-        "Refused: {actor} was deactivated on the staff roster and may no longer"
-        " {operation}.",
-        "Ditolak: {actor} sudah dinonaktifkan dalam daftar petugas dan tidak boleh"
+        "{actor} was deactivated on the staff roster and may no longer {operation}.",
+        "{actor} sudah dinonaktifkan dalam daftar petugas dan tidak boleh"
         " lagi {operation}.",
     ),
     "error.not_permitted.role_not_held": (
-        "Refused: {actor} does not hold the role declared; the roster gives"
-        " them: {roles}.",
-        "Ditolak: {actor} tidak memegang peran yang dinyatakan; menurut daftar"
+        "{actor} does not hold the role declared; the roster gives them: {roles}.",
+        "{actor} tidak memegang peran yang dinyatakan; menurut daftar"
         " petugas perannya: {roles}.",
     ),
     "error.not_permitted.not_permitted": (
-        "Refused: {actor} ({roles}) may not {operation}; see 'Who may do what'.",
-        "Ditolak: {actor} ({roles}) tidak berwenang {operation};"
+        "{actor} ({roles}) may not {operation}; see 'Who may do what'.",
+        "{actor} ({roles}) tidak berwenang {operation};"
         " lihat 'Siapa boleh melakukan apa'.",
     ),
     "error.roster": (
@@ -684,26 +682,26 @@ _MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Perubahan daftar petugas untuk {member} ditolak.",
     ),
     "error.roster.first_not_admin": (
-        "Refused: the roster is empty, so its first member ({member}) must be an"
+        "The roster is empty, so its first member ({member}) must be an"
         " admin (role 'admin'), who can then add the others.",
-        "Ditolak: daftar petugas masih kosong, jadi petugas pertamanya ({member})"
+        "Daftar petugas masih kosong, jadi petugas pertamanya ({member})"
         " harus admin (peran 'admin'), yang lalu dapat menambah yang lain.",
     ),
     "error.roster.member_exists": (
-        "Refused: {member} is already on the roster (use 'staff set-role').",
-        "Ditolak: {member} sudah ada dalam daftar petugas (pakai 'staff set-role').",
+        "{member} is already on the roster (use 'staff set-role').",
+        "{member} sudah ada dalam daftar petugas (pakai 'staff set-role').",
     ),
     "error.roster.unknown_member": (
-        "Refused: {member} is not on the staff roster.",
-        "Ditolak: {member} tidak ada dalam daftar petugas.",
+        "{member} is not on the staff roster.",
+        "{member} tidak ada dalam daftar petugas.",
     ),
     "error.roster.member_inactive": (
-        "Refused: {member} is already deactivated.",
-        "Ditolak: {member} sudah dinonaktifkan.",
+        "{member} is already deactivated.",
+        "{member} sudah dinonaktifkan.",
     ),
     "error.roster.last_admin": (
-        "Refused: {member} is the roster's last active admin; add another admin first.",
-        "Ditolak: {member} adalah admin aktif terakhir dalam daftar petugas;"
+        "{member} is the roster's last active admin; add another admin first.",
+        "{member} adalah admin aktif terakhir dalam daftar petugas;"
         " tambahkan admin lain dulu.",
     ),
     # What exactly verification found (audit.Finding.cause).
