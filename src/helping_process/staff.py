@@ -385,20 +385,39 @@ def check_chain(trail: str, table: str, rows: Sequence[StoredEntry]) -> list[Fin
     Each row's hash must be SHA-256 of the hash before it and its stored
     body, the seqs must run from 1 without a gap, and every column stored
     beside the body must say what the body says: an edited body or column
-    is ``edited``, a missing row ``deleted``, a row chained elsewhere
-    ``inserted``.
+    is ``edited``, a missing row ``deleted`` (at the first seq missing), a
+    row whose link is broken without a gap ``inserted``.
     """
     findings: list[Finding] = []
     prev = GENESIS
     expected = 1
     for row in rows:
+        if not (
+            isinstance(row.body, bytes)
+            and isinstance(row.prev_hash, str)
+            and isinstance(row.hash, str)
+            and isinstance(row.seq, int)
+        ):
+            findings.append(
+                Finding(
+                    trail,
+                    row.seq if isinstance(row.seq, int) else expected,
+                    FindingKind.EDITED,
+                    "finding.cell",
+                    {"table": table, "column": "body"},
+                )
+            )
+            prev = row.hash if isinstance(row.hash, str) else ""
+            expected += 1
+            continue
         if row.seq != expected:
             findings.append(
                 Finding(trail, expected, FindingKind.DELETED, "finding.seq_gap")
             )
-        if row.prev_hash != prev:
-            kind = FindingKind.DELETED if row.seq != expected else FindingKind.INSERTED
-            findings.append(Finding(trail, row.seq, kind, "finding.chain_link"))
+        elif row.prev_hash != prev:
+            findings.append(
+                Finding(trail, row.seq, FindingKind.INSERTED, "finding.chain_link")
+            )
         if chain_hash(row.prev_hash, row.body) != row.hash:
             findings.append(
                 Finding(trail, row.seq, FindingKind.EDITED, "finding.chain_hash")

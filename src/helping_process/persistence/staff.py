@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from helping_process.audit import GENESIS
 from helping_process.audit import Finding
+from helping_process.audit import FindingKind
 from helping_process.exceptions import StorageError
 from helping_process.persistence._schema import access_log
 from helping_process.persistence._schema import staff_events
@@ -225,7 +226,7 @@ class SqlStaffStore:
         roster = [
             StoredEntry(
                 row.seq,
-                row.body,
+                bytes(row.body) if isinstance(row.body, memoryview) else row.body,
                 row.prev_hash,
                 row.hash,
                 {
@@ -240,7 +241,7 @@ class SqlStaffStore:
         access = [
             StoredEntry(
                 row.seq,
-                row.body,
+                bytes(row.body) if isinstance(row.body, memoryview) else row.body,
                 row.prev_hash,
                 row.hash,
                 {
@@ -254,10 +255,23 @@ class SqlStaffStore:
         ]
         findings = check_chain(ROSTER_TRAIL, staff_events.name, roster)
         if not findings:
-            findings = replay_findings(
-                [_change((row.body, row.prev_hash, row.hash)) for row in roster]
-            )
+            findings = _replayed(roster)
         return [*findings, *check_chain(ACCESS_TRAIL, access_log.name, access)]
+
+
+def _replayed(rows: Sequence[StoredEntry]) -> list[Finding]:
+    """Replay a sound roster chain; a body that is no roster change is edited."""
+    changes = []
+    for row in rows:
+        try:
+            changes.append(_change((row.body, row.prev_hash, row.hash)))
+        except (KeyError, ValueError, TypeError):
+            return [
+                Finding(
+                    ROSTER_TRAIL, row.seq, FindingKind.EDITED, "finding.undecodable"
+                )
+            ]
+    return replay_findings(changes)
 
 
 def _iso(value: object) -> object:
