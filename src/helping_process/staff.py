@@ -363,6 +363,9 @@ def chain_hash(prev_hash: str, body: bytes) -> str:
 class StoredEntry:
     """A roster or access-log row as stored, for verification.
 
+    The cells are what the database holds, of whatever type: a cell of the
+    wrong type is a finding, never a crash.
+
     Attributes:
         seq: the row's seq column.
         body: the stored canonical bytes.
@@ -372,10 +375,10 @@ class StoredEntry:
             each repeats, and its stored value.
     """
 
-    seq: int
-    body: bytes
-    prev_hash: str
-    hash: str
+    seq: object
+    body: object
+    prev_hash: object
+    hash: object
     columns: Mapping[str, tuple[str, object]] = attrs.field(factory=dict)
 
 
@@ -423,24 +426,32 @@ def check_chain(trail: str, table: str, rows: Sequence[StoredEntry]) -> list[Fin
                 Finding(trail, row.seq, FindingKind.EDITED, "finding.chain_hash")
             )
         else:
-            findings.extend(_columns_differ(trail, table, row))
+            findings.extend(
+                _columns_differ(trail, table, row.seq, row.body, row.columns)
+            )
         prev = row.hash
         expected = row.seq + 1
     return findings
 
 
-def _columns_differ(trail: str, table: str, row: StoredEntry) -> list[Finding]:
+def _columns_differ(
+    trail: str,
+    table: str,
+    seq: int,
+    body_bytes: bytes,
+    columns: Mapping[str, tuple[str, object]],
+) -> list[Finding]:
     try:
-        body = orjson.loads(row.body)
+        body = orjson.loads(body_bytes)
     except orjson.JSONDecodeError:
-        return [Finding(trail, row.seq, FindingKind.EDITED, "finding.chain_hash")]
+        return [Finding(trail, seq, FindingKind.EDITED, "finding.undecodable")]
     if not isinstance(body, dict):
-        return [Finding(trail, row.seq, FindingKind.EDITED, "finding.chain_hash")]
-    stored = {"seq": ("seq", row.seq), **row.columns}
+        return [Finding(trail, seq, FindingKind.EDITED, "finding.undecodable")]
+    stored = {"seq": ("seq", seq), **columns}
     return [
         Finding(
             trail,
-            row.seq,
+            seq,
             FindingKind.EDITED,
             "finding.column",
             {"table": table, "column": column},

@@ -186,7 +186,7 @@ class TestPermissionMatrix:
     def test_each_role_may_do_exactly_its_operations(self, service, role):
         """A member of one role may do exactly what the table says, and no more."""
         staffed(service, **{WORKER: ("worker",), "member": (role,)})
-        outcomes = {}
+        outcomes: dict[str, object] = {}
 
         for operation, run in _operations(service, "member").items():
             try:
@@ -417,7 +417,7 @@ class TestTampering:
         service.history(case_id, reader=ADMIN)
         return sqlite_path
 
-    def _findings(self, path, open_store):
+    def _findings(self, path, open_store) -> list[tuple[str, int, FindingKind]]:
         service = CaseService(open_store(f"sqlite:///{path}", upgrade=False))
         return [(f.case_id, f.seq, f.kind) for f in service.verify()]
 

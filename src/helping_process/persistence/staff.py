@@ -266,10 +266,9 @@ def _replayed(rows: Sequence[StoredEntry]) -> list[Finding]:
         try:
             changes.append(_change((row.body, row.prev_hash, row.hash)))
         except (KeyError, ValueError, TypeError):
+            seq = row.seq if isinstance(row.seq, int) else 0
             return [
-                Finding(
-                    ROSTER_TRAIL, row.seq, FindingKind.EDITED, "finding.undecodable"
-                )
+                Finding(ROSTER_TRAIL, seq, FindingKind.EDITED, "finding.undecodable")
             ]
     return replay_findings(changes)
 
