@@ -14,7 +14,7 @@ from tests.api.conftest import MEMBER
 AT = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 
 
-def _add(store, member, roles, actor="boss"):
+def _add(store, member: str, roles: list[str], actor: str = "boss") -> None:
     store.staff().change_roster(
         RosterChange(
             seq=0,
