@@ -177,6 +177,25 @@ def main(  # noqa: PLR0913 - one parameter per global option
     ctx.call_on_close(settings.close)
 
 
+def _roster_state(settings: Settings) -> tuple[bool, int]:
+    """Whether actors are checked, and how many members are active.
+
+    A SQLite file that does not exist yet has no roster: ``info`` creates
+    no database to say so.
+    """
+    url = settings.database_url
+    if url.startswith("sqlite:///") and not os.path.exists(
+        url.removeprefix("sqlite:///")
+    ):
+        return False, 0
+    staff_store = settings.service().staff
+    if staff_store is None:
+        return False, 0
+    roster = staff_store.roster()
+    active = sum(member.active for member in roster.members.values())
+    return not roster.is_empty, active
+
+
 @main.command("info", help="help.info", short_help="help.info.short")
 @pass_settings
 def info(settings: Settings) -> None:
@@ -191,13 +210,7 @@ def info(settings: Settings) -> None:
         "actor": settings.actor_name,
         "role": settings.role or "worker",
     }
-    roster = settings.service().staff
-    active = (
-        0
-        if roster is None
-        else sum(member.active for member in roster.roster().members.values())
-    )
-    checked = roster is not None and not roster.roster().is_empty
+    checked, active = _roster_state(settings)
     if settings.as_json:
         settings.emit({**data, "actors_checked": checked, "active_staff": active})
         return

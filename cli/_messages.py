@@ -1501,7 +1501,7 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "Token API untuk {actor} (hanya ditampilkan sekarang; rahasiakan):",
     ),
     "staff.revoked": (
-        "Revoked {count} API token(s) of {actor}.",
+        "Revoked {count} API {count:token|tokens} of {actor}.",
         "{count} token API milik {actor} dicabut.",
     ),
     "staff.blank_id": (

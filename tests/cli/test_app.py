@@ -126,6 +126,8 @@ class TestInfo:
             "language": "en",
             "actor": "worker-1",
             "role": "worker",
+            "actors_checked": False,
+            "active_staff": 0,
         }
         assert not data_dir.exists()
 
