@@ -915,7 +915,12 @@ class CaseService:
                 until=until,
                 agency=agency,
             )
-        return attrs.evolve(built, trail=trail, excluded=tuple(sorted(faulty)))
+        return attrs.evolve(
+            built,
+            trail=trail,
+            excluded=tuple(sorted(faulty)),
+            actors_checked=self.actors_checked,
+        )
 
     def export(
         self, case_id: str | None = None, *, reader: Who | None = None

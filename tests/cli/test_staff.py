@@ -211,3 +211,19 @@ class TestAuditAccess:
     def test_an_empty_log_says_so(self, cli):
         """Before any read, audit access says nobody read a case."""
         assert "Nobody has read a case yet." in cli.run("audit", "access").stdout
+
+
+class TestReportSaysWhetherActorsAreChecked:
+    def test_the_report_says_actors_are_not_checked_without_a_roster(self, cli):
+        """An empty roster is named in the report's text and JSON."""
+        text = cli.run("audit", "report").stdout
+        data = cli.json("audit", "report", "--format", "json")
+
+        assert "Actors: not checked (the staff roster is empty)" in text
+        assert data["actors_checked"] is False
+
+    def test_the_report_says_actors_are_checked_with_a_roster(self, staffed):
+        """With a roster the report says its actors were checked."""
+        text = staffed.run(*_as("boss", "audit", "report")).stdout
+
+        assert "Actors: checked against the staff roster" in text

@@ -478,13 +478,15 @@ async def report(request: Request[Any, Any, Any]) -> Response[bytes]:
 
     def build() -> Any:
         with api.service.store.unit_of_work() as uow:
-            return reports.build_report(
+            built = reports.build_report(
                 audit.events_of(uow.scan()),
                 policy=Policy(),
                 as_of=api.clock(),
                 since=since,
                 until=until,
-            ).to_json()
+            )
+        checked = api.service.actors_checked
+        return attrs.evolve(built, actors_checked=checked).to_json()
 
     return _json_response(await anyio.to_thread.run_sync(build))
 
