@@ -19,16 +19,19 @@ from sqlalchemy import Engine
 from sqlalchemy import insert
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import SQLAlchemyError
 
 from helping_process.audit import GENESIS
 from helping_process.audit import Finding
 from helping_process.audit import FindingKind
+from helping_process.exceptions import ConcurrentUpdateError
 from helping_process.exceptions import StorageError
 from helping_process.persistence._schema import access_log
 from helping_process.persistence._schema import staff_events
 from helping_process.persistence.store import SqlStore
+from helping_process.persistence.store import _Prepared
 from helping_process.staff import ACCESS_TRAIL
 from helping_process.staff import ROSTER_TRAIL
 from helping_process.staff import AccessEntry
@@ -50,9 +53,9 @@ _ATTEMPTS = 5
 _TIP = select(staff_events.c.seq, staff_events.c.hash).order_by(
     staff_events.c.seq.desc()
 )
-_ACCESS_TIP = select(access_log.c.seq, access_log.c.hash).order_by(
-    access_log.c.seq.desc()
-)
+#: The same two lookups as plain SQL, for the store's driver cursors.
+_TIP_SQL = "SELECT seq, hash FROM staff_events ORDER BY seq DESC LIMIT 1"
+_ACCESS_TIP_SQL = "SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1"
 
 
 def _change(row: Sequence[object]) -> RosterChange:
@@ -94,7 +97,10 @@ class SqlStaffStore:
 
     def __init__(self, target: SqlStore | Engine | Connection) -> None:
         self.bind = target.bind if isinstance(target, SqlStore) else target
+        self._store = target if isinstance(target, SqlStore) else None
         self._roster = Roster()
+        engine = self.bind if isinstance(self.bind, Engine) else self.bind.engine
+        self._insert_access = _Prepared(insert(access_log), engine.dialect)
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
@@ -108,11 +114,30 @@ class SqlStaffStore:
         except SQLAlchemyError as error:
             raise StorageError(str(error).splitlines()[0]) from error
 
-    def _fold(self, connection: Connection) -> Roster:
-        tip = connection.execute(_TIP.limit(1)).first()
-        seq, last = (0, GENESIS) if tip is None else (tip[0], tip[1])
-        if (seq, last) == (self._roster.seq, self._roster.last_hash):
+    def _tip(self) -> tuple[int, str]:
+        """The roster trail's last seq and hash, on a pooled driver cursor.
+
+        Every command and every logged read asks this (through the
+        Authorizer), so it is one plain query on a connection the store
+        keeps, outside any transaction: no pool checkout, no BEGIN.
+        """
+        assert self._store is not None  # noqa: S101 - the caller checked
+        with self._store.lend() as cursor:
+            cursor.execute(_TIP_SQL)
+            row = cursor.fetchone()
+        return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
+
+    def _fold(self, connection: Connection | None = None) -> Roster:
+        if connection is None:
+            tip = self._tip()
+        else:
+            row = connection.execute(_TIP.limit(1)).first()
+            tip = (0, GENESIS) if row is None else (row[0], row[1])
+        if tip == (self._roster.seq, self._roster.last_hash):
             return self._roster
+        if connection is None:
+            with self._transaction() as joined:
+                return self._fold(joined)
         roster = Roster()
         for change in self._read_changes(connection):
             roster = apply_change(roster, change)
@@ -130,6 +155,8 @@ class SqlStaffStore:
 
     def roster(self) -> Roster:
         """Return the current roster (refolded only when its trail grew)."""
+        if self._store is not None and isinstance(self.bind, Engine):
+            return self._fold()
         with self._transaction() as connection:
             return self._fold(connection)
 
@@ -175,10 +202,12 @@ class SqlStaffStore:
         entry = AccessEntry(
             seq=0, actor=actor, operation=operation, case_id=case_id, at=at
         )
+        if self._store is not None:
+            return self._log_on_store(self._store, entry)
         for attempt in range(_ATTEMPTS):
             try:
                 with self._transaction() as connection:
-                    tip = connection.execute(_ACCESS_TIP.limit(1)).first()
+                    tip = connection.execute(text(_ACCESS_TIP_SQL)).first()
                     seq, last = (0, GENESIS) if tip is None else (tip[0], tip[1])
                     stored = chained_access(entry, seq + 1, last)
                     connection.execute(
@@ -198,6 +227,42 @@ class SqlStaffStore:
                     not isinstance(error.__cause__, IntegrityError)
                     or attempt == _ATTEMPTS - 1
                 ):
+                    raise
+                continue
+            return stored
+        raise AssertionError  # pragma: no cover - the loop returns or raises
+
+    def _log_on_store(self, store: SqlStore, entry: AccessEntry) -> AccessEntry:
+        """Append on the store's own kept connection: two statements, one commit.
+
+        A logged read costs a durable write; going through the store's
+        prepared path rather than Core's execution saves most of the rest.
+        """
+        for attempt in range(_ATTEMPTS):
+            try:
+                with store.unit_of_work() as uow:
+                    cursor = uow._cursor
+                    cursor.execute(_ACCESS_TIP_SQL)
+                    row = cursor.fetchone()
+                    seq, last = (0, GENESIS) if row is None else (row[0], row[1])
+                    stored = chained_access(entry, int(seq) + 1, str(last))
+                    self._insert_access.insert(
+                        cursor,
+                        [
+                            (
+                                stored.seq,
+                                stored.actor,
+                                stored.operation.value,
+                                stored.case_id,
+                                stored.at,
+                                stored.body(),
+                                stored.prev_hash,
+                                stored.hash,
+                            )
+                        ],
+                    )
+            except ConcurrentUpdateError:
+                if attempt == _ATTEMPTS - 1:
                     raise
                 continue
             return stored
