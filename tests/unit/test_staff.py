@@ -120,7 +120,9 @@ class TestChainCheck:
     def test_a_cell_of_the_wrong_type_is_a_finding(self):
         """A body stored as text is an edited cell, not a crash."""
         rows = _chain(2)
-        rows[1] = StoredEntry(2, rows[1].body.decode(), rows[1].prev_hash, rows[1].hash)
+        body = rows[1].body
+        assert isinstance(body, bytes)
+        rows[1] = StoredEntry(2, body.decode(), rows[1].prev_hash, rows[1].hash)
 
         found = check_chain(ROSTER_TRAIL, "staff_events", rows)
 
