@@ -316,13 +316,9 @@ class CaseService:
         authorizer: Authorizer | None = None,
     ) -> None:
         self.store = store
-        if staff is None:
-            own = getattr(store, "staff", None)
-            staff = own() if callable(own) else None
-        self.staff: StaffStore | None = staff
-        if authorizer is None:
-            authorizer = AllowEveryone() if staff is None else RosterAuthorizer(staff)
-        self.authorizer: Authorizer = authorizer
+        self._staff = staff
+        self._staff_known = staff is not None
+        self._authorizer = authorizer
         self._clock = clock
         self._new_id = new_id
         self._new_salt = new_salt
@@ -525,6 +521,29 @@ class CaseService:
         decision = engine.execute(case, command, actor=actor, at=self._clock())
         return decision, audit.seal(decision.event, last_hash, salt=self._salt())
 
+    @property
+    def staff(self) -> StaffStore | None:
+        """Where the roster and the access log are kept (None: nowhere).
+
+        Found on first use, not when the service is made: a store on a
+        caller's connection must not be read before the caller begins.
+        """
+        if not self._staff_known:
+            own = getattr(self.store, "staff", None)
+            self._staff = own() if callable(own) else None
+            self._staff_known = True
+        return self._staff
+
+    @property
+    def authorizer(self) -> Authorizer:
+        """Who decides who may do what: the given one, or the roster's."""
+        if self._authorizer is None:
+            staff = self.staff
+            self._authorizer = (
+                AllowEveryone() if staff is None else RosterAuthorizer(staff)
+            )
+        return self._authorizer
+
     def authorize(self, who: Who, operation: Operation, case_id: str | None) -> Actor:
         """Return the actor as the case event records them, or refuse.
 
@@ -666,6 +685,7 @@ class CaseService:
         stored. A refused command inside the block stores nothing and may
         be caught and skipped.
         """
+        staff, authorizer = self.staff, self.authorizer  # found before the lock
         with self.store.unit_of_work() as uow:
             inner = CaseService(
                 _Joined(uow),
@@ -673,8 +693,8 @@ class CaseService:
                 new_id=self._new_id,
                 new_salt=self._new_salt,
                 snapshot_every=self._snapshot_every,
-                staff=self.staff,
-                authorizer=self.authorizer,
+                staff=staff,
+                authorizer=authorizer,
             )
             inner._cache = self._cache.copy()
             yield inner

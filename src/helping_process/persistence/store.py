@@ -929,9 +929,28 @@ class SqlStore:
             from helping_process.persistence.staff import SqlStaffStore  # noqa: PLC0415 - a cycle
 
             with _translated(self._dbapi_error):
-                present = inspect(self.bind).has_table(staff_events.name)
+                present = self._has_staff_tables()
             self._staff = SqlStaffStore(self) if present else False
         return self._staff or None
+
+    def _has_staff_tables(self) -> bool:
+        """Whether the database has the roster's table.
+
+        On a caller's connection, in the caller's transaction (the case
+        service asks when it runs its first command). On an engine, on a
+        kept driver connection outside any transaction: on SQLite every
+        SQLAlchemy transaction begins IMMEDIATE, which would wait for a
+        batch of this store holding the write lock.
+        """
+        if isinstance(self.bind, Connection):
+            return bool(inspect(self.bind).has_table(staff_events.name))
+        with self.lend() as cursor:
+            try:
+                cursor.execute(f"SELECT 1 FROM {staff_events.name} WHERE 1 = 0")  # noqa: S608 - a constant name
+                cursor.fetchall()
+            except self._dbapi_error:
+                return False
+        return True
 
     def opener(self) -> Callable[[], SqlStore] | None:
         """Return how another process opens this store, or None if it cannot.
