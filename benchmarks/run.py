@@ -30,7 +30,15 @@ from _report import Figures
 from _report import print_table
 
 #: The figure groups, in the order they run.
-GROUPS: Final = ("core", "floors", "store", "scale", "startup", "http_api")
+GROUPS: Final = (
+    "core",
+    "floors",
+    "store",
+    "scale",
+    "startup",
+    "http_api",
+    "authority",
+)
 
 
 class DuplicateFigureError(ValueError):

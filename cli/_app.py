@@ -56,7 +56,7 @@ COMMANDS: Final = {
     "demo": ("._demo", "demo", "help.demo.short"),
     "process": ("._process", "process", "help.process"),
     "serve": ("._serve", "serve", "help.serve.short"),
-    "staff": ("._serve", "staff", "help.staff"),
+    "staff": ("._staff", "staff", "help.staff"),
 }
 
 #: Commands kept for older scripts: imported when used, never listed.
@@ -120,6 +120,7 @@ _INFO_LABELS: Final = {
     "actor": "info.actor",
     "role": "info.role",
     "default_process": "info.default_process",
+    "actors": "info.actors",
 }
 
 
@@ -147,8 +148,7 @@ def _remember_lang(ctx: click.Context, param: click.Parameter, value: Any) -> An
 @option(
     "--role",
     type=CodeType(("worker", "supervisor"), "role", "actor_role"),
-    default="worker",
-    show_default=True,
+    default=None,
     help="opt.role",
 )
 @option(
@@ -173,7 +173,7 @@ def main(  # noqa: PLR0913 - one parameter per global option
     *,
     db: str | None,
     actor: str | None,
-    role: str,
+    role: str | None,
     lang: str | None,
     default_process: str | None,
     as_json: bool,
@@ -201,6 +201,25 @@ def _default_ref() -> str:
     return DEFAULT_REF
 
 
+def _roster_state(settings: Settings) -> tuple[bool, int]:
+    """Whether actors are checked, and how many members are active.
+
+    A SQLite file that does not exist yet has no roster: ``info`` creates
+    no database to say so.
+    """
+    url = settings.database_url
+    if url.startswith("sqlite:///") and not os.path.exists(
+        url.removeprefix("sqlite:///")
+    ):
+        return False, 0
+    staff_store = settings.service().staff
+    if staff_store is None:
+        return False, 0
+    roster = staff_store.roster()
+    active = sum(member.active for member in roster.members.values())
+    return not roster.is_empty, active
+
+
 @main.command("info", help="help.info", short_help="help.info.short")
 @pass_settings
 def info(settings: Settings) -> None:
@@ -213,11 +232,18 @@ def info(settings: Settings) -> None:
         "data_dir": str(data_dir()),
         "language": settings.lang,
         "actor": settings.actor_name,
-        "role": settings.role,
+        "role": settings.role or "worker",
         "default_process": settings.default_process or _default_ref(),
     }
+    checked, active = _roster_state(settings)
     if settings.as_json:
-        settings.emit(data)
+        settings.emit({**data, "actors_checked": checked, "active_staff": active})
         return
     for key, value in data.items():
         settings.echo(f"{settings.say(_INFO_LABELS[key]):<14} {value}")
+    actors = (
+        settings.say("info.actors.checked", count=active)
+        if checked
+        else settings.say("info.actors.unchecked")
+    )
+    settings.echo(f"{settings.say(_INFO_LABELS['actors']):<14} {actors}")

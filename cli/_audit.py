@@ -39,6 +39,7 @@ import click
 
 from helping_process import HelpingProcessError
 from helping_process import InvalidInputError
+from helping_process.staff import Operation
 
 from ._errors import BAD_INPUT
 from ._errors import REFUSED
@@ -52,6 +53,7 @@ from ._local import lang_of
 from ._local import option
 from ._messages import counted
 from ._messages import say
+from ._render import when
 from ._render import wrap
 from ._settings import Settings
 from ._settings import now
@@ -307,6 +309,7 @@ def run_verification(  # noqa: PLR0913, PLR0917 - one parameter per option
     service = settings.service()
     case = case_id_of(settings, case_ref) if case_ref is not None else None
     case_id = case.case_id if case else None
+    service.read(settings.who(), Operation.VERIFY, case_id)
     jobs = jobs or os.cpu_count() or 1
     if settings.as_json or not sys.stderr.isatty():
         return service.verification(
@@ -921,6 +924,7 @@ def report(  # noqa: PLR0913 - one parameter per option
             key=key,
             receipt=receipt,
             progress=tick,
+            reader=settings.who(),
         )
     lang = settings.lang
     renderers: dict[str, Callable[[], str]] = {
@@ -993,7 +997,7 @@ def export(
     # The bar counts the events before the export's transaction starts.
     total = _event_total(settings, case_id)
     with progress(settings, "audit.exporting", total, shown=shown) as tick:
-        lines = settings.service().export(case_id)
+        lines = settings.service().export(case_id, reader=settings.who())
         header = next(lines)  # the store is read (and may fail) before a file is made
 
         def chunks() -> Iterator[str]:
@@ -1026,3 +1030,44 @@ def export(
             path=output,
         )
     )
+
+
+# access ---------------------------------------------------------------------
+
+
+@audit.command("access", help="help.audit.access", short_help="help.audit.access.short")
+@click.argument("case_ref", metavar="CASE", required=False, type=CaseIdType())
+@json_flag()
+@pass_settings
+def access(settings: Settings, case_ref: str | None) -> None:
+    """List who read which case, when and how (of one case, or all)."""
+    service = settings.service()
+    case_id = case_id_of(settings, case_ref).case_id if case_ref else None
+    service.read(settings.who(), Operation.VERIFY, case_id)
+    staff_store = service.staff
+    entries = [] if staff_store is None else staff_store.accesses(case_id)
+    if settings.as_json:
+        settings.emit(
+            {
+                "entries": [
+                    {
+                        "seq": entry.seq,
+                        "actor": entry.actor,
+                        "at": entry.at.isoformat(),
+                        "read": entry.operation.value,
+                        "case_id": entry.case_id,
+                    }
+                    for entry in entries
+                ]
+            }
+        )
+        return
+    if not entries:
+        settings.echo(settings.say("access.empty"))
+        return
+    for entry in entries:
+        what = entry.case_id or settings.say("access.all")
+        settings.echo(
+            f"{entry.seq:>5} {when(entry.at)} {entry.actor:<16}"
+            f" {entry.operation.value:<8} {what}"
+        )

@@ -31,6 +31,7 @@ from helping_process import parse_record
 from helping_process.definitions import check_record
 from helping_process.labels import Language
 from helping_process.labels import label
+from helping_process.staff import Operation
 from helping_process.states import to_json
 from helping_process.states.termination import REASON_RULES
 
@@ -100,7 +101,7 @@ def open_case(
 ) -> None:
     """Open a case in engagement, as episode 1."""
     opened = settings.service().open(
-        client, actor=settings.actor(), residential=residential, process=process_ref
+        client, actor=settings.who(), residential=residential, process=process_ref
     )
     if settings.as_json:
         settings.emit(
@@ -169,14 +170,14 @@ def record(
         after = settings.service().execute(
             current.case_id,
             AddRecord(record=parse_record(kind, payload)),
-            actor=settings.actor(),
+            actor=settings.who(),
             expected_seq=current.seq,
         )
     else:
         payload = read_json_object(settings, data, path)
         current = settings.resolve(case_ref)
         after = settings.service().add_record_json(
-            current.case_id, kind, payload, actor=settings.actor()
+            current.case_id, kind, payload, actor=settings.who()
         )
     if settings.as_json:
         settings.emit({**head_json(after), "record_kind": kind})
@@ -249,7 +250,7 @@ def move(settings: Settings, case_ref: str, target: str, note: str | None) -> No
     """Move the case to another stage."""
     current = settings.resolve(case_ref)
     after = settings.service().move(
-        current.case_id, Stage(target), actor=settings.actor(), note=note
+        current.case_id, Stage(target), actor=settings.who(), note=note
     )
     if settings.as_json:
         settings.emit({**head_json(after), "from_stage": current.stage.value})
@@ -299,7 +300,7 @@ def terminate(  # noqa: PLR0913 - the termination's parts are named
     after = settings.service().terminate(
         current.case_id,
         TerminationReason(reason),
-        actor=settings.actor(),
+        actor=settings.who(),
         note=note,
         sub_reason=SubReason(sub_reason) if sub_reason else None,
         referral_to=referral_to,
@@ -323,9 +324,7 @@ def terminate(  # noqa: PLR0913 - the termination's parts are named
 def reopen(settings: Settings, case_ref: str, note: str) -> None:
     """Start a new episode of a terminated case."""
     current = settings.resolve(case_ref)
-    after = settings.service().reopen(
-        current.case_id, actor=settings.actor(), note=note
-    )
+    after = settings.service().reopen(current.case_id, actor=settings.who(), note=note)
     if settings.as_json:
         settings.emit(head_json(after))
         return
@@ -363,7 +362,7 @@ def redact(settings: Settings, case_ref: str, note: str) -> None:
 
     current = settings.resolve(case_ref)
     service = settings.service()
-    after = service.redact(current.case_id, actor=settings.actor(), note=note)
+    after = service.redact(current.case_id, actor=settings.who(), note=note)
     redacted = next(
         event.redacted or ()
         for event in reversed(service.history(after.case_id))
@@ -394,6 +393,7 @@ def redact(settings: Settings, case_ref: str, note: str) -> None:
 def show(settings: Settings, case_ref: str) -> None:
     """Show the case, its records in force, and every legal next move."""
     current = settings.resolve(case_ref)
+    settings.service().read(settings.who(), Operation.SHOW, current.case_id)
     moves = next_moves(current, on=now().date())
     if settings.as_json:
         settings.emit(case_json(current, moves))
@@ -572,7 +572,10 @@ def history(
             raise InvalidInputError("cursor", "not_cursor", cursor)
         after = int(seq)
     events = settings.service().events_page(
-        current.case_id, after=after, limit=None if limit is None else limit + 1
+        current.case_id,
+        after=after,
+        limit=None if limit is None else limit + 1,
+        reader=settings.who(),
     )
     more = limit is not None and len(events) > limit
     events = events[:limit]

@@ -889,4 +889,58 @@ MESSAGES: Final = Messages(
     M("case.migrated", "Case {case_id} now follows {ref}."),
     M("process.installed", "Installed {ref} (digest {digest})."),
     M("process.already_installed", "{ref} is installed already (digest {digest})."),
+    M(
+        "help.staff.add",
+        "Add staff member ID to the roster with one or more roles (worker, "
+        "supervisor, auditor, admin). The first member of an empty roster must be an "
+        "admin; after that only an active admin changes the roster, and every "
+        "command's actor must be an active member.",
+    ),
+    M(
+        "help.staff.set_role",
+        "Replace staff member ID's roles (give --role once per role).",
+    ),
+    M(
+        "help.staff.deactivate",
+        "Deactivate staff member ID, with a note saying why: they may do nothing "
+        "more, and stay on the roster and in every trail.",
+    ),
+    M(
+        "help.staff.list",
+        "List the staff roster: every member, their roles, active or not.",
+    ),
+    M("opt.staff_name", "The member's name."),
+    M(
+        "opt.staff_role",
+        "A role the member holds: worker, supervisor, auditor or admin (repeat for "
+        "several).",
+    ),
+    M("opt.staff_note", "Why the member is deactivated."),
+    M(
+        "staff.add",
+        "Added {member} to the staff roster as {roles} (roster change {seq}).",
+    ),
+    M("staff.set_role", "{member} now holds {roles} (roster change {seq})."),
+    M("staff.deactivate", "{member} is deactivated (roster change {seq})."),
+    M("staff.empty", "The staff roster is empty: actors are not checked."),
+    M("staff.active", "active"),
+    M("staff.inactive", "inactive"),
+    M("staff.blank_name", "The member's name must not be blank."),
+    M("staff.blank_note", "The note must say why the member is deactivated."),
+    M(
+        "staff.token_not_member",
+        "{member} is not an active member of the staff roster; no token is issued.",
+    ),
+    M(
+        "help.audit.access",
+        "List the access log: who read which case (or every case), when, and how "
+        "(show, history, export, report). With CASE, the reads of that case and the "
+        "reads of every case. The log is hash-chained and 'audit verify' checks it.",
+    ),
+    M("help.audit.access.short", "Who read which case, and when."),
+    M("access.empty", "Nobody has read a case yet."),
+    M("access.all", "(every case)"),
+    M("info.actors", "actors"),
+    M("info.actors.checked", "checked against the staff roster ({count} active)"),
+    M("info.actors.unchecked", "not checked (the staff roster is empty)"),
 )

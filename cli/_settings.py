@@ -116,7 +116,7 @@ class Settings:
     Attributes:
         db: the database URL given, or None for the default database.
         actor_id: the acting worker's id, or None for the login name.
-        role: ``worker`` or ``supervisor``.
+        role: ``worker`` or ``supervisor`` as given, or None.
         lang: the language of every message.
         as_json: print machine-readable JSON on standard output.
         debug: show tracebacks.
@@ -127,7 +127,7 @@ class Settings:
 
     db: str | None = None
     actor_id: str | None = None
-    role: str = "worker"
+    role: str | None = None
     lang: Language = "en"
     as_json: bool = False
     debug: bool = False
@@ -148,10 +148,18 @@ class Settings:
         return self.actor_id if self.actor_id is not None else login_name()
 
     def actor(self) -> Actor:
-        """Return who acts, in which role."""
+        """Return who acts, in which role (``worker`` unless one was given)."""
         from helping_process import Actor  # noqa: PLC0415 - attrs on demand
 
-        return Actor(self.actor_name, self.role)
+        return Actor(self.actor_name, self.role or "worker")
+
+    def who(self) -> Actor | str:
+        """Return who acts as the service is asked: with ``--role``, that role.
+
+        Without ``--role`` only the id, so that with a staff roster the
+        role recorded is the member's own.
+        """
+        return self.actor() if self.role is not None else self.actor_name
 
     def service(self) -> CaseService:
         """Return the case service, opening the database on first use."""

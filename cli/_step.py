@@ -33,6 +33,7 @@ from helping_process import next_moves
 from helping_process import parse_record
 from helping_process.definitions import check_record
 from helping_process.labels import label
+from helping_process.staff import Operation
 from helping_process.states import RECORD_STAGES
 from helping_process.states import to_json
 
@@ -228,6 +229,7 @@ def _choose(asker: Asker, menu: list[Choice]) -> Choice | None:
 def step(settings: Settings, case_ref: str) -> None:
     """Take the case one step: record, move or terminate, interactively."""
     current = settings.resolve(case_ref)
+    settings.service().read(settings.who(), Operation.SHOW, current.case_id)
     today = now().date()
     moves = next_moves(current, on=today)
     asker = Asker(settings.lang, err=settings.as_json)
@@ -260,7 +262,7 @@ def step(settings: Settings, case_ref: str) -> None:
             "cancelled", exit_code=CANCELLED, kind="cancelled"
         ) from None
     after = settings.service().execute(
-        current.case_id, command, actor=settings.actor(), expected_seq=current.seq
+        current.case_id, command, actor=settings.who(), expected_seq=current.seq
     )
     if settings.as_json:
         settings.emit(head_json(after))

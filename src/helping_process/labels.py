@@ -281,6 +281,23 @@ _LABELS: Final = Labels(
         "integrity.definition_forged",
         "a stored process definition does not hash to its digest",
     ),
+    L("operation.open", "open a case"),
+    L("operation.record", "add a record"),
+    L("operation.move", "move a case"),
+    L("operation.terminate", "terminate a case"),
+    L("operation.reopen", "reopen a case"),
+    L("operation.redact", "redact a case"),
+    L("operation.show", "read a case"),
+    L("operation.history", "read a case's history"),
+    L("operation.export", "export the trail"),
+    L("operation.report", "read the report"),
+    L("operation.verify", "verify the trail"),
+    L("operation.list", "list the cases"),
+    L("operation.staff", "change the staff roster"),
+    L("staff_role.worker", "Worker"),
+    L("staff_role.supervisor", "Supervisor"),
+    L("staff_role.auditor", "Auditor"),
+    L("staff_role.admin", "Admin"),
 )
 
 _MESSAGES: Final = Messages(
@@ -476,6 +493,42 @@ _MESSAGES: Final = Messages(
         "error.migration_refused",
         "Cannot move the case in {stage} to {ref}; missing: {missing}.",
     ),
+    M("error.not_permitted", "{actor} may not {operation}."),
+    M(
+        "error.not_permitted.unknown_actor",
+        "{actor} is not on the staff roster, so may not {operation} (an admin adds "
+        "members with 'staff add').",
+    ),
+    M(
+        "error.not_permitted.inactive_actor",
+        "{actor} was deactivated on the staff roster and may no longer {operation}.",
+    ),
+    M(
+        "error.not_permitted.role_not_held",
+        "{actor} does not hold the role declared; the roster gives them: {roles}.",
+    ),
+    M(
+        "error.not_permitted.not_permitted",
+        "{actor} ({roles}) may not {operation}; see 'Who may do what'.",
+    ),
+    M("error.roster", "The roster change for {member} is refused."),
+    M(
+        "error.roster.first_not_admin",
+        "The roster is empty, so its first member ({member}) must be an admin (role "
+        "'admin'), who can then add the others.",
+    ),
+    M(
+        "error.roster.member_exists",
+        "{member} is already on the roster (use 'staff set-role').",
+    ),
+    M("error.roster.unknown_member", "{member} is not on the staff roster."),
+    M("error.roster.member_inactive", "{member} is already deactivated."),
+    M(
+        "error.roster.last_admin",
+        "{member} is the roster's last active admin; add another admin first.",
+    ),
+    M("finding.chain_link", "its prev_hash is not the hash of the entry before"),
+    M("finding.chain_hash", "its hash does not match its bytes"),
 )
 
 #: How each message parameter is turned into words before formatting.
@@ -487,6 +540,7 @@ _PARAM_NAMESPACES: Final[Mapping[str, str]] = {
     "kind": "record_kind",
     "problem": "problem",
     "finding": "integrity",
+    "operation": "operation",
 }
 #: Templates whose ``problem`` parameter names a definition problem.
 _DEFINITION_TEMPLATE: Final = "error.definition"

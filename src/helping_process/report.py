@@ -227,6 +227,9 @@ class Report:
         findings: the policy findings observed in the window.
         trail: the verification of the trail the figures were computed from
             (None: the trail was not verified, and the report says so).
+        actors_checked: whether the actors of commands were checked against
+            a staff roster (False while it is empty, and the report says so;
+            None: not known).
         excluded: the cases left out of the figures because verification
             found a fault in them.
     """
@@ -260,6 +263,7 @@ class Report:
     findings: tuple[PolicyFinding, ...] = ()
     trail: Verification | None = None
     excluded: tuple[str, ...] = ()
+    actors_checked: bool | None = None
 
     @property
     def open_cases(self) -> int:
@@ -337,6 +341,7 @@ class Report:
                 "items": [finding.to_json() for finding in self.findings],
             },
             "trail": _trail_json(self.trail, self.excluded),
+            "actors_checked": self.actors_checked,
         }
 
 
@@ -760,6 +765,15 @@ _TEXT: Final[Mapping[str, tuple[str, str]]] = {
     "detail": ("Detail", "Keterangan"),
     "no_findings": ("No findings.", "Tidak ada temuan."),
     "trail": ("Audit trail", "Jejak audit"),
+    "actors": ("Actors", "Petugas"),
+    "actors_checked": (
+        "checked against the staff roster",
+        "diperiksa terhadap daftar petugas",
+    ),
+    "actors_unchecked": (
+        "not checked (the staff roster is empty)",
+        "tidak diperiksa (daftar petugas masih kosong)",
+    ),
     "trail_unverified": (
         "NOT VERIFIED: run 'helping-process audit verify' before relying on "
         "these figures",
@@ -1135,6 +1149,9 @@ def _trail_status(report: Report, lang: Language) -> tuple[str, list[str]]:
     redactions = _redactions(trail)
     if redactions:
         lines.append(w("trail_redactions", lang, count=str(redactions)))
+    if report.actors_checked is not None:
+        checked = "actors_checked" if report.actors_checked else "actors_unchecked"
+        lines.append(f"{w('actors', lang)}: {w(checked, lang)}")
     return state, lines
 
 

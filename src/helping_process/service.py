@@ -58,6 +58,13 @@ from helping_process.model import RedactCase
 from helping_process.model import ReopenCase
 from helping_process.model import TerminateCase
 from helping_process.snapshot import Snapshot
+from helping_process.staff import LOGGED_READS
+from helping_process.staff import AllowEveryone
+from helping_process.staff import Authorizer
+from helping_process.staff import NotPermittedError
+from helping_process.staff import Operation
+from helping_process.staff import RosterAuthorizer
+from helping_process.staff import StaffStore
 from helping_process.states import Record
 from helping_process.states import RecordKind
 from helping_process.states import Stage
@@ -76,6 +83,20 @@ if TYPE_CHECKING:
     from helping_process.seals import SealReview
 
 T = TypeVar("T")
+
+#: The operation each command is authorized as.
+_OPERATIONS: Final[Mapping[type[object], Operation]] = {
+    OpenCase: Operation.OPEN,
+    AddRecord: Operation.RECORD,
+    MoveCase: Operation.MOVE,
+    TerminateCase: Operation.TERMINATE,
+    ReopenCase: Operation.REOPEN,
+    RedactCase: Operation.REDACT,
+}
+
+#: Who acts or reads: an Actor with a self-declared role, or only an id
+#: (the role is then the roster's).
+Who = Actor | str
 
 #: How many cases a service keeps decoded between commands.
 CACHE_SIZE: Final = 4096
@@ -296,9 +317,14 @@ class CaseService:
             stores a snapshot of the case (see :meth:`_load`).
         process: the definition new cases follow when :meth:`open` names
             none (the agency's default); ``helping-process@2`` when None.
+        staff: where the roster and the access log are kept; by default
+            the store's own (``store.staff()``) when it has them.
+        authorizer: who may do what; by default the roster of ``staff``
+            (:class:`~helping_process.staff.RosterAuthorizer`), or nobody is
+            checked when there is no roster.
     """
 
-    def __init__(  # noqa: PLR0913 - each part of the service is named
+    def __init__(  # noqa: PLR0913 - each collaborator is named
         self,
         store: AuditStore,
         *,
@@ -307,8 +333,13 @@ class CaseService:
         new_salt: Callable[[], bytes] | None = _new_salt,
         snapshot_every: int = snapshots.EVERY,
         process: Definition | None = None,
+        staff: StaffStore | None = None,
+        authorizer: Authorizer | None = None,
     ) -> None:
         self.store = store
+        self._staff = staff
+        self._staff_known = staff is not None
+        self._authorizer = authorizer
         self._clock = clock
         self._new_id = new_id
         self._new_salt = new_salt
@@ -405,7 +436,7 @@ class CaseService:
         self,
         client: str,
         *,
-        actor: Actor,
+        actor: Who,
         residential: bool = False,
         note: str | None = None,
         occurred_at: dt.datetime | None = None,
@@ -433,8 +464,9 @@ class CaseService:
             occurred_at=occurred_at,
             process=definition,
         )
+        acting = self.authorize(actor, Operation.OPEN, None)
         decision = engine.open_case(
-            command, case_id=self._new_id(), actor=actor, at=self._clock()
+            command, case_id=self._new_id(), actor=acting, at=self._clock()
         )
         if definition.digest not in self._stored:
             with self.store.unit_of_work() as uow:
@@ -449,7 +481,7 @@ class CaseService:
         case_id: str,
         record: Record,
         *,
-        actor: Actor,
+        actor: Who,
         occurred_at: dt.datetime | None = None,
     ) -> Case:
         """Add a record to the case (see :func:`parse_record` for JSON)."""
@@ -463,7 +495,7 @@ class CaseService:
         kind: RecordKind | str,
         data: Mapping[str, object],
         *,
-        actor: Actor,
+        actor: Who,
         occurred_at: dt.datetime | None = None,
     ) -> Case:
         """Add a record given as a JSON object of ``kind``.
@@ -484,7 +516,7 @@ class CaseService:
         case_id: str,
         target: Stage,
         *,
-        actor: Actor,
+        actor: Who,
         note: str | None = None,
         occurred_at: dt.datetime | None = None,
     ) -> Case:
@@ -497,7 +529,7 @@ class CaseService:
         case_id: str,
         reason: TerminationReason,
         *,
-        actor: Actor,
+        actor: Who,
         note: str | None,
         sub_reason: SubReason | None = None,
         referral_to: str | None = None,
@@ -517,7 +549,7 @@ class CaseService:
         self,
         case_id: str,
         *,
-        actor: Actor,
+        actor: Who,
         note: str | None,
         occurred_at: dt.datetime | None = None,
     ) -> Case:
@@ -525,7 +557,7 @@ class CaseService:
         command = ReopenCase(note=note, occurred_at=occurred_at)
         return self.execute(case_id, command, actor=actor)
 
-    def redact(self, case_id: str, *, actor: Actor, note: str | None) -> Case:
+    def redact(self, case_id: str, *, actor: Who, note: str | None) -> Case:
         """Remove the personal data of the case's earlier events.
 
         The redaction is itself an event: who, when, the lawful basis (its
@@ -576,7 +608,7 @@ class CaseService:
         case_id: str,
         command: Command,
         *,
-        actor: Actor,
+        actor: Who,
         expected_seq: int | None = None,
     ) -> Case:
         """Decide ``command`` on the case and store its event, in one transaction.
@@ -591,11 +623,15 @@ class CaseService:
 
         Raises:
             UnknownCaseError: no case has that id.
-            RefusalError: the process refuses; nothing is stored.
+            RefusalError: the process refuses, or the actor may not do
+                this (:class:`~helping_process.staff.NotPermittedError`);
+                nothing is stored.
             InvalidInputError: the command is malformed; nothing is stored.
             ConcurrentUpdateError: another writer changed the case first;
                 nothing is stored (see :func:`retry_on_conflict`).
         """
+        operation = _OPERATIONS.get(type(command), Operation.RECORD)
+        actor = self.authorize(actor, operation, case_id)
         held = self._cache.get(case_id)
         if (
             held is not None
@@ -653,26 +689,113 @@ class CaseService:
         decision = engine.execute(case, command, actor=actor, at=self._clock())
         return decision, audit.seal(decision.event, last_hash, salt=self._salt())
 
+    @property
+    def staff(self) -> StaffStore | None:
+        """Where the roster and the access log are kept (None: nowhere).
+
+        Found on first use, not when the service is made: a store on a
+        caller's connection must not be read before the caller begins.
+        """
+        if not self._staff_known:
+            own = getattr(self.store, "staff", None)
+            self._staff = own() if callable(own) else None
+            self._staff_known = True
+        return self._staff
+
+    @property
+    def authorizer(self) -> Authorizer:
+        """Who decides who may do what: the given one, or the roster's."""
+        if self._authorizer is None:
+            staff = self.staff
+            self._authorizer = (
+                AllowEveryone() if staff is None else RosterAuthorizer(staff)
+            )
+        return self._authorizer
+
+    def authorize(self, who: Who, operation: Operation, case_id: str | None) -> Actor:
+        """Return the actor as the case event records them, or refuse.
+
+        The Authorizer decides; with a roster, the recorded role is the
+        member's (a self-declared role must be one they hold).
+
+        Raises:
+            NotPermittedError: the actor may not do ``operation``.
+        """
+        verdict = self.authorizer.authorize(who, operation, case_id)
+        actor_id = who if isinstance(who, str) else who.id
+        if not verdict.allowed:
+            raise NotPermittedError(
+                actor_id, operation, verdict.refusal, ", ".join(verdict.roles)
+            )
+        if isinstance(who, Actor) and verdict.role in (None, who.role):
+            return who
+        return (
+            Actor(actor_id) if verdict.role is None else Actor(actor_id, verdict.role)
+        )
+
+    @property
+    def actors_checked(self) -> bool:
+        """Whether actors are checked (False while the roster is empty)."""
+        return self.authorizer.authorize("", Operation.LIST, None).checked
+
+    def read(
+        self, reader: Who | None, operation: Operation, case_id: str | None
+    ) -> None:
+        """Check that ``reader`` may read, and log the read if it is logged.
+
+        Nothing is checked or logged without a reader (the service's own
+        reads). ``show``, ``history``, ``export`` and ``report`` append an
+        entry to the access log: who, when, what, which case (None: all).
+
+        Raises:
+            NotPermittedError: the reader may not read.
+        """
+        if reader is None:
+            return
+        actor = self.authorize(reader, operation, case_id)
+        if self.staff is not None and operation in LOGGED_READS:
+            self.staff.log_access(actor.id, operation, case_id, at=self._clock())
+
     def _salt(self) -> bytes | None:
         return None if self._new_salt is None else self._new_salt()
 
-    def get(self, case_id: str) -> Case:
-        """Return the case as it stands."""
+    def get(self, case_id: str, *, reader: Who | None = None) -> Case:
+        """Return the case as it stands.
+
+        With a ``reader``, the read is authorized and logged as ``show``.
+        """
         with self.store.unit_of_work() as uow:
-            return self._load(uow, case_id)[0]
+            case = self._load(uow, case_id)[0]
+        self.read(reader, Operation.SHOW, case_id)
+        return case
 
-    def next_moves(self, case_id: str) -> engine.NextMoves:
-        """Return every legal move and termination reason, and what each lacks."""
-        return engine.next_moves(self.get(case_id), on=self._clock().date())
+    def next_moves(
+        self, case_id: str, *, reader: Who | None = None
+    ) -> engine.NextMoves:
+        """Return every legal move and termination reason, and what each lacks.
 
-    def history(self, case_id: str) -> list[Event]:
-        """Return the case's events, oldest first, with personal data if kept."""
+        With a ``reader``, the read is authorized and logged as ``show``.
+        """
+        return engine.next_moves(
+            self.get(case_id, reader=reader), on=self._clock().date()
+        )
+
+    def history(self, case_id: str, *, reader: Who | None = None) -> list[Event]:
+        """Return the case's events, oldest first, with personal data if kept.
+
+        With a ``reader``, the read is authorized and logged as ``history``.
+        """
         with self.store.unit_of_work() as uow:
             uow.head(case_id)
-            return list(audit.events_of(uow.events(case_id)))
+            found = list(audit.events_of(uow.events(case_id)))
+        self.read(reader, Operation.HISTORY, case_id)
+        return found
 
-    def cases(self, *, stage: Stage | None = None) -> list[CaseSummary]:
+    def cases(
+        self, *, stage: Stage | None = None, reader: Who | None = None
+    ) -> list[CaseSummary]:
         """Return the summaries of all cases, or of those in ``stage``."""
+        self.read(reader, Operation.LIST, None)
         with self.store.unit_of_work() as uow:
             return uow.cases(stage=stage)
 
@@ -706,15 +829,23 @@ class CaseService:
             )
 
     def events_page(
-        self, case_id: str, *, after: int = 0, limit: int | None = None
+        self,
+        case_id: str,
+        *,
+        after: int = 0,
+        limit: int | None = None,
+        reader: Who | None = None,
     ) -> list[Event]:
         """Return the case's events with ``seq`` above ``after``, oldest first.
+
+        With a ``reader``, the read is authorized and logged as ``history``.
 
         Args:
             case_id: the case.
             after: the ``seq`` of the last event of the previous page (0 for
                 the first page).
             limit: the most events to return; None for every one.
+            reader: who reads (logged); None for a read nobody is answerable for.
 
         Raises:
             UnknownCaseError: no case has that id.
@@ -722,6 +853,7 @@ class CaseService:
         with self.store.unit_of_work() as uow:
             uow.head(case_id)
             rows = uow.events(case_id, after=after)
+        self.read(reader, Operation.HISTORY, case_id)
         if limit is not None:
             rows = rows[:limit]
         return list(audit.events_of(rows))
@@ -735,6 +867,7 @@ class CaseService:
         stored. A refused command inside the block stores nothing and may
         be caught and skipped.
         """
+        staff, authorizer = self.staff, self.authorizer  # found before the lock
         with self.store.unit_of_work() as uow:
             inner = CaseService(
                 _Joined(uow),
@@ -742,6 +875,8 @@ class CaseService:
                 new_id=self._new_id,
                 new_salt=self._new_salt,
                 snapshot_every=self._snapshot_every,
+                staff=staff,
+                authorizer=authorizer,
             )
             inner._cache = self._cache.copy()
             yield inner
@@ -810,6 +945,7 @@ class CaseService:
         receipt: Receipt | None = None,
         max_findings: int | None = None,
         jobs: int = 1,
+        reader: Who | None = None,
     ) -> audit.Verification:
         """Recompute the chains and replay the cases through the rules.
 
@@ -851,6 +987,7 @@ class CaseService:
                 half a second of imports, more than a small trail takes.
                 A store that another process cannot open (in memory, or on
                 a caller's connection) is verified in this process.
+            reader: who verifies; authorized as ``verify`` (not logged).
 
         Returns:
             The findings, in case order, with what was read.
@@ -858,7 +995,9 @@ class CaseService:
         Raises:
             InvalidInputError: the receipt was made with another key than
                 ``key`` (``receipt_other_key``).
+            NotPermittedError: ``reader`` may not verify.
         """
+        self.read(reader, Operation.VERIFY, case_id)
         tick = progress or _ignore
         review: SealReview | None = None
         parts: list[_Part] = []
@@ -887,6 +1026,8 @@ class CaseService:
             found.add(part.findings)
         if case_id is None and replay:
             found.add(self._orphan_snapshots(parts))
+        if case_id is None and self.staff is not None:
+            found.add(self.staff.verify())
         hashes = {at: value for part in parts for at, value in part.hashes.items()}
         cases = sum(part.cases for part in parts)
         events = sum(part.events for part in parts)
@@ -939,6 +1080,7 @@ class CaseService:
         key: Ed25519PublicKey | None = None,
         receipt: Receipt | None = None,
         progress: Callable[[int], object] | None = None,
+        reader: Who | None = None,
     ) -> Report:
         """Compute the agency's figures for a window from a verified trail.
 
@@ -960,6 +1102,7 @@ class CaseService:
             receipt: a seal receipt kept off the machine.
             progress: a progress bar's ``update``, called as verification
                 checks each case.
+            reader: who reads; authorized, and logged as ``report`` of all.
 
         Raises:
             InvalidInputError: a moment is naive or the window is empty, or
@@ -968,6 +1111,7 @@ class CaseService:
         from helping_process import report as reports  # noqa: PLC0415 - figures on demand
         from helping_process.policy import Policy  # noqa: PLC0415
 
+        self.read(reader, Operation.REPORT, None)
         trail = (
             self.verification(key=key, receipt=receipt, progress=progress)
             if verify
@@ -986,15 +1130,24 @@ class CaseService:
                 until=until,
                 agency=agency,
             )
-        return attrs.evolve(built, trail=trail, excluded=tuple(sorted(faulty)))
+        return attrs.evolve(
+            built,
+            trail=trail,
+            excluded=tuple(sorted(faulty)),
+            actors_checked=self.actors_checked,
+        )
 
-    def export(self, case_id: str | None = None) -> Iterator[str]:
+    def export(
+        self, case_id: str | None = None, *, reader: Who | None = None
+    ) -> Iterator[str]:
         """Yield the trail (one case, or all) as JSON lines for external audit.
 
         The lines stream from one transaction; ``docs/audit-format.md``
         specifies them and ``examples/verify_export.py`` verifies them with
-        the standard library alone.
+        the standard library alone. With a ``reader``, the export is
+        authorized and logged as ``export`` before the first line.
         """
+        self.read(reader, Operation.EXPORT, case_id)
         with self.store.unit_of_work() as uow:
             if case_id is not None:
                 heads = {case_id: uow.head(case_id)}

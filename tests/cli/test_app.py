@@ -128,6 +128,8 @@ class TestInfo:
             "actor": "worker-1",
             "role": "worker",
             "default_process": "helping-process@2",
+            "actors_checked": False,
+            "active_staff": 0,
         }
         assert not data_dir.exists()
 

@@ -32,6 +32,11 @@ from helping_process.audit import FindingKind
 from helping_process.audit import link
 from helping_process.persistence import SqlStore
 from helping_process.service import CaseService
+from helping_process.staff import ACCESS_TRAIL
+from helping_process.staff import ROSTER_TRAIL
+from helping_process.staff import ChangeKind
+from helping_process.staff import RosterChange
+from helping_process.staff import roles_of
 from helping_process.testing import FixedClock
 from helping_process.testing import contract_data
 from helping_process.testing import engagement_data
@@ -58,6 +63,9 @@ CHAIN: Final = {
     # A definition is checked whole: its text must hash to its digest and
     # name its name and version; a forgery is reported as the definition.
     "definitions": {"digest", "name", "version", "text"},
+    # The roster trail and the access log chain by seq like a case's events.
+    "staff_events": {"seq", "body", "prev_hash", "hash"},
+    "access_log": {"seq", "body", "prev_hash", "hash"},
 }
 #: The row of each table the forger changes: case A's, its last event's
 #: (the redaction), and the personal data of its first event (redacted).
@@ -67,7 +75,11 @@ TARGETS: Final[dict[str, dict[str, Any]]] = {
     "personal": {"case_id": A, "seq": 1},
     "snapshots": {"case_id": A, "seq": 8},
     "definitions": {"name": "helping-process", "version": 2},
+    "staff_events": {"seq": 2},
+    "access_log": {"seq": 1},
 }
+#: The pseudo case ids under which the roster and access log are reported.
+TRAILS: Final = {"staff_events": ROSTER_TRAIL, "access_log": ACCESS_TRAIL}
 
 
 def _fill(service: CaseService) -> None:
@@ -85,6 +97,27 @@ def _fill(service: CaseService) -> None:
     service.move(other, Stage.INTAKE, actor=WORKER)
     # A cold load of case A by a new service stores its snapshot at seq 8.
     CaseService(service.store, snapshot_every=1).get(case_id)
+    # A roster (an admin who adds the worker), and two logged reads.
+    staff = service.staff
+    assert staff is not None
+    at = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    for member, roles, by in (
+        ("boss", ("admin",), "boss"),
+        (WORKER.id, ("worker",), "boss"),
+    ):
+        staff.change_roster(
+            RosterChange(
+                seq=0,
+                kind=ChangeKind.ADD,
+                member=member,
+                name=member.title(),
+                roles=roles_of(roles),
+                actor=by,
+                recorded_at=at,
+            )
+        )
+    service.get(other, reader=WORKER)
+    service.history(case_id, reader="boss")
 
 
 def _ticking() -> Callable[[], dt.datetime]:
@@ -196,12 +229,23 @@ class TestEveryColumnIsBound:
             "events",
             "personal",
             "snapshots",
+            "staff_events",
+            "access_log",
         }
         assert ("events", "action") in columns
         assert ("personal", "redacted_at") in columns
 
     @pytest.mark.parametrize(
-        "table", ["cases", "definitions", "events", "personal", "snapshots"]
+        "table",
+        [
+            "cases",
+            "definitions",
+            "events",
+            "personal",
+            "snapshots",
+            "staff_events",
+            "access_log",
+        ],
     )
     def test_each_forged_column_is_named(self, trail, open_store, table):
         """Forging any column of the table is a fault at case A naming it."""
@@ -215,7 +259,10 @@ class TestEveryColumnIsBound:
                 f
                 for f in findings
                 if f.is_tampering
-                and (f.case_id == A or table in {"snapshots", "definitions"})
+                and (
+                    f.case_id in (A, TRAILS.get(table))
+                    or table in {"snapshots", "definitions"}
+                )
             ]
             named = [
                 f

@@ -62,6 +62,10 @@ TRIGGERS: Final = {
         "seal_leaves_no_delete",
         "snapshots_no_update",
         "snapshots_no_delete",
+        "staff_events_no_update",
+        "staff_events_no_delete",
+        "access_log_no_update",
+        "access_log_no_delete",
     },
     "postgresql": {
         "events_append_only",
@@ -78,6 +82,10 @@ TRIGGERS: Final = {
         "seal_leaves_no_truncate",
         "snapshots_append_only",
         "snapshots_no_truncate",
+        "staff_events_append_only",
+        "staff_events_no_truncate",
+        "access_log_append_only",
+        "access_log_no_truncate",
     },
 }
 

@@ -31,6 +31,7 @@ from helping_process.exceptions import UnknownCaseError
 from helping_process.exceptions import UnknownDefinitionError
 from helping_process.labels import Language
 from helping_process.labels import render
+from helping_process.staff import NotPermittedError
 
 #: The media type of every problem.
 MEDIA_TYPE: Final = "application/problem+json"
@@ -126,6 +127,12 @@ def from_error(error: HelpingProcessError, lang: Language) -> Problem:  # noqa: 
     match error:
         case UnknownCaseError() | UnknownDefinitionError():
             return Problem("not-found", detail, {"code": code})
+        case NotPermittedError():
+            return Problem(
+                "forbidden",
+                detail,
+                {"code": code, "actor": error.actor, "operation": error.operation},
+            )
         case RequirementNotMetError():
             return Problem(
                 "refused", detail, {"code": code, "missing": list(error.missing)}

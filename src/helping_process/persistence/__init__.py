@@ -15,12 +15,14 @@ from helping_process.persistence._engine import make_engine
 from helping_process.persistence.migrate import HEAD
 from helping_process.persistence.migrate import current_revision
 from helping_process.persistence.migrate import upgrade
+from helping_process.persistence.staff import SqlStaffStore
 from helping_process.persistence.store import SqlStore
 from helping_process.persistence.store import SqlUnitOfWork
 from helping_process.persistence.tokens import SqlTokenStore
 
 __all__ = [
     "HEAD",
+    "SqlStaffStore",
     "SqlStore",
     "SqlTokenStore",
     "SqlUnitOfWork",

@@ -136,3 +136,32 @@ definitions = Table(
     Column("text", Text, nullable=False),
     UniqueConstraint("name", "version", name="uq_definitions_name"),
 )
+
+#: The staff roster's trail: append-only, hash-chained like a case's events.
+staff_events = Table(
+    "staff_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),
+    Column("member_id", Text, nullable=False),
+    Column("actor_id", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+#: Who read which case, when and how: append-only and hash-chained.
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("actor_id", Text, nullable=False),
+    Column("operation", String(16), nullable=False),
+    Column("case_id", String(64), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_access_log_case_id", "case_id"),
+)

@@ -25,6 +25,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Final
+from typing import Literal
 from typing import TypeVar
 
 from sqlalchemy import Connection
@@ -37,6 +38,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import insert
+from sqlalchemy import inspect
 from sqlalchemy import literal_column
 from sqlalchemy import null
 from sqlalchemy import or_
@@ -78,6 +80,7 @@ from helping_process.persistence._schema import personal
 from helping_process.persistence._schema import seal_leaves
 from helping_process.persistence._schema import seals
 from helping_process.persistence._schema import snapshots
+from helping_process.persistence._schema import staff_events
 from helping_process.persistence._types import UTCDateTime
 from helping_process.service import CaseSummary
 from helping_process.snapshot import Snapshot
@@ -85,6 +88,7 @@ from helping_process.states import Stage
 
 if TYPE_CHECKING:
     from helping_process.definitions import Definition
+    from helping_process.persistence.staff import SqlStaffStore
     from helping_process.seals import Seal
 
 _T = TypeVar("_T")
@@ -704,6 +708,7 @@ class SqlStore:
         #: Whether this store's last erasure reached every copy it can.
         self._erased = True
         self._resume_erase()
+        self._staff: SqlStaffStore | Literal[False] | None = None
         # On SQLite a transaction's two ends are statements run on the
         # cursor, prepared once in the driver's cache (the driver's own
         # commit() parses COMMIT again each time); BEGIN IMMEDIATE takes the
@@ -941,6 +946,40 @@ class SqlStore:
             connection.invalidate()
         finally:
             connection.close()
+
+    def staff(self) -> SqlStaffStore | None:
+        """Return the roster and access log kept in this store's database.
+
+        None for a database not yet upgraded to have them (a store opened
+        with ``upgrade=False`` on an older schema): its actors are not
+        checked and its reads are not logged.
+        """
+        if self._staff is None:
+            from helping_process.persistence.staff import SqlStaffStore  # noqa: PLC0415 - a cycle
+
+            with _translated(self._dbapi_error):
+                present = self._has_staff_tables()
+            self._staff = SqlStaffStore(self) if present else False
+        return self._staff or None
+
+    def _has_staff_tables(self) -> bool:
+        """Whether the database has the roster's table.
+
+        On a caller's connection, in the caller's transaction (the case
+        service asks when it runs its first command). On an engine, on a
+        kept driver connection outside any transaction: on SQLite every
+        SQLAlchemy transaction begins IMMEDIATE, which would wait for a
+        batch of this store holding the write lock.
+        """
+        if isinstance(self.bind, Connection):
+            return bool(inspect(self.bind).has_table(staff_events.name))
+        with self.lend() as cursor:
+            try:
+                cursor.execute(f"SELECT 1 FROM {staff_events.name} WHERE 1 = 0")  # noqa: S608 - a constant name
+                cursor.fetchall()
+            except self._dbapi_error:
+                return False
+        return True
 
     def opener(self) -> Callable[[], SqlStore] | None:
         """Return how another process opens this store, or None if it cannot.
