@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import weakref
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -603,6 +604,12 @@ def _within(
     return statement.order_by(*order)
 
 
+def _close_kept(idle: list[tuple[Any, Any]]) -> None:
+    """Close the driver connections a store kept, once the store is gone."""
+    while idle:
+        idle.pop()[0].invalidate()
+
+
 def _advance_head() -> Update:
     """The guarded update of a case's head (see :func:`_head_row`).
 
@@ -705,6 +712,9 @@ class SqlStore:
         #: Connections checked out of the engine's pool, each with its
         #: cursor, free for the next unit of work.
         self._idle: list[tuple[Any, Any]] = []
+        # A store dropped without dispose() still closes what it kept: a
+        # driver connection collected open is a resource leak (psycopg warns).
+        weakref.finalize(self, _close_kept, self._idle)
         #: Whether this store's last erasure reached every copy it can.
         self._erased = True
         self._resume_erase()
