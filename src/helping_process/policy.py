@@ -50,6 +50,8 @@ from typing import Final
 
 import attrs
 
+from helping_process._catalog import M
+from helping_process._catalog import Messages
 from helping_process.engine import apply
 from helping_process.exceptions import InvalidInputError
 from helping_process.labels import LANGUAGES
@@ -136,72 +138,63 @@ _DEFAULT_IDLE_DAYS: Final = 60.0
 _SECONDS_PER_DAY: Final = 86_400
 _SECONDS_PER_HOUR: Final = 3_600
 
-# Labels: (English, Indonesian), like helping_process.labels.
-_RULE_LABELS: Final[Mapping[Rule, tuple[str, str]]] = {
-    Rule.CONTRACT_EXPIRED: (
-        "Contract expired during intervention",
-        "Kontrak habis masa berlakunya selama intervensi",
-    ),
-    Rule.STAGE_OVERDUE: ("Stage overdue", "Tahap melewati batas waktu"),
-    Rule.PLANNED_TERMINATION_WITHOUT_EVALUATION: (
+# Labels: English here, Indonesian in the gettext catalog (helping_process._catalog).
+_RULE_LABELS: Final = Messages(
+    M("policy.rule.contract_expired", "Contract expired during intervention"),
+    M("policy.rule.stage_overdue", "Stage overdue"),
+    M(
+        "policy.rule.planned_termination_without_evaluation",
         "Planned termination without evaluation",
-        "Terminasi terencana tanpa evaluasi",
     ),
-    Rule.LATE_ENTRY: ("Late entry", "Pencatatan terlambat"),
-    Rule.COERCION_WITHOUT_JUSTIFICATION: (
-        "Coercion without justification",
-        "Paksaan tanpa alasan pembenar",
-    ),
-    Rule.INCOMPLETE_TERMINATION: ("Incomplete termination", "Terminasi tidak lengkap"),
-    Rule.IDLE_CASE: ("Idle case", "Kasus tidak aktif"),
-}
+    M("policy.rule.late_entry", "Late entry"),
+    M("policy.rule.coercion_without_justification", "Coercion without justification"),
+    M("policy.rule.incomplete_termination", "Incomplete termination"),
+    M("policy.rule.idle_case", "Idle case"),
+)
 
-_SEVERITY_LABELS: Final[Mapping[Severity, tuple[str, str]]] = {
-    Severity.ERROR: ("Breach", "Pelanggaran"),
-    Severity.WARNING: ("Warning", "Peringatan"),
-    Severity.INFO: ("Notice", "Catatan"),
-}
+_SEVERITY_LABELS: Final = Messages(
+    M("policy.severity.error", "Breach"),
+    M("policy.severity.warning", "Warning"),
+    M("policy.severity.info", "Notice"),
+)
 
-_DETAILS: Final[Mapping[Rule, tuple[str, str]]] = {
-    Rule.CONTRACT_EXPIRED: (
+_DETAILS: Final = Messages(
+    M(
+        "policy.detail.contract_expired",
         "The primary contract ended on {valid_until}; the case was still in "
         "intervention on {on}.",
-        "Kontrak utama berakhir pada {valid_until}; kasus masih dalam tahap "
-        "intervensi pada {on}.",
     ),
-    Rule.STAGE_OVERDUE: (
+    M(
+        "policy.detail.stage_overdue",
         "{stage}: {days} days in the stage by {on}, over the limit of {max_days}.",
-        "{stage}: {days} hari di tahap ini sampai {on}, melebihi batas {max_days} "
-        "hari.",
     ),
-    Rule.PLANNED_TERMINATION_WITHOUT_EVALUATION: (
+    M(
+        "policy.detail.planned_termination_without_evaluation",
         "Terminated as '{reason}' from {stage} without {missing}.",
-        "Diterminasi dengan alasan '{reason}' dari tahap {stage} tanpa {missing}.",
     ),
-    Rule.LATE_ENTRY: (
+    M(
+        "policy.detail.late_entry",
         "Recorded {hours} hours after it took place (limit {limit}).",
-        "Dicatat {hours} jam setelah terjadi (batas {limit} jam).",
     ),
-    Rule.COERCION_WITHOUT_JUSTIFICATION: (
+    M(
+        "policy.detail.coercion_without_justification",
         "A coercive activity on {on} has no justification: it is {problem}.",
-        "Kegiatan dengan paksaan pada {on} tidak disertai alasan: {problem}.",
     ),
-    Rule.INCOMPLETE_TERMINATION: (
+    M(
+        "policy.detail.incomplete_termination",
         "The termination as '{reason}' lacks {missing}.",
-        "Terminasi dengan alasan '{reason}' tidak dilengkapi {missing}.",
     ),
-    Rule.IDLE_CASE: (
+    M(
+        "policy.detail.idle_case",
         "No event for {days} days (limit {max_days}); the last was on {last}.",
-        "Tidak ada peristiwa selama {days} hari (batas {max_days} hari); yang "
-        "terakhir pada {last}.",
     ),
-}
+)
 
-_JUSTIFICATION_PROBLEMS: Final[Mapping[str, tuple[str, str]]] = {
-    "missing": ("missing", "alasan tidak ada"),
-    "blank": ("blank", "alasan kosong"),
-    "redacted": ("redacted", "alasan telah dihapus (redaksi)"),
-}
+_JUSTIFICATION_PROBLEMS: Final = Messages(
+    M("policy.justification.missing", "missing"),
+    M("policy.justification.blank", "blank"),
+    M("policy.justification.redacted", "redacted"),
+)
 
 #: Finding parameters that hold numbers, shown with the language's decimal mark.
 _NUMBERS: Final = frozenset({"days", "max_days", "hours", "limit"})
@@ -213,7 +206,7 @@ def rule_label(rule: Rule | str, lang: Language = "en") -> str:
     Raises:
         InvalidInputError: ``rule`` is not a rule code.
     """
-    return _RULE_LABELS[_rule(rule, "rule")][_language(lang)]
+    return _RULE_LABELS[f"policy.rule.{_rule(rule, 'rule')}"][_language(lang)]
 
 
 def severity_label(severity: Severity | str, lang: Language = "en") -> str:
@@ -222,7 +215,9 @@ def severity_label(severity: Severity | str, lang: Language = "en") -> str:
     Raises:
         InvalidInputError: ``severity`` is not a severity code.
     """
-    return _SEVERITY_LABELS[_severity(severity, "severity")][_language(lang)]
+    return _SEVERITY_LABELS[f"policy.severity.{_severity(severity, 'severity')}"][
+        _language(lang)
+    ]
 
 
 def _language(lang: str) -> int:
@@ -470,12 +465,12 @@ def _describe(rule: Rule, params: Mapping[str, str], lang: Language) -> str:
                 label("requirement", item, lang) for item in value.split(",")
             )
         elif key == "problem":
-            words[key] = _JUSTIFICATION_PROBLEMS[value][index]
+            words[key] = _JUSTIFICATION_PROBLEMS[f"policy.justification.{value}"][index]
         elif key in _NUMBERS and lang == "id":
             words[key] = value.replace(".", ",")
         else:
             words[key] = value
-    return _DETAILS[rule][index].format(**words)
+    return _DETAILS[f"policy.detail.{rule}"][index].format(**words)
 
 
 def _params(params: Mapping[str, object]) -> Mapping[str, str]:

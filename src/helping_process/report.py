@@ -46,6 +46,8 @@ from typing import Final
 
 import attrs
 
+from helping_process._catalog import M
+from helping_process._catalog import Messages
 from helping_process._charts import bar_chart
 from helping_process.audit import Finding
 from helping_process.audit import FindingKind
@@ -686,151 +688,112 @@ def build_report(  # noqa: PLR0913 - the window and the judging moment are named
 # Rendering ------------------------------------------------------------------
 
 #: The report's own words: (English, Indonesian).
-_TEXT: Final[Mapping[str, tuple[str, str]]] = {
-    "title": ("Helping process report", "Laporan proses pertolongan"),
-    "agency": ("Agency", "Lembaga"),
-    "as_of": ("As of", "Per tanggal"),
-    "window": ("Window", "Periode"),
-    "trail_start": ("start of the trail", "awal catatan"),
-    "summary": ("Summary", "Ringkasan"),
-    "figure": ("Figure", "Angka"),
-    "value": ("Value", "Nilai"),
-    "cases": ("Cases in the report", "Kasus dalam laporan"),
-    "open_cases": (
-        "Open cases at the end of the window",
-        "Kasus terbuka pada akhir periode",
-    ),
-    "opened": ("Cases opened", "Kasus dibuka"),
-    "reopened": ("Cases reopened", "Kasus dibuka kembali"),
-    "terminated": ("Terminations", "Terminasi"),
-    "planned": ("Planned terminations", "Terminasi terencana"),
-    "early": ("Early terminations", "Terminasi dini"),
-    "findings_total": ("Policy findings", "Temuan kebijakan"),
-    "cases_by_stage": ("Cases per current stage", "Kasus menurut tahap saat ini"),
-    "stage": ("Stage", "Tahap"),
-    "count": ("Number", "Jumlah"),
-    "time_in_stage": ("Time in each stage (days)", "Lama di setiap tahap (hari)"),
-    "visits": ("Visits ended", "Kunjungan selesai"),
-    "median": ("Median", "Median"),
-    "p90": ("90th percentile", "Persentil ke-90"),
-    "limit": ("Policy limit", "Batas kebijakan"),
-    "episode_length": (
-        "Episodes ended: opening to termination",
-        "Episode selesai: dari pembukaan sampai terminasi",
-    ),
-    "terminations": ("Terminations", "Terminasi"),
-    "by_reason": ("Terminations by reason", "Terminasi menurut alasan"),
-    "by_sub_reason": ("Terminations by sub-reason", "Terminasi menurut sub-alasan"),
-    "reason": ("Reason", "Alasan"),
-    "sub_reason": ("Sub-reason", "Sub-alasan"),
-    "loops": ("Re-planning and reassessment", "Perencanaan ulang dan asesmen ulang"),
-    "replan": ("Re-planned from {stage}", "Perencanaan ulang dari tahap {stage}"),
-    "reassess": ("Reassessed from {stage}", "Asesmen ulang dari tahap {stage}"),
-    "resume": (
-        "Intervention resumed after evaluation",
-        "Intervensi dilanjutkan setelah evaluasi",
-    ),
-    "outcomes": ("Outcomes", "Hasil"),
-    "attainment_episodes": (
-        "Episodes with an evaluation",
-        "Episode yang telah dievaluasi",
-    ),
-    "attainment_mean": (
+_TEXT: Final = Messages(
+    M("report.title", "Helping process report"),
+    M("report.agency", "Agency"),
+    M("report.as_of", "As of"),
+    M("report.window", "Window"),
+    M("report.trail_start", "start of the trail"),
+    M("report.summary", "Summary"),
+    M("report.figure", "Figure"),
+    M("report.value", "Value"),
+    M("report.cases", "Cases in the report"),
+    M("report.open_cases", "Open cases at the end of the window"),
+    M("report.opened", "Cases opened"),
+    M("report.reopened", "Cases reopened"),
+    M("report.terminated", "Terminations"),
+    M("report.planned", "Planned terminations"),
+    M("report.early", "Early terminations"),
+    M("report.findings_total", "Policy findings"),
+    M("report.cases_by_stage", "Cases per current stage"),
+    M("report.stage", "Stage"),
+    M("report.count", "Number"),
+    M("report.time_in_stage", "Time in each stage (days)"),
+    M("report.visits", "Visits ended"),
+    M("report.median", "Median"),
+    M("report.p90", "90th percentile"),
+    M("report.limit", "Policy limit"),
+    M("report.episode_length", "Episodes ended: opening to termination"),
+    M("report.terminations", "Terminations"),
+    M("report.by_reason", "Terminations by reason"),
+    M("report.by_sub_reason", "Terminations by sub-reason"),
+    M("report.reason", "Reason"),
+    M("report.sub_reason", "Sub-reason"),
+    M("report.loops", "Re-planning and reassessment"),
+    M("report.replan", "Re-planned from {stage}"),
+    M("report.reassess", "Reassessed from {stage}"),
+    M("report.resume", "Intervention resumed after evaluation"),
+    M("report.outcomes", "Outcomes"),
+    M("report.attainment_episodes", "Episodes with an evaluation"),
+    M(
+        "report.attainment_mean",
         "Mean goal attainment (last evaluation of each episode)",
-        "Rata-rata pencapaian tujuan (evaluasi terakhir tiap episode)",
     ),
-    "gas_evaluations": ("Evaluations with GAS scores", "Evaluasi dengan skor GAS"),
-    "gas_mean": ("Mean GAS T-score", "Rata-rata skor-T GAS"),
-    "gas_min": ("Lowest GAS T-score", "Skor-T GAS terendah"),
-    "gas_max": ("Highest GAS T-score", "Skor-T GAS tertinggi"),
-    "gas_expected": (
-        "Evaluations at or above the expected level (T ≥ 50)",
-        "Evaluasi sesuai atau di atas harapan (T ≥ 50)",
+    M("report.gas_evaluations", "Evaluations with GAS scores"),
+    M("report.gas_mean", "Mean GAS T-score"),
+    M("report.gas_min", "Lowest GAS T-score"),
+    M("report.gas_max", "Highest GAS T-score"),
+    M("report.gas_expected", "Evaluations at or above the expected level (T ≥ 50)"),
+    M("report.activities", "Intervention activities"),
+    M("report.by_role", "Activities by worker role"),
+    M("report.role", "Worker role"),
+    M("report.by_model", "Activities by intervention model"),
+    M("report.model", "Intervention model"),
+    M("report.findings", "Policy findings"),
+    M("report.findings_by_rule", "Findings by rule"),
+    M("report.rule", "Rule"),
+    M("report.severity", "Severity"),
+    M("report.case", "Case"),
+    M("report.event", "Event"),
+    M("report.date", "Date"),
+    M("report.detail", "Detail"),
+    M("report.no_findings", "No findings."),
+    M("report.trail", "Audit trail"),
+    M("report.actors", "Actors"),
+    M("report.actors_checked", "checked against the staff roster"),
+    M("report.actors_unchecked", "not checked (the staff roster is empty)"),
+    M(
+        "report.trail_unverified",
+        "NOT VERIFIED: run 'helping-process audit verify' before relying on these "
+        "figures",
     ),
-    "activities": ("Intervention activities", "Kegiatan intervensi"),
-    "by_role": ("Activities by worker role", "Kegiatan menurut peran pekerja sosial"),
-    "role": ("Worker role", "Peran pekerja sosial"),
-    "by_model": (
-        "Activities by intervention model",
-        "Kegiatan menurut model intervensi",
-    ),
-    "model": ("Intervention model", "Model intervensi"),
-    "findings": ("Policy findings", "Temuan kebijakan"),
-    "findings_by_rule": ("Findings by rule", "Temuan menurut aturan"),
-    "rule": ("Rule", "Aturan"),
-    "severity": ("Severity", "Tingkat"),
-    "case": ("Case", "Kasus"),
-    "event": ("Event", "Peristiwa"),
-    "date": ("Date", "Tanggal"),
-    "detail": ("Detail", "Keterangan"),
-    "no_findings": ("No findings.", "Tidak ada temuan."),
-    "trail": ("Audit trail", "Jejak audit"),
-    "actors": ("Actors", "Petugas"),
-    "actors_checked": (
-        "checked against the staff roster",
-        "diperiksa terhadap daftar petugas",
-    ),
-    "actors_unchecked": (
-        "not checked (the staff roster is empty)",
-        "tidak diperiksa (daftar petugas masih kosong)",
-    ),
-    "trail_unverified": (
-        "NOT VERIFIED: run 'helping-process audit verify' before relying on "
-        "these figures",
-        "BELUM DIVERIFIKASI: jalankan 'helping-process audit verify' sebelum "
-        "mengandalkan angka-angka ini",
-    ),
-    "trail_sound": (
+    M(
+        "report.trail_sound",
         "verified, no fault found (cases: {cases}; events: {events})",
-        "terverifikasi, tidak ada kesalahan (kasus: {cases}; peristiwa: {events})",
     ),
-    "trail_faults": (
+    M(
+        "report.trail_faults",
         "NOT SOUND: faults found: {faults} (cases: {cases}; events: {events})",
-        "TIDAK UTUH: kesalahan ditemukan: {faults} (kasus: {cases}; "
-        "peristiwa: {events})",
     ),
-    "trail_excluded": (
-        "The figures leave out the cases with faults: {cases}",
-        "Angka-angka ini tidak mencakup kasus yang bermasalah: {cases}",
-    ),
-    "trail_redactions": (
+    M("report.trail_excluded", "The figures leave out the cases with faults: {cases}"),
+    M(
+        "report.trail_redactions",
         "Events whose personal data was redacted on request (information only): "
         "{count}",
-        "Peristiwa yang data pribadinya dihapus atas permintaan (hanya "
-        "informasi): {count}",
     ),
-    "seals": ("Seals", "Segel"),
-    "seals_unchecked": (
-        "not checked (no public key given)",
-        "tidak diperiksa (tanpa kunci publik)",
-    ),
-    "seal_where": ("seal {number}", "segel {number}"),
-    "trail_more": ("… and {count} more", "… dan {count} lainnya"),
-    "no_data": ("Nothing in this window.", "Tidak ada data pada periode ini."),
-    "policy": ("Policy applied", "Kebijakan yang diterapkan"),
-    "max_days": ("Longest stay in {stage} (days)", "Batas lama tahap {stage} (hari)"),
-    "late_entry_hours": (
-        "Late entry after (hours)",
-        "Pencatatan dianggap terlambat setelah (jam)",
-    ),
-    "idle_days": ("Idle after (days)", "Kasus dianggap tidak aktif setelah (hari)"),
-    "disabled": ("Rules switched off", "Aturan yang dinonaktifkan"),
-    "severity_of": ("Severity of: {rule}", "Tingkat untuk: {rule}"),
-    "none": ("none", "tidak ada"),
-    "generated": (
-        "Made by helping_process {version}.",
-        "Dibuat oleh helping_process {version}.",
-    ),
-    "since": ("Window start", "Awal periode"),
-    "until": ("Window end", "Akhir periode"),
-}
+    M("report.seals", "Seals"),
+    M("report.seals_unchecked", "not checked (no public key given)"),
+    M("report.seal_where", "seal {number}"),
+    M("report.trail_more", "… and {count} more"),
+    M("report.no_data", "Nothing in this window."),
+    M("report.policy", "Policy applied"),
+    M("report.max_days", "Longest stay in {stage} (days)"),
+    M("report.late_entry_hours", "Late entry after (hours)"),
+    M("report.idle_days", "Idle after (days)"),
+    M("report.disabled", "Rules switched off"),
+    M("report.severity_of", "Severity of: {rule}"),
+    M("report.none", "none"),
+    M("report.generated", "Made by helping_process {version}."),
+    M("report.since", "Window start"),
+    M("report.until", "Window end"),
+)
 
 _DASH: Final = "—"
 _NUMERIC: Final = ' class="n"'
 
 
 def _words(key: str, lang: Language, **params: str) -> str:
-    return _TEXT[key][_index(lang)].format(**params)
+    return _TEXT[f"report.{key}"][_index(lang)].format(**params)
 
 
 def _index(lang: str) -> int:
