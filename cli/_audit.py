@@ -40,6 +40,7 @@ import click
 from helping_process import HelpingProcessError
 from helping_process import InvalidInputError
 from helping_process.staff import Operation
+from helping_process.views import finding_json
 
 from ._errors import BAD_INPUT
 from ._errors import REFUSED
@@ -177,28 +178,6 @@ def audit() -> None:
 
 
 # verify ---------------------------------------------------------------------
-
-
-def finding_json(finding: Finding) -> dict[str, Any]:
-    """Return one verification finding as JSON (its detail in English)."""
-    return {
-        "case_id": finding.case_id,
-        "seq": finding.seq,
-        "kind": finding.kind.value,
-        "detail": finding.detail,
-        "cause": finding.cause,
-        "params": {key: _plain(value) for key, value in finding.params.items()},
-        "tampering": finding.is_tampering,
-    }
-
-
-def _plain(value: object) -> object:
-    """A finding's fact as JSON: numbers and codes as they are, lists as lists."""
-    if value is None or isinstance(value, str | int | float):
-        return value
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    return str(value)
 
 
 def finding_line(finding: Finding, lang: Language) -> str:

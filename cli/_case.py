@@ -34,6 +34,11 @@ from helping_process.labels import label
 from helping_process.staff import Operation
 from helping_process.states import to_json
 from helping_process.states.termination import REASON_RULES
+from helping_process.views import case_json
+from helping_process.views import event_json
+from helping_process.views import head_json
+from helping_process.views import process_json
+from helping_process.views import summary_json
 
 from ._errors import BAD_INPUT
 from ._errors import CANCELLED
@@ -45,14 +50,9 @@ from ._local import option
 from ._prompts import Asker
 from ._prompts import ask_record
 from ._render import SHORT_ID
-from ._render import case_json
 from ._render import case_lines
-from ._render import event_json
-from ._render import head_json
 from ._render import pretty
-from ._render import process_json
 from ._render import short_label
-from ._render import summary_json
 from ._render import table
 from ._render import when
 from ._render import wrap

@@ -49,8 +49,8 @@ from helping_process import SubReason
 from helping_process import TerminationReason
 from helping_process import attainment
 from helping_process.labels import label
+from helping_process.views import finding_json
 
-from ._audit import finding_json
 from ._errors import BAD_INPUT
 from ._errors import CANCELLED
 from ._errors import INTERNAL

@@ -15,7 +15,6 @@ from typing import Any
 from typing import Final
 
 from helping_process import Case
-from helping_process import Event
 from helping_process import NextMoves
 from helping_process.labels import Language
 from helping_process.labels import label
@@ -24,7 +23,7 @@ from helping_process.states import to_json
 from ._messages import say
 
 if TYPE_CHECKING:
-    from helping_process.service import CaseSummary
+    pass
 
 #: The width text output is laid out for.
 WIDTH: Final = 80
@@ -101,104 +100,6 @@ def pretty(data: Any, indent: str) -> list[str]:
     """Return indented, readable JSON lines."""
     text = json.dumps(data, ensure_ascii=False, indent=2)
     return [indent + line for line in text.splitlines()]
-
-
-def next_json(moves: NextMoves) -> dict[str, Any]:
-    """Return what a case can do next, as ``case show`` prints it in JSON."""
-    return {
-        "moves": [
-            {
-                "target": option.target.value,
-                "allowed": option.allowed,
-                "missing": list(option.missing),
-                "note_required": option.note_required,
-            }
-            for option in moves.moves
-        ],
-        "terminations": [
-            {
-                "reason": option.reason.value,
-                "allowed": option.allowed,
-                "missing": list(option.missing),
-                "sub_reasons": [sub.value for sub in option.sub_reasons],
-                "referral_required": option.referral_required,
-                "planned": option.planned,
-            }
-            for option in moves.terminations
-        ],
-    }
-
-
-def process_json(case: Case) -> dict[str, Any]:
-    """Return the definition a case runs under: name, version, digest."""
-    definition = case.definition
-    return {
-        "name": definition.name,
-        "version": definition.version,
-        "digest": definition.digest,
-    }
-
-
-def case_json(case: Case, moves: NextMoves) -> dict[str, Any]:
-    """Return a case with its records in force and its next moves."""
-    return {
-        "case_id": case.case_id,
-        "stage": case.stage.value,
-        "episode": case.episode,
-        "residential": case.residential,
-        "seq": case.seq,
-        "process": process_json(case),
-        "records": {
-            kind.value: to_json(record)
-            for kind, record in case.records.latest().items()
-        },
-        "next": next_json(moves),
-    }
-
-
-def head_json(case: Case) -> dict[str, Any]:
-    """Return where a case stands after a command: id, stage, episode, seq."""
-    return {
-        "case_id": case.case_id,
-        "stage": case.stage.value,
-        "episode": case.episode,
-        "seq": case.seq,
-    }
-
-
-def event_json(event: Event) -> dict[str, Any]:
-    """Return one audit event as ``case history --json`` prints it."""
-    record = event.record
-    return {
-        "seq": event.seq,
-        "episode": event.episode,
-        "occurred_at": event.occurred_at.isoformat(),
-        "recorded_at": event.recorded_at.isoformat(),
-        "actor": {"id": event.actor.id, "role": event.actor.role.value},
-        "action": event.action.value,
-        "from_stage": event.from_stage.value if event.from_stage else None,
-        "to_stage": event.to_stage.value,
-        "reason": event.reason.value if event.reason else None,
-        "sub_reason": event.sub_reason.value if event.sub_reason else None,
-        "referral_to": event.referral_to,
-        "note": event.note,
-        "record_kind": record.kind.value if record is not None else None,
-        "record": to_json(record) if record is not None else None,
-    }
-
-
-def summary_json(summary: CaseSummary) -> dict[str, Any]:
-    """Return one case of ``case list --json``."""
-    return {
-        "case_id": summary.case_id,
-        "client": summary.client,
-        "residential": summary.residential,
-        "stage": summary.stage.value,
-        "episode": summary.episode,
-        "events": summary.seq,
-        "opened_at": summary.opened_at.isoformat(),
-        "updated_at": summary.updated_at.isoformat(),
-    }
 
 
 def missing_text(missing: Sequence[str], lang: Language) -> list[str]:

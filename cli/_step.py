@@ -36,6 +36,7 @@ from helping_process.labels import label
 from helping_process.staff import Operation
 from helping_process.states import RECORD_STAGES
 from helping_process.states import to_json
+from helping_process.views import head_json
 
 from ._errors import CANCELLED
 from ._local import LocalCommand
@@ -44,7 +45,6 @@ from ._messages import say
 from ._prompts import Asker
 from ._prompts import ask_record
 from ._prompts import number_prompt
-from ._render import head_json
 from ._render import next_lines
 from ._render import pretty
 from ._render import wrap

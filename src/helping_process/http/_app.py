@@ -40,6 +40,7 @@ from litestar.types import Scope
 from litestar.types import Send
 
 from helping_process import audit
+from helping_process import views
 from helping_process.definitions import DEFAULT_REF
 from helping_process.definitions import Definition
 from helping_process.definitions import builtin
@@ -49,7 +50,6 @@ from helping_process.engine import next_moves
 from helping_process.exceptions import ConcurrentUpdateError
 from helping_process.exceptions import HelpingProcessError
 from helping_process.exceptions import UnknownCaseError
-from helping_process.http import _json
 from helping_process.http._body import Member
 from helping_process.http._body import decode_cursor
 from helping_process.http._body import encode_cursor
@@ -190,7 +190,7 @@ def _case_response(api: Api, case: Case, status: int = 200) -> Response[bytes]:
     headers = {"ETag": f'"{case.seq}"'}
     if status == 201:  # noqa: PLR2004 - Created
         headers["Location"] = f"/cases/{case.case_id}"
-    return _json_response(_json.case_json(case, moves), status, headers)
+    return _json_response(views.case_json(case, moves), status, headers)
 
 
 def _case_id(case_id: str, lang: Language) -> str:
@@ -284,7 +284,7 @@ async def list_cases(request: Request[Any, Any, Any]) -> Response[bytes]:
     page = page[:limit]
     cursor = encode_cursor(page[-1].opened_at, page[-1].case_id) if more else None
     return _json_response(
-        {"cases": [_json.summary_json(item) for item in page], "next_cursor": cursor}
+        {"cases": [views.summary_json(item) for item in page], "next_cursor": cursor}
     )
 
 
@@ -385,7 +385,7 @@ async def history(request: Request[Any, Any, Any]) -> Response[bytes]:
     events = events[:limit]
     return _json_response(
         {
-            "events": [_json.event_json(event) for event in events],
+            "events": [views.event_json(event) for event in events],
             "next_after": events[-1].seq if more else None,
         }
     )
@@ -458,7 +458,7 @@ async def verify(request: Request[Any, Any, Any]) -> Response[bytes]:
             "ok": not seen.faults,
             "cases": seen.cases,
             "events": seen.events,
-            "findings": [_json.finding_json(item) for item in seen.findings],
+            "findings": [views.finding_json(item) for item in seen.findings],
         }
     )
 

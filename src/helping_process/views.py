@@ -1,9 +1,8 @@
-"""The JSON shapes of the HTTP API: those of the command line's ``--json``.
+"""The JSON views of cases, events, summaries and verification findings.
 
-A case is what ``case show --json`` prints, a summary what ``case list
---json`` prints, an event what ``case history --json`` prints and a finding
-what ``audit verify --json`` prints, so a script moves between the command
-line and the API without translating (a test holds them equal).
+The command line's ``--json`` and the HTTP API answer in these shapes, so a
+script moves between the two without translating. Codes are their values,
+instants ISO 8601; nothing is labelled (labels are for people).
 """
 
 from __future__ import annotations
@@ -20,9 +19,19 @@ if TYPE_CHECKING:
     from helping_process.model import Event
     from helping_process.service import CaseSummary
 
+__all__ = [
+    "case_json",
+    "event_json",
+    "finding_json",
+    "head_json",
+    "next_json",
+    "process_json",
+    "summary_json",
+]
+
 
 def next_json(moves: NextMoves) -> dict[str, Any]:
-    """Return every legal move and termination reason, and what each lacks."""
+    """Return what a case can do next, as ``case show`` prints it in JSON."""
     return {
         "moves": [
             {
@@ -47,6 +56,16 @@ def next_json(moves: NextMoves) -> dict[str, Any]:
     }
 
 
+def process_json(case: Case) -> dict[str, Any]:
+    """Return the definition a case runs under: name, version, digest."""
+    definition = case.definition
+    return {
+        "name": definition.name,
+        "version": definition.version,
+        "digest": definition.digest,
+    }
+
+
 def case_json(case: Case, moves: NextMoves) -> dict[str, Any]:
     """Return a case with its records in force and its next moves."""
     return {
@@ -55,21 +74,27 @@ def case_json(case: Case, moves: NextMoves) -> dict[str, Any]:
         "episode": case.episode,
         "residential": case.residential,
         "seq": case.seq,
+        "process": process_json(case),
         "records": {
             kind.value: to_json(record)
             for kind, record in case.records.latest().items()
         },
         "next": next_json(moves),
-        "process": {
-            "name": case.definition.name,
-            "version": case.definition.version,
-            "digest": case.definition.digest,
-        },
+    }
+
+
+def head_json(case: Case) -> dict[str, Any]:
+    """Return where a case stands after a command: id, stage, episode, seq."""
+    return {
+        "case_id": case.case_id,
+        "stage": case.stage.value,
+        "episode": case.episode,
+        "seq": case.seq,
     }
 
 
 def event_json(event: Event) -> dict[str, Any]:
-    """Return one audit event."""
+    """Return one audit event as ``case history --json`` prints it."""
     record = event.record
     return {
         "seq": event.seq,
@@ -90,7 +115,7 @@ def event_json(event: Event) -> dict[str, Any]:
 
 
 def summary_json(summary: CaseSummary) -> dict[str, Any]:
-    """Return one case of a list."""
+    """Return one case of ``case list --json``."""
     return {
         "case_id": summary.case_id,
         "client": summary.client,
