@@ -476,16 +476,28 @@ def list_cases(  # noqa: PLR0913 - each filter is named
 
     since = parse_moment(settings, "--opened-since", opened_since, end_of_day=False)
     before = _before(cursor)
+    service = settings.service()
+    wanted = service.definition(process_ref).digest if process_ref else None
     summaries: list[CaseSummary] = []
-    if process_ref is None or _follows_stored_rules(process_ref):
+    while True:
         # One more than a page tells whether another page follows.
-        summaries = settings.service().case_page(
+        page = service.case_page(
             limit=limit + 1,
             stage=Stage(stage) if stage else None,
             opened_since=since,
             worker=worker,
             before=before,
         )
+        summaries += [
+            summary
+            for summary in page
+            if wanted is None
+            or service.get(summary.case_id).definition.digest == wanted
+        ]
+        if wanted is None or len(summaries) > limit or len(page) <= limit:
+            break
+        # The process a case follows is in its trail, not its row: read on.
+        before = (page[-1].opened_at, page[-1].case_id)
     more = len(summaries) > limit
     summaries = summaries[:limit]
     last = summaries[-1] if summaries else None
@@ -537,22 +549,6 @@ def list_cases(  # noqa: PLR0913 - each filter is named
         settings.echo(line)
     if next_cursor is not None:
         click.echo(settings.say("list.next_page", cursor=next_cursor), err=True)
-
-
-def _follows_stored_rules(ref: str) -> bool:
-    """Whether the stored cases follow the process definition ``ref``.
-
-    Cases carry no definition of their own yet: every stored case follows
-    the rules of the first release, ``helping-process@1``, so a filter on
-    that definition keeps every case and a filter on any other keeps none.
-
-    Raises:
-        UnknownDefinitionError: no built-in definition has that reference.
-    """
-    from helping_process.definitions import builtin  # noqa: PLC0415 - on demand
-    from helping_process.definitions._validate import ENGINE_REF  # noqa: PLC0415
-
-    return builtin(ref).ref == ENGINE_REF
 
 
 @case.command("history", help="help.case.history")

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 from typing import Final
 
+from helping_process.definitions import DEFAULT_REF
 from helping_process.definitions import Definition
 from helping_process.definitions import record_schema
 from helping_process.http._body import DEFAULT_LIMIT
@@ -26,10 +27,10 @@ from helping_process.states import Stage
 from helping_process.states import SubReason
 from helping_process.states import TerminationReason
 
-#: The definition whose rules the engine enforces today. Its record schemas
-#: are the ones the API documents; once cases pin a definition each, a
-#: case's own is given by ``GET /process/{ref}/schemas/{kind}``.
-ENFORCED_REF: Final = "helping-process@1"
+#: The definition new cases follow: its record schemas are the ones the API
+#: document shows; every case's own (it is pinned to one) is given by
+#: ``GET /process/{ref}/schemas/{kind}``.
+ENFORCED_REF: Final = DEFAULT_REF
 
 _REF: Final = "#/components/schemas/"
 
