@@ -80,11 +80,17 @@ class TestCaseList:
         assert _ids(since) == [second, first]
         assert _ids(future) == []
 
-    def test_the_first_version_holds_every_stored_case(self, cli: Cli):
-        """Every stored case follows helping-process@1; no case follows another."""
-        case_id = cli.open()
+    def test_the_process_filter_reads_each_case_pin(self, cli: Cli):
+        """--process keeps the cases pinned to that definition, a name its newest."""
+        newest = cli.open()
+        first = str(
+            cli.json(
+                "case", "open", "--client", "KLIEN-2", "--process", "helping-process@1"
+            )["case_id"]
+        )
 
-        assert _ids(_listed(cli, "--process", "helping-process@1")) == [case_id]
+        assert _ids(_listed(cli, "--process", "helping-process@1")) == [first]
+        assert _ids(_listed(cli, "--process", "helping-process")) == [newest]
         assert _ids(_listed(cli, "--process", "rehsos-pp39")) == []
 
     @pytest.mark.parametrize(
