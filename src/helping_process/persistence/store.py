@@ -263,7 +263,9 @@ class _Statements:
             ),
             dialect,
         )
-        self.trail = _Prepared(
+        # One case's stored events with their personal data: its trail (the
+        # events after one) and any single event of it.
+        case_events = (
             select(
                 events.c.seq,
                 events.c.body,
@@ -277,8 +279,11 @@ class _Statements:
                 & (personal.c.seq == events.c.seq),
             )
             .where(events.c.case_id == bindparam("b_case_id"))
-            .where(events.c.seq > bindparam("b_after"))
-            .order_by(events.c.seq),
+        )
+        self.trail = _Prepared(
+            case_events.where(events.c.seq > bindparam("b_after")).order_by(
+                events.c.seq
+            ),
             dialect,
         )
         self.redact_personal = _Prepared(
@@ -470,21 +475,7 @@ class _Statements:
         )
         self.snapshot_cases = _Prepared(select(snapshots.c.case_id).distinct(), dialect)
         self.one_event = _Prepared(
-            select(
-                events.c.seq,
-                events.c.body,
-                events.c.prev_hash,
-                events.c.hash,
-                personal.c.data,
-            )
-            .outerjoin(
-                personal,
-                (personal.c.case_id == events.c.case_id)
-                & (personal.c.seq == events.c.seq),
-            )
-            .where(events.c.case_id == bindparam("b_case_id"))
-            .where(events.c.seq == bindparam("b_seq")),
-            dialect,
+            case_events.where(events.c.seq == bindparam("b_seq")), dialect
         )
         self.case_weights = _Prepared(
             select(cases.c.case_id, cases.c.seq).order_by(cases.c.case_id), dialect
