@@ -320,16 +320,11 @@ class _Statements:
         self.insert_seal = _Prepared(insert(seals), dialect)
         self.insert_definition = _Prepared(insert(definitions), dialect)
         self.definitions = _Prepared(
-            select(
-                *(
-                    type_coerce(column, NullType())
-                    for column in (
-                        definitions.c.digest,
-                        definitions.c.name,
-                        definitions.c.version,
-                        definitions.c.text,
-                    )
-                )
+            _raw_select(
+                definitions.c.digest,
+                definitions.c.name,
+                definitions.c.version,
+                definitions.c.text,
             ).order_by(definitions.c.name, definitions.c.version),
             dialect,
         )
@@ -338,31 +333,21 @@ class _Statements:
         # conversions, which raise on a cell of another type: verification
         # must report a forged cell, not stop at it (see _seal).
         self.seals = _Prepared(
-            select(
-                *(
-                    type_coerce(column, NullType())
-                    for column in (
-                        seals.c.seal_id,
-                        seals.c.sealed_at,
-                        seals.c.message,
-                        seals.c.signature,
-                        seals.c.public_key,
-                    )
-                )
+            _raw_select(
+                seals.c.seal_id,
+                seals.c.sealed_at,
+                seals.c.message,
+                seals.c.signature,
+                seals.c.public_key,
             ).order_by(seals.c.seal_id),
             dialect,
         )
         self.leaves = _Prepared(
-            select(
-                *(
-                    type_coerce(column, NullType())
-                    for column in (
-                        seal_leaves.c.seal_id,
-                        seal_leaves.c.case_id,
-                        seal_leaves.c.seq,
-                        seal_leaves.c.hash,
-                    )
-                )
+            _raw_select(
+                seal_leaves.c.seal_id,
+                seal_leaves.c.case_id,
+                seal_leaves.c.seq,
+                seal_leaves.c.hash,
             ).order_by(seal_leaves.c.seal_id, seal_leaves.c.case_id),
             dialect,
         )
@@ -593,6 +578,16 @@ def _within(
     if column is events.c.case_id:
         order.append(events.c.seq)
     return statement.order_by(*order)
+
+
+def _raw_select(*columns: Any) -> Select[Any]:
+    """Select ``columns`` as the driver gives them, without their types' conversions.
+
+    A column type's reader raises on a cell of another type; what verification
+    reads must reach it as stored, so a forged cell is a finding, not an error.
+    """
+    raw: list[Any] = [type_coerce(column, NullType()) for column in columns]
+    return select(*raw)
 
 
 def _close_kept(idle: list[tuple[Any, Any]]) -> None:
