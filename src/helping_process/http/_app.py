@@ -339,30 +339,30 @@ async def terminate(request: Request[Any, Any, Any]) -> Response[bytes]:
     return _case_response(_api(request), case)
 
 
-@post("/cases/{case_id:str}/reopen", status_code=200)
-async def reopen(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """Start a new episode of a terminated case."""
+async def _with_note(
+    request: Request[Any, Any, Any], command: Callable[..., Command]
+) -> Response[bytes]:
+    """Run a command whose body is only a note (a reopening, a redaction)."""
     case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
     body = read_body(await request.body(), _NOTE, lang)
     case = _run(
-        request, _case_id(case_id, lang), ReopenCase(note=body["note"]), lang, actor
+        request, _case_id(case_id, lang), command(note=body["note"]), lang, actor
     )
     return _case_response(_api(request), case)
+
+
+@post("/cases/{case_id:str}/reopen", status_code=200)
+async def reopen(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Start a new episode of a terminated case."""
+    return await _with_note(request, ReopenCase)
 
 
 @post("/cases/{case_id:str}/redaction", status_code=200)
 async def redact(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Remove the personal data of the case's earlier events."""
-    case_id: str = request.path_params["case_id"]
-    lang = language(request)
-    actor = _actor(request, lang)
-    body = read_body(await request.body(), _NOTE, lang)
-    case = _run(
-        request, _case_id(case_id, lang), RedactCase(note=body["note"]), lang, actor
-    )
-    return _case_response(_api(request), case)
+    return await _with_note(request, RedactCase)
 
 
 # Where the commands of later features go, each with its own resource:
