@@ -101,7 +101,11 @@ def open_case(
 ) -> None:
     """Open a case in engagement, as episode 1."""
     opened = settings.service().open(
-        client, actor=settings.who(), residential=residential, process=process_ref
+        client,
+        actor=settings.who(),
+        # Not given: the definition says (every case of some lives in a panti).
+        residential=residential or None,
+        process=process_ref,
     )
     if settings.as_json:
         settings.emit(

@@ -68,6 +68,8 @@ from helping_process.states import TerminationReason
 from helping_process.states._fields import evolve
 from helping_process.states.records import NO_RECORDS
 from helping_process.states.records import RecordsInForce
+from helping_process.states.rehabilitation import CaseConferenceRecord
+from helping_process.states.rehabilitation import FollowUpRecord
 
 if TYPE_CHECKING:
     from helping_process.definitions import Definition
@@ -278,10 +280,12 @@ def rules_of(definition: Definition) -> Rules:
 def unsupported(definition: Definition) -> list[str]:
     """Return the codes of ``definition`` this engine cannot run, if any.
 
-    The engine's stages, reasons, sub-reasons and record kinds are those of
-    the helping process; a definition with others (such as the residential
-    profile's resocialization and aftercare) can be loaded, checked, shown
-    and stored, but cases cannot run under it yet.
+    The engine knows the stages, reasons, sub-reasons and record kinds of
+    every built-in definition (:mod:`helping_process.states.vocabulary`),
+    and a definition may use any of them, in any arrangement of moves and
+    checks; a definition naming another code can be loaded, checked, shown
+    and stored, but cases cannot run under it: a new kind of record is
+    code (its fields' rules), as a new check is.
     """
     problems = [
         f"stages: {stage.code}"
@@ -404,9 +408,11 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
         case AddRecord(record=record):
             _admit_record(rules, case, record, occurred.date())
             details = {"record": record}
-        case MoveCase(target=target) if rules.ends(
-            case.stage
-        ) and target == rules.terminal.get(case.stage):
+        case MoveCase(target=target) if (
+            rules.ends(case.stage)
+            and target == rules.terminal.get(case.stage)
+            and rules.move(case.stage, target) is None
+        ):
             raise RequirementNotMetError(
                 case.stage, ["termination.reason"], target=target
             )
@@ -520,8 +526,10 @@ def _admit_record(rules: Rules, case: Case, record: Record, day: dt.date) -> Non
     match record:
         case EngagementRecord() if record.first_contact_on > day:
             raise RecordInvalidError(record.kind, "first_contact_on", "future")
-        case ActivityRecord() if record.on > day:
+        case ActivityRecord() | FollowUpRecord() if record.on > day:
             raise RecordInvalidError(record.kind, "on", "future")
+        case CaseConferenceRecord() if record.held_on > day:
+            raise RecordInvalidError(record.kind, "held_on", "future")
         case ActivityRecord() if not set(record.goal_ids) <= goals:
             unknown = sorted(set(record.goal_ids) - goals)[0]
             raise RecordInvalidError(record.kind, "goal_ids", "unknown_goal", unknown)

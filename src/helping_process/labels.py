@@ -254,6 +254,18 @@ _LABELS: Final = Labels(
         "its personal data does not match the chain's digest",
     ),
     L("reason.client_died", "The client died"),
+    # the codes of residential social rehabilitation (rehsos-pp39)
+    L("stage.resocialization", "Resocialization"),
+    L("stage.aftercare", "Aftercare"),
+    L("stage.closed", "Case closed"),
+    L("reason.lost_contact", "Contact with the client lost"),
+    L("record_kind.case_conference", "Case conference"),
+    L("record_kind.resocialization", "Resocialization record"),
+    L("record_kind.aftercare_plan", "Aftercare plan"),
+    L("record_kind.follow_up", "Follow-up"),
+    L("follow_up_mode.visit", "Visit"),
+    L("follow_up_mode.phone", "Phone"),
+    L("follow_up_mode.message", "Message"),
     L("action.migrate", "Moved to other rules"),
     L("requirement.migrate.note", "a note saying why the case moves to other rules"),
     L(

@@ -45,6 +45,7 @@ from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import Final
 
@@ -53,6 +54,7 @@ import attrs
 from helping_process._catalog import M
 from helping_process._catalog import Messages
 from helping_process.engine import apply
+from helping_process.engine import rules_of
 from helping_process.exceptions import InvalidInputError
 from helping_process.labels import LANGUAGES
 from helping_process.labels import Language
@@ -66,6 +68,9 @@ from helping_process.states import ActivityRecord
 from helping_process.states import InterventionModel
 from helping_process.states import ReasonRule
 from helping_process.states import Stage
+
+if TYPE_CHECKING:
+    from helping_process.definitions import ReasonSpec
 
 __all__ = [
     "DEFAULT_MAX_DAYS",
@@ -592,7 +597,7 @@ class _Checker:
 
     def finish(self, case: Case, at: dt.datetime) -> None:
         """Judge the conditions of the case as it stands at ``at``."""
-        if case.stage is Stage.TERMINATION:
+        if case.definition.stage(case.stage).kind == "terminal":
             return
         self._overdue(case, case.seq, at)
         if case.stage is Stage.INTERVENTION:
@@ -691,8 +696,15 @@ class _Checker:
             reason=event.reason, stages=frozenset()
         )
         if rule.planned:
+            spec = _reason_spec(before, event.reason)
             if before.stage is Stage.EVALUATION:
                 missing = PROCESS.termination_requirements(rule, before.records)
+            elif spec is not None and spec.planned:
+                # A definition that ends planned work elsewhere (rehsos-pp39:
+                # in resocialization) judges the termination by its own checks.
+                missing = rules_of(before.definition).termination_requirements(
+                    spec, before.records
+                )
             else:
                 missing = ["evaluation.record"]
             if missing:
@@ -723,6 +735,16 @@ class _Checker:
                 reason=str(event.reason),
                 missing=",".join(lacking),
             )
+
+
+def _reason_spec(case: Case, reason: str) -> ReasonSpec | None:
+    """The case's definition's termination reason, if it allows it here."""
+    for spec in case.definition.termination_reasons:
+        if spec.code == reason:
+            return (
+                spec if spec.allows(case.stage, residential=case.residential) else None
+            )
+    return None
 
 
 def _text_or_none(text: str | None) -> str | None:

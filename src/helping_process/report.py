@@ -41,8 +41,10 @@ from html import escape
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import Final
+from typing import TypeVar
 
 import attrs
 
@@ -53,6 +55,7 @@ from helping_process.audit import Finding
 from helping_process.audit import FindingKind
 from helping_process.audit import Verification
 from helping_process.engine import apply
+from helping_process.engine import rules_of
 from helping_process.exceptions import InvalidInputError
 from helping_process.labels import LANGUAGES
 from helping_process.labels import Language
@@ -70,7 +73,6 @@ from helping_process.policy import _Checker
 from helping_process.policy import _follows
 from helping_process.policy import rule_label
 from helping_process.policy import severity_label
-from helping_process.states import PROCESS
 from helping_process.states import REASON_RULES
 from helping_process.states import ActivityRecord
 from helping_process.states import EvaluationRecord
@@ -81,6 +83,11 @@ from helping_process.states import TerminationReason
 from helping_process.states import WorkerRole
 from helping_process.states import attainment
 from helping_process.states import gas_t_score
+from helping_process.states.vocabulary import HELPING_REASONS
+from helping_process.states.vocabulary import HELPING_STAGES
+
+if TYPE_CHECKING:
+    from helping_process.definitions import Definition
 
 __all__ = [
     "Durations",
@@ -94,6 +101,8 @@ __all__ = [
     "render_text",
 ]
 
+_C = TypeVar("_C", Stage, TerminationReason)
+
 _HOURS_PER_DAY: Final = 24
 _SECONDS_PER_HOUR: Final = 3_600
 #: The GAS T-score of a goal met exactly as expected.
@@ -101,7 +110,9 @@ _GAS_EXPECTED: Final = 50.0
 #: Decimal places kept for fractions in JSON and CSV (hides float noise only).
 _PLACES: Final = 6
 
-_ACTIVE: Final = tuple(stage for stage in Stage if stage is not Stage.TERMINATION)
+_ACTIVE: Final = tuple(
+    stage for stage in HELPING_STAGES if stage is not Stage.TERMINATION
+)
 _REPLAN_FROM: Final = (Stage.INTERVENTION, Stage.EVALUATION)
 _REASSESS_FROM: Final = (Stage.PLANNING, Stage.INTERVENTION, Stage.EVALUATION)
 #: The planned reasons (every later one, such as client_died, is early).
@@ -211,12 +222,17 @@ class Report:
         cases: the cases in the report.
         opened: cases opened in the window.
         reopened: cases reopened in the window.
-        cases_by_stage: the cases per stage at the end of the window.
+        open_cases: the cases not in a terminal stage of their definition
+            at the end of the window.
+        cases_by_stage: the cases per stage at the end of the window: every
+            stage of the helping process, then every other stage of the
+            definitions the report's cases run under.
         time_in_stage: per non-terminal stage, how long the visits that
             ended in the window lasted.
         episode_length: how long the episodes that ended in the window ran,
             from opening (or reopening) to termination.
-        terminations_by_reason: terminations in the window per reason.
+        terminations_by_reason: terminations in the window per reason (the
+            helping process's, then the others of the cases' definitions).
         terminations_by_sub_reason: the same per ``(reason, sub_reason)``
             pair, for the reasons that have sub-reasons.
         replans: moves back to planning, per stage they came from.
@@ -244,6 +260,7 @@ class Report:
     cases: int = 0
     opened: int = 0
     reopened: int = 0
+    open_cases: int = 0
     cases_by_stage: Mapping[Stage, int] = attrs.field(converter=_frozen_counts)
     time_in_stage: Mapping[Stage, Durations] = attrs.field(converter=_frozen_durations)
     episode_length: Durations = Durations()
@@ -266,11 +283,6 @@ class Report:
     trail: Verification | None = None
     excluded: tuple[str, ...] = ()
     actors_checked: bool | None = None
-
-    @property
-    def open_cases(self) -> int:
-        """The cases not in termination at the end of the window."""
-        return self.cases - self.cases_by_stage.get(Stage.TERMINATION, 0)
 
     @property
     def planned_terminations(self) -> int:
@@ -467,6 +479,9 @@ class _Tally:
     cases: int = 0
     opened: int = 0
     reopened: int = 0
+    open_cases: int = 0
+    #: The definitions the cases run under, by digest.
+    definitions: dict[str, Definition] = attrs.Factory(dict)
     by_stage: Counter[Stage] = attrs.Factory(Counter)
     stage_hours: dict[Stage, _Hours] = attrs.Factory(
         lambda: {stage: _Hours() for stage in _ACTIVE}
@@ -490,11 +505,12 @@ class _Tally:
             self.opened += 1
             return
         if event.action in {Action.MOVE, Action.TERMINATE, Action.REOPEN} and (
-            before.stage is not Stage.TERMINATION
+            not _ended(before)
         ):
-            self.stage_hours[before.stage].add(
-                event.occurred_at - before.stage_entered_at
-            )
+            hours = self.stage_hours.get(before.stage)
+            if hours is None:
+                hours = self.stage_hours[before.stage] = _Hours()
+            hours.add(event.occurred_at - before.stage_entered_at)
         match event.action:
             case Action.REOPEN:
                 self.reopened += 1
@@ -503,7 +519,7 @@ class _Tally:
                 if event.sub_reason is not None:
                     self.by_sub_reason[event.reason, event.sub_reason] += 1
             case Action.MOVE:
-                self._loop(before.stage, after.stage)
+                self._loop(before, after.stage)
             case Action.RECORD if isinstance(event.record, ActivityRecord):
                 self.by_role[event.record.role] += 1
                 self.by_model[event.record.model] += 1
@@ -512,9 +528,11 @@ class _Tally:
             case _:
                 pass
 
-    def _loop(self, source: Stage, dest: Stage) -> None:
-        move = PROCESS.move(source, dest)
-        if move is None or not move.is_loop:
+    def _loop(self, before: Case, dest: Stage) -> None:
+        """Count a loop back by the rules of the case's definition."""
+        source = before.stage
+        move = rules_of(before.definition).move(source, dest)
+        if move is None or move.kind != "loop":
             return
         if dest is Stage.PLANNING:
             self.replans[source] += 1
@@ -550,6 +568,18 @@ class _Tally:
         policy: Policy,
     ) -> Report:
         ratios, t_scores = self.ratios, self.t_scores
+        definitions = self.definitions.values()
+        stages = _listed(
+            HELPING_STAGES, (s.code for d in definitions for s in d.stages)
+        )
+        timed = _listed(
+            _ACTIVE,
+            (s.code for d in definitions for s in d.stages if s.kind != "terminal"),
+        )
+        reasons = _listed(
+            HELPING_REASONS,
+            (r.code for d in definitions for r in d.termination_reasons),
+        )
         return Report(
             as_of=as_of,
             since=since,
@@ -559,13 +589,15 @@ class _Tally:
             cases=self.cases,
             opened=self.opened,
             reopened=self.reopened,
-            cases_by_stage={stage: self.by_stage[stage] for stage in Stage},
+            open_cases=self.open_cases,
+            cases_by_stage={stage: self.by_stage[stage] for stage in stages},
             time_in_stage={
-                stage: hours.durations() for stage, hours in self.stage_hours.items()
+                stage: self.stage_hours.get(stage, _Hours()).durations()
+                for stage in timed
             },
             episode_length=self.episode_hours.durations(),
             terminations_by_reason={
-                reason: self.by_reason[reason] for reason in TerminationReason
+                reason: self.by_reason[reason] for reason in reasons
             },
             terminations_by_sub_reason={
                 pair: self.by_sub_reason[pair] for pair in _SUB_REASONS
@@ -589,6 +621,30 @@ class _Tally:
             },
             findings=tuple(self.findings),
         )
+
+
+def _ended(case: Case) -> bool:
+    """Whether the case stands in a terminal stage of its definition.
+
+    Its episode has ended and no work follows (after-closure work such as
+    aftercare is not terminal: it is timed, and the case is still open).
+    """
+    return case.definition.stage(case.stage).kind == "terminal"
+
+
+def _listed(base: Iterable[_C], more: Iterable[str]) -> tuple[_C, ...]:
+    """``base``, then the codes of ``more`` not in it, in their first order.
+
+    The figures list every code of the helping process, as they always
+    have, then those of the other definitions the report's cases run under.
+    """
+    listed = dict.fromkeys(base)
+    kind = type(next(iter(listed)))
+    for code in more:
+        member = kind(code)
+        if member not in listed:
+            listed[member] = None
+    return tuple(listed)
 
 
 def _tally_case(
@@ -629,12 +685,14 @@ def _tally_case(
                     last_ratio = attainment(planned, achieved).ratio
         case = after
     # An open case belongs in the report even without events in the window.
-    if case is None or not (in_window or case.stage is not Stage.TERMINATION):
+    if case is None or not (in_window or not _ended(case)):
         return
     if last_ratio is not None:
         tally.ratios.add(last_ratio)
     checker.finish(case, end)
     tally.cases += 1
+    tally.open_cases += not _ended(case)
+    tally.definitions.setdefault(case.definition.digest, case.definition)
     tally.by_stage[case.stage] += 1
     tally.findings.extend(
         finding for finding in checker.sorted() if since is None or finding.at >= since

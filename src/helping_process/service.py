@@ -437,7 +437,7 @@ class CaseService:
         client: str,
         *,
         actor: Who,
-        residential: bool = False,
+        residential: bool | None = None,
         note: str | None = None,
         occurred_at: dt.datetime | None = None,
         process: Definition | str | None = None,
@@ -446,7 +446,9 @@ class CaseService:
 
         The case is pinned to ``process`` (a definition or its reference;
         the service's default when None), which is stored with the trail
-        the first time a case uses it.
+        the first time a case uses it. ``residential`` not given is the
+        definition's word: true where every client lives in the
+        institution (``residential = "always"``), else false.
 
         Raises:
             UnknownDefinitionError: no definition has that reference.
@@ -457,6 +459,8 @@ class CaseService:
         if isinstance(process, str):
             process = self.definition(process)
         definition = process if process is not None else self.default_process
+        if residential is None:
+            residential = definition.residential == "always"
         command = OpenCase(
             client=client,
             residential=residential,

@@ -67,6 +67,15 @@ _SINGLE: Final[Mapping[str, RecordKind]] = {
     "activity": RecordKind.ACTIVITY,
     "evaluation": RecordKind.EVALUATION,
 }
+#: The fields that hold the records of residential rehabilitation
+#: (``rehsos-pp39``): named in a snapshot only when they hold one, so the
+#: snapshots of every other case are the bytes they always were.
+_EXTRA: Final[Mapping[str, RecordKind]] = {
+    "case_conference": RecordKind.CASE_CONFERENCE,
+    "resocialization": RecordKind.RESOCIALIZATION,
+    "aftercare_plan": RecordKind.AFTERCARE_PLAN,
+    "follow_up": RecordKind.FOLLOW_UP,
+}
 #: The contract kinds each contract field may hold.
 _CONTRACT_KINDS: Final[Mapping[str, frozenset[ContractKind]]] = {
     "contract": frozenset({ContractKind.PRELIMINARY, ContractKind.PRIMARY}),
@@ -134,6 +143,10 @@ def expected(case: Case, last_hash: str, origins: Origins) -> Snapshot:
     refs["secondary_contracts"] = [
         origins.seq_of(record) for record in records.secondary_contracts
     ]
+    for name in _EXTRA:
+        record = getattr(records, name)
+        if record is not None:
+            refs[name] = origins.seq_of(record)
     data = {
         "v": FORMAT_VERSION,
         "case_id": case.case_id,
@@ -166,6 +179,7 @@ def references(snapshot: Snapshot) -> list[int]:
         refs = orjson.loads(snapshot.data)["records"]
         seqs = [seq for name in _SINGLE if (seq := refs[name]) is not None]
         seqs += list(refs["secondary_contracts"])
+        seqs += [refs[name] for name in _EXTRA if name in refs]
     except (orjson.JSONDecodeError, KeyError, TypeError) as error:
         raise _refused(snapshot) from error
     if not all(type(seq) is int for seq in seqs):
@@ -228,6 +242,9 @@ def _restore(
         )
         for seq in refs["secondary_contracts"]
     )
+    for name, kind in _EXTRA.items():
+        if name in refs:
+            held[name] = _record(name, kind, refs[name], snapshot, events, origins)
     reason = data["termination_reason"]
     case = Case(
         case_id=snapshot.case_id,
@@ -264,7 +281,7 @@ def _record(  # noqa: PLR0913, PLR0917 - one record reference and what checks it
     origins: Origins,
 ) -> Record | None:
     """The record a snapshot names by ``seq``, checked to be of the field's kind."""
-    if seq is None and name in _SINGLE:
+    if seq is None and (name in _SINGLE or name in _EXTRA):
         return None
     if type(seq) is not int or not 0 < seq <= snapshot.seq:
         raise ValueError(seq)

@@ -60,6 +60,7 @@ from helping_process.states import RecordKind
 from helping_process.states import Stage
 from helping_process.states import TerminationReason
 from helping_process.states import parse_record
+from helping_process.states.vocabulary import HELPING_STAGES
 
 if TYPE_CHECKING:
     from helping_process.definitions import Definition
@@ -90,7 +91,7 @@ _EPOCH_DAY: Final = EPOCH.date()
 #: The JSON form of a record: what :func:`helping_process.parse_record` reads.
 JSONObject = dict[str, Any]
 
-_FORWARD: Final = tuple(Stage)[:-1]
+_FORWARD: Final = HELPING_STAGES[:-1]
 
 
 def _iso(day: dt.date | str) -> str:
@@ -334,6 +335,70 @@ def evaluation_data(
     if gas_scores is not None:
         data["gas_scores"] = dict(gas_scores)
     return {**data, **overrides}
+
+
+def case_conference_data(
+    *, held_on: dt.date | str = _EPOCH_DAY, **overrides: Any
+) -> JSONObject:
+    """Return a case conference (``rehsos-pp39``) as JSON.
+
+    Args:
+        held_on: the day it was held.
+        **overrides: fields to set (or add) as given.
+    """
+    return {
+        "held_on": _iso(held_on),
+        "participants": ["Social worker", "Psychologist", "Head of the unit"],
+        "conclusion": "Needs vocational training and family counselling.",
+        **overrides,
+    }
+
+
+def resocialization_data(
+    *, family: bool = True, community: bool = True, **overrides: Any
+) -> JSONObject:
+    """Return a resocialization record (``rehsos-pp39``) as JSON.
+
+    Args:
+        family: whether the family is prepared to receive the client.
+        community: whether the community is.
+        **overrides: fields to set (or add) as given.
+    """
+    return {
+        "family_prepared": family,
+        "community_prepared": community,
+        "plan": "Home visits with the family; meeting with the village head.",
+        **overrides,
+    }
+
+
+def aftercare_plan_data(
+    *, until: dt.date | str = _EPOCH_DAY, every: int = 14, **overrides: Any
+) -> JSONObject:
+    """Return an aftercare plan (``rehsos-pp39``) as JSON.
+
+    Args:
+        until: the last day of aftercare.
+        every: how often to make contact, in days.
+        **overrides: fields to set (or add) as given.
+    """
+    return {"until": _iso(until), "contact_every_days": every, **overrides}
+
+
+def follow_up_data(*, on: dt.date | str = _EPOCH_DAY, **overrides: Any) -> JSONObject:
+    """Return an aftercare follow-up (``rehsos-pp39``) as JSON.
+
+    Args:
+        on: the day of the contact.
+        **overrides: fields to set (or add) as given.
+    """
+    return {
+        "on": _iso(on),
+        "mode": "visit",
+        "situation": "Working at the family's shop; attends the youth group.",
+        "independent": True,
+        **overrides,
+    }
 
 
 def add(kind: RecordKind | str, data: object) -> AddRecord:

@@ -14,6 +14,7 @@ from helping_process import builtins
 from helping_process import load_definition
 from helping_process.definitions import builtin_text
 from helping_process.states import PROCESS
+from helping_process.states.vocabulary import HELPING_STAGES
 from tests.cli._support import Cli
 
 
@@ -44,7 +45,7 @@ class TestShow:
         """Showing the process in JSON gives every stage, move and reason."""
         data = cli.json("process", "show", "helping-process@1", db=False)
 
-        assert data["stages"] == [stage.value for stage in Stage]
+        assert data["stages"] == [stage.value for stage in HELPING_STAGES]
         assert len(data["moves"]) == len(PROCESS.moves)
         assert {"from": "evaluation", "to": "intervention", "trigger": "resume",
                 "note_required": True} in data["moves"]  # fmt: skip
@@ -260,7 +261,7 @@ class TestGraphTerminations:
         assert result.exit_code == 0
         assert len(into) == 3
         assert not any('[label="terminate"]' in line for line in lines)
-        for stage in Stage:
+        for stage in HELPING_STAGES:
             if stage is Stage.TERMINATION:
                 continue
             direct = [line for line in into if line.startswith(f"    {stage.value} ->")]

@@ -60,6 +60,8 @@ from helping_process.states._fields import evolve
 from helping_process.states.process import REOPEN
 from helping_process.states.process import TERMINATE
 from helping_process.states.records import NO_RECORDS
+from helping_process.states.vocabulary import HELPING_REASONS
+from helping_process.states.vocabulary import HELPING_STAGES
 
 
 @attrs.frozen
@@ -512,7 +514,7 @@ def next_moves(case: Case, *, on: dt.date | None = None) -> NextMoves:
     """
     day = on or case.last_occurred_at.date()
     moves = []
-    for target in sorted(PROCESS.targets(case.stage), key=list(Stage).index):
+    for target in sorted(PROCESS.targets(case.stage), key=list(HELPING_STAGES).index):
         move = PROCESS.move(case.stage, target)
         if move is None or move.trigger == TERMINATE:
             continue
@@ -526,7 +528,7 @@ def next_moves(case: Case, *, on: dt.date | None = None) -> NextMoves:
             )
         )
     terminations = []
-    for reason in TerminationReason:
+    for reason in HELPING_REASONS:
         rule = PROCESS.reason_rules[reason]
         if not rule.allows(case.stage, residential=case.residential):
             continue

@@ -31,6 +31,8 @@ from helping_process import TerminationReason
 from helping_process import execute
 from helping_process import next_moves
 from helping_process import open_case
+from helping_process.states.vocabulary import HELPING_REASONS
+from helping_process.states.vocabulary import HELPING_STAGES
 from helping_process.testing import Walk
 from helping_process.testing import activity_data
 from helping_process.testing import add
@@ -69,7 +71,7 @@ LEGAL_TARGETS = {
     S.EVALUATION: {S.PLANNING, S.ASSESSMENT, S.INTERVENTION, S.TERMINATION},
     S.TERMINATION: {S.ENGAGEMENT},
 }
-ACTIVE = [stage for stage in Stage if stage is not S.TERMINATION]
+ACTIVE = [stage for stage in HELPING_STAGES if stage is not S.TERMINATION]
 EIC = {S.ENGAGEMENT, S.INTAKE, S.CONTRACT}
 ABSCONDING = {S.ASSESSMENT, S.PLANNING, S.INTERVENTION, S.EVALUATION}
 
@@ -835,8 +837,8 @@ class TestIllegalMoves:
         ("source", "target"),
         [
             (source, target)
-            for source in Stage
-            for target in Stage
+            for source in HELPING_STAGES
+            for target in HELPING_STAGES
             if target not in LEGAL_TARGETS[source] and target is not S.TERMINATION
         ],
     )
@@ -921,7 +923,7 @@ class TestTermination:
         [
             (stage, reason)
             for stage in ACTIVE
-            for reason in TerminationReason
+            for reason in HELPING_REASONS
             if stage not in REASON_STAGES[reason]
         ],
     )

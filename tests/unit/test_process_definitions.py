@@ -47,6 +47,9 @@ from helping_process.states import planning
 from helping_process.states import vocabulary
 from helping_process.states.records import RECORD_STAGES
 from helping_process.states.records import RECORD_TYPES
+from helping_process.states.rehabilitation import AftercarePlanRecord
+from helping_process.states.rehabilitation import ResocializationRecord
+from helping_process.states.vocabulary import HELPING_STAGES
 from helping_process.testing import FixedClock
 from helping_process.testing import add
 from helping_process.testing import evaluation_data
@@ -172,7 +175,7 @@ def _sample_records() -> Iterator[tuple[RecordsInForce, dt.date]]:
     clock = FixedClock()
     today = clock().date()
     later = dt.date(2099, 1, 1)
-    for stage in Stage:
+    for stage in HELPING_STAGES:
         for gas in (False, True):
             records = walk(stage, gas=gas, clock=clock).case.records
             yield records, today
@@ -197,7 +200,7 @@ class TestVersionOneIsTodaysCode:
 
     def test_stages(self):
         """Same stages, in order, with the same labels; only termination ends."""
-        assert [s.code for s in self.v1.stages] == [s.value for s in Stage]
+        assert [s.code for s in self.v1.stages] == [s.value for s in HELPING_STAGES]
         assert [s.code for s in self.v1.stages if s.kind == "terminal"] == [
             "termination"
         ]
@@ -208,7 +211,7 @@ class TestVersionOneIsTodaysCode:
 
     def test_targets(self):
         """Every stage reaches the same stages as PROCESS."""
-        for stage in Stage:
+        for stage in HELPING_STAGES:
             assert self.v1.targets(stage.value) == {
                 t.value for t in PROCESS.targets(stage)
             }
@@ -262,7 +265,7 @@ class TestVersionOneIsTodaysCode:
                 assert checks.run(spec.checks, facts) == (
                     PROCESS.termination_requirements(rule, records)
                 )
-        for stage in Stage:
+        for stage in HELPING_STAGES:
             for residential in (False, True):
                 assert self.v1.reasons(stage.value, residential=residential) == {
                     r.value for r in PROCESS.reasons(stage, residential=residential)
@@ -270,8 +273,11 @@ class TestVersionOneIsTodaysCode:
 
     def test_record_kinds(self):
         """Same kinds, fields, types, codes, personal data and where each is added."""
-        assert [k.code for k in self.v1.record_kinds] == [k.value for k in RECORD_TYPES]
-        for kind, cls in RECORD_TYPES.items():
+        assert [k.code for k in self.v1.record_kinds] == [
+            k.value for k in RECORD_STAGES
+        ]
+        for kind in RECORD_STAGES:
+            cls = RECORD_TYPES[kind]
             spec = self.v1.record_kind(kind.value)
             assert spec.stages == {s.value for s in RECORD_STAGES[kind]}
             assert spec.label.en == label("record_kind", kind.value, "en")
@@ -296,6 +302,7 @@ _TYPES = {
     "bool": "bool",
     "tuple[str, ...]": "text_list",
     "float": "number",
+    "int": "int",
     "Mapping[str, int]": "map",
     "Mapping[str, str]": "map",
 }
@@ -304,6 +311,7 @@ _ENUMS = {
     "ContractKind": "contract_kind",
     "WorkerRole": "worker_roles",
     "InterventionModel": "intervention_models",
+    "FollowUpMode": "follow_up_mode",
 }
 _NESTED = {
     "Parties": "object",
@@ -366,6 +374,16 @@ def _nested_class(name: str) -> type:
 class TestLaterVersions:
     """helping-process@2 and rehsos-pp39@1 hold their own rules."""
 
+    @pytest.mark.parametrize(
+        "kind", ["case_conference", "resocialization", "aftercare_plan", "follow_up"]
+    )
+    def test_pp39_records_are_the_engines(self, kind):
+        """The profile's own record kinds are the engine's classes, field by field."""
+        pp39 = builtin("rehsos-pp39@1")
+        spec = pp39.record_kind(kind)
+
+        _same_fields(pp39, RECORD_TYPES[vocabulary.RecordKind(kind)], spec.fields)
+
     def test_v2_only_adds(self):
         """Version 2 keeps every stage, move, reason and field of version 1."""
         v1, v2 = builtin("helping-process@1"), builtin("helping-process@2")
@@ -415,11 +433,13 @@ class TestLaterVersions:
 
     def test_pp39_checks(self):
         """The profile's own checks name what is missing."""
-        plan = {"until": "2026-06-30", "contact_every_days": 14}
+        plan = AftercarePlanRecord(until=dt.date(2026, 6, 30), contact_every_days=14)
 
         assert rehsos.case_conference_requirements(None) == ["case_conference.record"]
         assert rehsos.resocialization_requirements(
-            {"family_prepared": True, "community_prepared": False, "plan": "x"}
+            ResocializationRecord(
+                family_prepared=True, community_prepared=False, plan="x"
+            )
         ) == ["resocialization.community_prepared"]
         assert rehsos.aftercare_plan_requirements(plan) == []
         assert rehsos.aftercare_ended_requirements(plan, dt.date(2026, 6, 29)) == [

@@ -28,6 +28,7 @@ from helping_process.states import redact
 from helping_process.states import to_json
 from helping_process.states._fields import evolve
 from helping_process.states.records import RecordsInForce
+from helping_process.states.vocabulary import HELPING_STAGES
 from helping_process.testing import activity_data
 from helping_process.testing import add
 from helping_process.testing import assessment_data
@@ -410,7 +411,7 @@ class TestWhereRecordsGo:
         [
             (kind, stage)
             for kind, stages in RECORD_STAGES.items()
-            for stage in Stage
+            for stage in HELPING_STAGES
             if stage not in stages
         ],
     )

@@ -25,6 +25,7 @@ from helping_process import apply
 from helping_process import replay
 from helping_process.states import REDACTED
 from helping_process.states import redact
+from helping_process.states.vocabulary import HELPING_STAGES
 from helping_process.testing import Walk
 from helping_process.testing import activity_data
 from helping_process.testing import add
@@ -74,7 +75,7 @@ def tampered(events: tuple[Event, ...], index: int, **changes: Any) -> list[Even
 
 
 class TestReplay:
-    @pytest.mark.parametrize("stage", list(Stage))
+    @pytest.mark.parametrize("stage", list(HELPING_STAGES))
     def test_replay_gives_the_same_case(self, stage):
         """Replaying the events of a walk gives the case the walk built."""
         walked = walk(stage, gas=True)
@@ -264,7 +265,7 @@ class TestRedactedReplay:
             walked.case.seq,
         )
 
-    @pytest.mark.parametrize("stage", list(Stage))
+    @pytest.mark.parametrize("stage", list(HELPING_STAGES))
     def test_redacted_walk_keeps_its_structure(self, stage):
         """Redaction keeps every record's structure, so the rules read it alike."""
         walked = walk(stage, gas=True)

@@ -43,16 +43,13 @@ class Facts:
     """What a check looks at: the case's records in force, and the day.
 
     Attributes:
-        records: the records in force of the kinds the first version of the
-            process knows.
-        day: the day the move takes place (contracts are in force by day).
-        others: the newest record in force of each other kind, as its JSON
-            object, keyed by record kind (``case_conference``, …).
+        records: the records in force.
+        day: the day the move takes place (contracts are in force by day,
+            aftercare ends by day).
     """
 
     records: RecordsInForce
     day: dt.date
-    others: Mapping[str, Mapping[str, object]] = attrs.field(factory=dict)
 
 
 #: A check: the requirement ids the facts leave unmet (empty when met).
@@ -94,16 +91,16 @@ CHECKS: Final[Mapping[str, Check]] = MappingProxyType(
         "evaluation.record": _evaluation,
         "evaluation.goals_achieved": _goals_achieved,
         "case_conference.record": lambda f: rehsos.case_conference_requirements(
-            f.others.get("case_conference")
+            f.records.case_conference
         ),
         "resocialization.record": lambda f: rehsos.resocialization_requirements(
-            f.others.get("resocialization")
+            f.records.resocialization
         ),
         "aftercare_plan.record": lambda f: rehsos.aftercare_plan_requirements(
-            f.others.get("aftercare_plan")
+            f.records.aftercare_plan
         ),
         "aftercare.period_ended": lambda f: rehsos.aftercare_ended_requirements(
-            f.others.get("aftercare_plan"), f.day
+            f.records.aftercare_plan, f.day
         ),
     }
 )

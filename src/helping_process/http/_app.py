@@ -98,6 +98,7 @@ _OPEN: Final = {
     "client": Member("text", required=True),
     "residential": Member("bool"),
     "note": Member("text"),
+    "process": Member("text"),
 }
 _RECORD: Final = {
     "kind": Member("text", required=True, codes=tuple(RecordKind)),
@@ -255,11 +256,17 @@ async def open_case(request: Request[Any, Any, Any]) -> Response[bytes]:
     actor = _actor(request, lang)
     body = read_body(await request.body(), _OPEN, lang)
     api = _api(request)
+    residential = body["residential"]
+    # Validates the client and note before the definition is looked up.
     command = OpenCase(
-        client=body["client"], residential=bool(body["residential"]), note=body["note"]
+        client=body["client"], residential=bool(residential), note=body["note"]
     )
     case = api.service.open(
-        command.client, actor=actor, residential=command.residential, note=command.note
+        command.client,
+        actor=actor,
+        residential=None if residential is None else command.residential,
+        note=command.note,
+        process=body["process"],
     )
     return _case_response(api, case, 201)
 

@@ -239,8 +239,18 @@ def _schemas(definition: Definition) -> dict[str, Any]:
         "OpenCase": _object(
             {
                 "client": {**_TEXT, "description": "The agency's client reference."},
-                "residential": {"type": "boolean", "default": False},
+                "residential": {
+                    "type": "boolean",
+                    "description": "Whether the client lives in the institution; "
+                    "when not given, true for a definition whose every case is "
+                    "residential, else false.",
+                },
                 "note": _nullable(_TEXT),
+                "process": {
+                    **_TEXT,
+                    "description": "The process definition, NAME@VERSION or NAME "
+                    "for its newest version; the agency's default when not given.",
+                },
             },
             ["client"],
             closed=True,

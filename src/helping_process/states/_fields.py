@@ -269,6 +269,15 @@ class Reader:
         except (KeyError, TypeError):
             raise self._fail(name, "unknown_code", value) from None
 
+    def integer(self, name: str, *, least: int) -> int:
+        """Read a required whole number of at least ``least``."""
+        value = self.raw(name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self._fail(name, "not_integer", value)
+        if value < least:
+            raise self._fail(name, "out_of_range", value)
+        return value
+
     def number(self, name: str, default: float) -> float:
         """Read an optional finite number."""
         value = self.raw(name, required=False)

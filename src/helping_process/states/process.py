@@ -42,6 +42,8 @@ from helping_process.states import planning
 from helping_process.states.records import RecordsInForce
 from helping_process.states.termination import REASON_RULES
 from helping_process.states.termination import ReasonRule
+from helping_process.states.vocabulary import HELPING_REASONS
+from helping_process.states.vocabulary import HELPING_STAGES
 from helping_process.states.vocabulary import Stage
 from helping_process.states.vocabulary import SubReason
 from helping_process.states.vocabulary import TerminationReason
@@ -71,14 +73,12 @@ class Move:
         return self.trigger in LOOP_TRIGGERS
 
 
-_FORWARD = tuple(Stage)[
-    :-2
-]  # engagement … intervention; evaluation ends by terminating
+_FORWARD = HELPING_STAGES[:-2]  # engagement … intervention; evaluation terminates
 
 #: Every legal move of the process (``docs/domain.md`` §3).
 TRANSITIONS: Final[tuple[Move, ...]] = (
     *(
-        Move(ADVANCE, stage, tuple(Stage)[index + 1])
+        Move(ADVANCE, stage, HELPING_STAGES[index + 1])
         for index, stage in enumerate(_FORWARD)
     ),
     Move(REASSESS, Stage.PLANNING, Stage.ASSESSMENT),
@@ -89,7 +89,7 @@ TRANSITIONS: Final[tuple[Move, ...]] = (
     Move(RESUME, Stage.EVALUATION, Stage.INTERVENTION),
     *(
         Move(TERMINATE, stage, Stage.TERMINATION)
-        for stage in Stage
+        for stage in HELPING_STAGES
         if stage is not Stage.TERMINATION
     ),
     Move(REOPEN, Stage.TERMINATION, Stage.ENGAGEMENT),
@@ -114,7 +114,9 @@ class Process:
         self.moves: tuple[Move, ...] = tuple(moves)
         self.reason_rules = reasons
         self._by_pair: dict[tuple[Stage, Stage], Move] = {}
-        self._targets: dict[Stage, set[Stage]] = {stage: set() for stage in Stage}
+        self._targets: dict[Stage, set[Stage]] = {
+            stage: set() for stage in HELPING_STAGES
+        }
         for move in self.moves:
             if (move.source, move.dest) in self._by_pair:
                 raise ProcessDefinitionError(move.source, "duplicate_move")
@@ -133,7 +135,7 @@ class Process:
             if triggers.count((trigger, source)) > 1:
                 raise ProcessDefinitionError(f"{source}/{trigger}", "ambiguous_trigger")
         reached = _reach(Stage.ENGAGEMENT, self._targets)
-        for stage in Stage:
+        for stage in HELPING_STAGES:
             if not self._targets[stage]:
                 raise ProcessDefinitionError(stage, "dead_end")
             if stage not in reached:
@@ -239,9 +241,7 @@ class Process:
 #: The reasons of the first release: later ones (client_died) belong to
 #: later definitions (see helping_process.definitions), not to this table.
 _FIRST_REASONS: Final = tuple(
-    reason
-    for reason in TerminationReason
-    if reason is not TerminationReason.CLIENT_DIED
+    reason for reason in HELPING_REASONS if reason is not TerminationReason.CLIENT_DIED
 )
 
 

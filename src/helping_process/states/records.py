@@ -7,6 +7,11 @@ current visit to evaluation, and a loop back into assessment or planning
 asks for that stage's record anew, since revising it is why the case went
 back (a reassessment asks for a new plan as well, since the plan rests on
 the assessment). A reopened case starts a new episode with no records in force.
+
+The records of residential rehabilitation (``rehsos-pp39``) are held the
+same way: the newest case conference (asked anew, like the assessment it
+closes, after a loop back into assessment), resocialization record,
+aftercare plan and follow-up.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ from helping_process.states.evaluation import EvaluationRecord
 from helping_process.states.intake import IntakeRecord
 from helping_process.states.intervention import ActivityRecord
 from helping_process.states.planning import PlanRecord
+from helping_process.states.rehabilitation import AftercarePlanRecord
+from helping_process.states.rehabilitation import CaseConferenceRecord
+from helping_process.states.rehabilitation import FollowUpRecord
+from helping_process.states.rehabilitation import ResocializationRecord
 from helping_process.states.vocabulary import ContractKind
 from helping_process.states.vocabulary import RecordKind
 from helping_process.states.vocabulary import Stage
@@ -37,6 +46,10 @@ Record = (
     | PlanRecord
     | ActivityRecord
     | EvaluationRecord
+    | CaseConferenceRecord
+    | ResocializationRecord
+    | AftercarePlanRecord
+    | FollowUpRecord
 )
 
 RECORD_TYPES: Final[Mapping[RecordKind, type[Record]]] = {
@@ -47,9 +60,14 @@ RECORD_TYPES: Final[Mapping[RecordKind, type[Record]]] = {
     RecordKind.PLAN: PlanRecord,
     RecordKind.ACTIVITY: ActivityRecord,
     RecordKind.EVALUATION: EvaluationRecord,
+    RecordKind.CASE_CONFERENCE: CaseConferenceRecord,
+    RecordKind.RESOCIALIZATION: ResocializationRecord,
+    RecordKind.AFTERCARE_PLAN: AftercarePlanRecord,
+    RecordKind.FOLLOW_UP: FollowUpRecord,
 }
 
-#: The stages in which each record kind may be added.
+#: The stages in which each record kind of the helping process's first
+#: release may be added (a case's definition says it for every case).
 RECORD_STAGES: Final[Mapping[RecordKind, frozenset[Stage]]] = {
     RecordKind.ENGAGEMENT: frozenset({Stage.ENGAGEMENT}),
     RecordKind.INTAKE: frozenset({Stage.INTAKE}),
@@ -107,6 +125,10 @@ _HELD_AS: Final[Mapping[type[Record], str]] = {
     PlanRecord: "plan",
     ActivityRecord: "activity",
     EvaluationRecord: "evaluation",
+    CaseConferenceRecord: "case_conference",
+    ResocializationRecord: "resocialization",
+    AftercarePlanRecord: "aftercare_plan",
+    FollowUpRecord: "follow_up",
 }
 
 
@@ -128,6 +150,12 @@ class RecordsInForce:
             and the trail keeps them all (a case that held every activity
             would cost time and memory growing with its length).
         evaluation: the evaluation of this visit to evaluation.
+        case_conference: the case conference of this visit to assessment
+            or later.
+        resocialization: the latest resocialization record.
+        aftercare_plan: the latest aftercare plan.
+        follow_up: the latest aftercare follow-up (only the latest, as for
+            activities).
     """
 
     engagement: EngagementRecord | None = None
@@ -139,6 +167,10 @@ class RecordsInForce:
     plan: PlanRecord | None = None
     activity: ActivityRecord | None = None
     evaluation: EvaluationRecord | None = None
+    case_conference: CaseConferenceRecord | None = None
+    resocialization: ResocializationRecord | None = None
+    aftercare_plan: AftercarePlanRecord | None = None
+    follow_up: FollowUpRecord | None = None
 
     def with_record(self, record: Record) -> RecordsInForce:
         """Return the records with ``record`` in force."""
@@ -162,7 +194,10 @@ class RecordsInForce:
             return evolve(self, {"evaluation": None})
         if loop and stage is Stage.ASSESSMENT:
             # A new assessment needs a new plan: the old one rests on the old.
-            return evolve(self, {"assessment": None, "plan": None})
+            # The case conference closes an assessment: a new one asks anew.
+            return evolve(
+                self, {"assessment": None, "plan": None, "case_conference": None}
+            )
         if loop and stage is Stage.PLANNING:
             return evolve(self, {"plan": None})
         return self
@@ -177,6 +212,10 @@ class RecordsInForce:
             RecordKind.PLAN: self.plan,
             RecordKind.ACTIVITY: self.activity,
             RecordKind.EVALUATION: self.evaluation,
+            RecordKind.CASE_CONFERENCE: self.case_conference,
+            RecordKind.RESOCIALIZATION: self.resocialization,
+            RecordKind.AFTERCARE_PLAN: self.aftercare_plan,
+            RecordKind.FOLLOW_UP: self.follow_up,
         }
         return {kind: record for kind, record in newest.items() if record is not None}
 

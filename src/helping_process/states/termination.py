@@ -16,11 +16,12 @@ from typing import Final
 
 import attrs
 
+from helping_process.states.vocabulary import HELPING_STAGES
 from helping_process.states.vocabulary import Stage
 from helping_process.states.vocabulary import SubReason
 from helping_process.states.vocabulary import TerminationReason
 
-_ACTIVE: Final = frozenset(Stage) - {Stage.TERMINATION}
+_ACTIVE: Final = frozenset(HELPING_STAGES) - {Stage.TERMINATION}
 
 
 @attrs.frozen(kw_only=True)

@@ -1,13 +1,18 @@
 """The codes of the helping process: stages, reasons, roles and record kinds.
 
 Every value is persisted and typed on the command line, so renaming one is a
-data migration (``docs/domain.md`` §2, §5, §6).
+data migration (``docs/domain.md`` §2, §5, §6). The enums hold the codes of
+every built-in definition (``helping-process`` and ``rehsos-pp39``); which of
+them a case may use is its definition's to say, so code that lists stages,
+reasons or record kinds asks the definition, and the helping process's own
+table iterates :data:`HELPING_STAGES` and :data:`HELPING_REASONS`.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 from enum import unique
+from typing import Final
 
 
 @unique
@@ -22,6 +27,10 @@ class Stage(StrEnum):
     INTERVENTION = "intervention"
     EVALUATION = "evaluation"
     TERMINATION = "termination"
+    # rehsos-pp39: preparing the return home, follow-up after closure.
+    RESOCIALIZATION = "resocialization"
+    AFTERCARE = "aftercare"
+    CLOSED = "closed"
 
 
 @unique
@@ -38,6 +47,8 @@ class TerminationReason(StrEnum):
     CLIENT_DISLIKES_WORKER = "client_dislikes_worker"
     CLIENT_ABSCONDED = "client_absconded"
     CLIENT_DIED = "client_died"
+    # rehsos-pp39: the client cannot be reached during aftercare.
+    LOST_CONTACT = "lost_contact"
 
 
 @unique
@@ -113,3 +124,38 @@ class RecordKind(StrEnum):
     PLAN = "plan"
     ACTIVITY = "activity"
     EVALUATION = "evaluation"
+    # rehsos-pp39
+    CASE_CONFERENCE = "case_conference"
+    RESOCIALIZATION = "resocialization"
+    AFTERCARE_PLAN = "aftercare_plan"
+    FOLLOW_UP = "follow_up"
+
+
+@unique
+class FollowUpMode(StrEnum):
+    """How the worker reached the client in an aftercare follow-up."""
+
+    VISIT = "visit"
+    PHONE = "phone"
+    MESSAGE = "message"
+
+
+#: The stages of the helping process (``helping-process@1`` and ``@2``) in
+#: their forward order: :class:`Stage` also holds other profiles' stages.
+HELPING_STAGES: Final = (
+    Stage.ENGAGEMENT,
+    Stage.INTAKE,
+    Stage.CONTRACT,
+    Stage.ASSESSMENT,
+    Stage.PLANNING,
+    Stage.INTERVENTION,
+    Stage.EVALUATION,
+    Stage.TERMINATION,
+)
+
+#: The termination reasons of the helping process (``client_died`` from
+#: ``helping-process@2`` on); :class:`TerminationReason` holds other
+#: profiles' reasons too.
+HELPING_REASONS: Final = tuple(TerminationReason)[
+    : tuple(TerminationReason).index(TerminationReason.CLIENT_DIED) + 1
+]
