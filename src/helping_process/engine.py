@@ -257,6 +257,20 @@ class Rules:
         facts = checks.Facts(records=records, day=dt.date.min)
         return checks.run(reason.checks, facts)
 
+    def ending_requirements(
+        self, stage: str, reason: ReasonSpec, records: RecordsInForce, day: dt.date
+    ) -> list[str]:
+        """Return what the records lack to end the episode in ``stage`` for ``reason``.
+
+        The termination move's own checks first (``rehsos-pp39``: family
+        and community prepared, for a planned termination), then the
+        reason's.
+        """
+        move = self.terminations[stage, reason.kind]
+        return self.move_requirements(
+            move, records, day
+        ) + self.termination_requirements(reason, records)
+
 
 _RULES: dict[str, Rules] = {}
 
@@ -442,7 +456,7 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
                 at=at,
             )
         case TerminateCase():
-            to_stage = _admit_termination(rules, case, command)
+            to_stage = _admit_termination(rules, case, command, occurred.date())
             action = Action.TERMINATE
             details = {
                 "reason": command.reason,
@@ -479,7 +493,9 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
     return Decision(apply(case, event), event)
 
 
-def _admit_termination(rules: Rules, case: Case, command: TerminateCase) -> Stage:
+def _admit_termination(
+    rules: Rules, case: Case, command: TerminateCase, day: dt.date
+) -> Stage:
     """Refuse a termination the stage, reason or command does not support.
 
     Returns:
@@ -499,7 +515,7 @@ def _admit_termination(rules: Rules, case: Case, command: TerminateCase) -> Stag
     records = case.records
 
     def check() -> list[str]:
-        missing = rules.termination_requirements(reason, records)
+        missing = rules.ending_requirements(case.stage, reason, records, day)
         if reason.sub_reasons and command.sub_reason is None:
             missing.append("termination.sub_reason")
         if reason.referral and command.referral_to is None:
@@ -824,7 +840,7 @@ def next_moves(case: Case, *, on: dt.date | None = None) -> NextMoves:
     for reason, spec in rules.reasons.items():
         if not spec.allows(case.stage, residential=case.residential):
             continue
-        missing = tuple(rules.termination_requirements(spec, case.records))
+        missing = tuple(rules.ending_requirements(case.stage, spec, case.records, day))
         terminations.append(
             TerminationOption(
                 reason=reason,
