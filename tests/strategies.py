@@ -317,6 +317,52 @@ def failing_plan_records(draw: st.DrawFn) -> Failing:
     return Failing("plan", data, frozenset(missing))
 
 
+def case_conference_records(today: dt.date = TODAY) -> st.SearchStrategy[JSONObject]:
+    """Draw a case conference (rehsos-pp39) held on or before today."""
+    return st.fixed_dictionaries(
+        {
+            "held_on": _day(today - dt.timedelta(days=30), today),
+            "participants": _lists(),
+            "conclusion": texts(),
+        }
+    )
+
+
+def resocialization_records(
+    *, family: bool = True, community: bool = True
+) -> st.SearchStrategy[JSONObject]:
+    """Draw a resocialization record (rehsos-pp39) saying who is prepared."""
+    return st.fixed_dictionaries(
+        {
+            "family_prepared": st.just(family),
+            "community_prepared": st.just(community),
+            "plan": texts(),
+        }
+    )
+
+
+def aftercare_plan_records(today: dt.date = TODAY) -> st.SearchStrategy[JSONObject]:
+    """Draw an aftercare plan (rehsos-pp39) ending within 60 days of today."""
+    return st.fixed_dictionaries(
+        {
+            "until": _day(today - dt.timedelta(days=60), today + dt.timedelta(days=60)),
+            "contact_every_days": st.integers(min_value=1, max_value=90),
+        }
+    )
+
+
+def follow_up_records(today: dt.date = TODAY) -> st.SearchStrategy[JSONObject]:
+    """Draw an aftercare follow-up (rehsos-pp39) on or before today."""
+    return st.fixed_dictionaries(
+        {
+            "on": _day(today - dt.timedelta(days=30), today),
+            "mode": st.sampled_from(["visit", "phone", "message"]),
+            "situation": texts(),
+            "independent": st.booleans(),
+        }
+    )
+
+
 def complete_records(  # noqa: PLR0911 - one strategy per record kind
     kind: str,
     *,
@@ -338,6 +384,14 @@ def complete_records(  # noqa: PLR0911 - one strategy per record kind
             return plan_records()
         case "activity":
             return activity_records(goal_ids, today)
+        case "case_conference":
+            return case_conference_records(today)
+        case "resocialization":
+            return resocialization_records()
+        case "aftercare_plan":
+            return aftercare_plan_records(today)
+        case "follow_up":
+            return follow_up_records(today)
         case _:
             return evaluation_records(goal_ids, scaled_goal_ids)
 

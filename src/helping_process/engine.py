@@ -184,11 +184,13 @@ class Rules:
         self.start = Stage(definition.start)
         self.moves: dict[tuple[str, str], MoveSpec] = {}
         self.terminations: dict[tuple[str, str], MoveSpec] = {}
-        self.terminal: dict[str, str] = {}
+        #: The stages a termination leads to from each stage that has one.
+        self.terminal: dict[str, frozenset[str]] = {}
         for move in definition.moves:
             if move.kind in ("early", "planned"):
                 self.terminations[move.source, move.kind] = move
-                self.terminal[move.source] = move.dest
+                ends = self.terminal.get(move.source, frozenset())
+                self.terminal[move.source] = ends | {move.dest}
             else:
                 self.moves[move.source, move.dest] = move
         self.reasons: dict[TerminationReason, ReasonSpec] = {
@@ -424,7 +426,7 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
             details = {"record": record}
         case MoveCase(target=target) if (
             rules.ends(case.stage)
-            and target == rules.terminal.get(case.stage)
+            and target in rules.terminal[case.stage]
             and rules.move(case.stage, target) is None
         ):
             raise RequirementNotMetError(

@@ -181,7 +181,8 @@ class TestTerminationRules:
         case_id = _open(cli)
 
         _ok(cli, "case", "terminate", case_id, "--reason", "client_absconded",
-            "--sub-reason", "dislikes_institutional_life", "--note", "Left at night.")  # fmt: skip
+            "--sub-reason", "dislikes_institutional_life",
+            "--note", "Left at night.")  # fmt: skip
 
         shown = cli.json("case", "show", case_id)
         assert shown["stage"] == "closed"

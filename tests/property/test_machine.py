@@ -2,9 +2,10 @@
 
 The reference model below is docs/domain.md written out by hand as plain codes and
 sets; it imports nothing from ``helping_process.states``. It runs once for
-each built-in definition the engine runs cases under: ``helping-process@1``
-and ``helping-process@2`` (the corrections of version 2 written out by hand
-as well). For every command
+each built-in definition: ``helping-process@1`` and ``helping-process@2``
+(the corrections of version 2 written out by hand as well), and
+``rehsos-pp39@1``, residential rehabilitation, with a reference of its own
+written from docs/process-definitions.md. For every command
 it predicts whether the engine accepts it, and if not, which error and which
 missing requirement ids the refusal names. Invariants then hold after every
 step: the stage is one the graph allows, the trail replays to the live case,
@@ -32,7 +33,6 @@ from helping_process import Actor
 from helping_process import AddRecord
 from helping_process import Case
 from helping_process import Command
-from helping_process import DefinitionNotRunnableError
 from helping_process import Event
 from helping_process import HelpingProcessError
 from helping_process import InvalidInputError
@@ -300,6 +300,8 @@ class HelpingProcessMachine(RuleBasedStateMachine):
 
     #: The version of helping-process the case runs under.
     version = 1
+    #: The stages each stage may lead to, terminations included.
+    graph = GRAPH
 
     def __init__(self) -> None:
         super().__init__()
@@ -336,7 +338,7 @@ class HelpingProcessMachine(RuleBasedStateMachine):
         assert (event.case_id, event.episode) == (before.case_id, before.episode)
         assert event.from_stage == before.stage
         assert event.to_stage == decision.case.stage
-        assert decision.case.stage in GRAPH[before.stage] | {before.stage}
+        assert decision.case.stage in self.graph[before.stage] | {before.stage}
         self.case = decision.case
         self.events.append(event)
         return None
@@ -720,19 +722,401 @@ class TestHelpingProcess:
         )
 
 
-def test_the_residential_profile_is_not_run_yet():
-    """rehsos-pp39@1 loads, but the engine refuses to open a case under it.
+# --- rehsos-pp39@1: residential rehabilitation, by hand --------------------------
 
-    Its stages (resocialization, aftercare, closed) are not stages this
-    engine knows yet; the test fails the day it runs them, so this machine
-    gains a third version then.
+#: The moves that are no termination: forward, loops back, and the reopen.
+PP39_MOVES: dict[str, set[str]] = {
+    "engagement": {"assessment"},
+    "assessment": {"planning"},
+    "planning": {"intervention", "assessment"},
+    "intervention": {"resocialization", "planning", "assessment"},
+    "resocialization": set(),
+    "termination": {"aftercare"},
+    "aftercare": {"closed"},
+    "closed": {"engagement"},
+}
+PP39_ACTIVE = {
+    "engagement",
+    "assessment",
+    "planning",
+    "intervention",
+    "resocialization",
+}
+#: Where a termination leads from each stage: planned to termination (then
+#: aftercare), early straight to closed.
+PP39_ENDS: dict[str, set[str]] = {
+    **{stage: {"closed"} for stage in PP39_ACTIVE},
+    "resocialization": {"termination", "closed"},
+    "aftercare": {"closed"},
+}
+PP39_GRAPH = {
+    stage: targets | PP39_ENDS.get(stage, set())
+    for stage, targets in PP39_MOVES.items()
+}
+PP39_FORWARD = {
+    "engagement": "assessment",
+    "assessment": "planning",
+    "planning": "intervention",
+    "intervention": "resocialization",
+    "termination": "aftercare",
+    "aftercare": "closed",
+}
+PP39_LOOPS = {
+    ("planning", "assessment"),
+    ("intervention", "planning"),
+    ("intervention", "assessment"),
+}
+PP39_REASON_STAGES = {
+    "goals_achieved": {"resocialization"},
+    "no_meaningful_progress": {"resocialization"},
+    "client_request": PP39_ACTIVE,
+    "no_suitable_service": PP39_ACTIVE,
+    "service_available_elsewhere": PP39_ACTIVE,
+    "not_eligible": {"engagement"},
+    "beyond_agency_capacity": PP39_ACTIVE,
+    "client_dislikes_worker": PP39_ACTIVE,
+    "client_absconded": PP39_ACTIVE,
+    "client_died": PP39_ACTIVE | {"aftercare"},
+    "lost_contact": {"aftercare"},
+}
+PP39_RECORD_STAGES = {
+    "engagement": {"engagement"},
+    "intake": {"engagement"},
+    "contract": PP39_ACTIVE,
+    "assessment": {"assessment"},
+    "plan": {"planning"},
+    "activity": {"intervention", "resocialization"},
+    "evaluation": {"intervention", "resocialization"},
+    "case_conference": {"assessment"},
+    "resocialization": {"resocialization"},
+    "aftercare_plan": {"termination"},
+    "follow_up": {"aftercare"},
+}
+#: The records each forward move asks for, in the order the stage makes them.
+PP39_EXIT_RECORDS = {
+    "engagement": ("engagement", "intake", "contract"),
+    "assessment": ("assessment", "case_conference"),
+    "planning": ("plan",),
+    "intervention": ("activity", "evaluation"),
+    "termination": ("aftercare_plan",),
+    "aftercare": ("follow_up",),
+}
+
+
+class ResidentialReference(Reference):
+    """What rehsos-pp39@1 should allow, tracked from the accepted commands alone."""
+
+    def __init__(self) -> None:
+        super().__init__(residential=True, version=2)
+        self.reason_stages = PP39_REASON_STAGES
+        self.record_stages = PP39_RECORD_STAGES
+
+    def reset(self) -> None:
+        """Forget every record, the aftercare plan too."""
+        super().reset()
+        self.aftercare_until: dt.date | None = None
+
+    def _record_missing(self, kind: str) -> set[str]:
+        return set(self.unmet[kind]) if kind in self.unmet else {f"{kind}.record"}
+
+    def move_missing(  # noqa: PLR0911 - one return per stage left
+        self, target: str, note: str | None, today: dt.date
+    ) -> set[str]:
+        """The ids a legal, non-terminating move still lacks."""
+        source = self.stage
+        if source == "closed":
+            return set() if _given(note) else {"reopen.note"}
+        if PP39_FORWARD.get(source) != target:
+            return set() if _given(note) else {"move.note"}
+        match source:
+            case "engagement":
+                missing = self._record_missing("engagement")
+                return (
+                    missing
+                    | self._record_missing("intake")
+                    | self.contract_missing(today)
+                )
+            case "assessment":
+                return self._record_missing("assessment") | self._record_missing(
+                    "case_conference"
+                )
+            case "planning":
+                return self._record_missing("plan") | self.contract_missing(today)
+            case "intervention":
+                return self._record_missing("activity") | self.evaluation_missing()
+            case "termination":
+                return self._record_missing("aftercare_plan")
+            case _:  # aftercare, until the plan's last day
+                if self.aftercare_until is None:
+                    return {"aftercare_plan.record"}
+                return (
+                    set()
+                    if self.aftercare_until <= today
+                    else {"aftercare.period_ended"}
+                )
+
+    def termination_missing(self, command: TerminateCase) -> set[str]:
+        """The ids an allowed termination reason still lacks."""
+        missing = super().termination_missing(command)
+        if command.reason.value in PLANNED:
+            missing |= self._record_missing("resocialization")
+        return missing
+
+    def enter(self, target: str) -> None:
+        """Follow a move, forgetting what the new stage asks for anew."""
+        loop = (self.stage, target) in PP39_LOOPS
+        if target == "engagement" and self.stage == "closed":
+            self.episode += 1
+            self.reset()
+        elif target == "intervention":
+            self.unmet.pop("activity", None)
+            self.unmet.pop("evaluation", None)
+        elif loop and target == "assessment":
+            for kind in ("assessment", "plan", "case_conference"):
+                self.unmet.pop(kind, None)
+        elif loop and target == "planning":
+            self.unmet.pop("plan", None)
+        self.stage = target
+
+    def record(self, kind: str, data: JSONObject, unmet: frozenset[str]) -> None:
+        """Follow an accepted record."""
+        super().record(kind, data, unmet)
+        if kind == "aftercare_plan":
+            self.aftercare_until = dt.date.fromisoformat(data["until"])
+
+
+def _resocialization_unmet(data: JSONObject) -> frozenset[str]:
+    return frozenset(
+        f"resocialization.{name}"
+        for name in ("family_prepared", "community_prepared")
+        if not data[name]
+    )
+
+
+class ResidentialMachine(HelpingProcessMachine):
+    """The same machine for a case under rehsos-pp39@1, against its own reference.
+
+    Rules and invariants of the helping process that name its stages are
+    replaced here; those that do not (records that fail, redaction, time,
+    replay, sealing and snapshots) run as they are.
     """
-    with pytest.raises(DefinitionNotRunnableError) as refused:
-        open_case(
-            OpenCase(client="PM-1", residential=True, process=builtin("rehsos-pp39")),
-            case_id="case-1",
-            actor=Actor("worker-1"),
-            at=FixedClock()(),
+
+    graph = PP39_GRAPH
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reference = ResidentialReference()
+
+    def unmet_of(self, kind: str, data: JSONObject) -> frozenset[str]:
+        """What a complete record of ``kind`` leaves unmet (a resocialization may)."""
+        return (
+            _resocialization_unmet(data) if kind == "resocialization" else frozenset()
         )
 
-    assert "resocialization" in refused.value.unknown
+    def move(self, command: MoveCase) -> None:
+        """Move and check the outcome against the profile's graph."""
+        source, target = self.reference.stage, command.target.value
+        outcome = self.run(command)
+        if target in PP39_ENDS.get(source, ()) and target not in PP39_MOVES[source]:
+            self.expect(outcome, RequirementNotMetError, {"termination.reason"})
+        elif target not in PP39_MOVES[source]:
+            self.expect(outcome, InvalidTransitionError)
+        else:
+            missing = self.reference.move_missing(
+                target, command.note, self.clock.today()
+            )
+            self.expect(outcome, RequirementNotMetError if missing else None, missing)
+            if not missing:
+                self.reference.enter(target)
+
+    def terminate(self, command: TerminateCase) -> None:
+        """Terminate and check the outcome against the profile's reasons."""
+        reference = self.reference
+        reason, sub_reason = command.reason.value, command.sub_reason
+        outcome = self.run(command)
+        if reference.stage not in PP39_ENDS:
+            self.expect(outcome, InvalidTransitionError)
+        elif not reference.reason_allowed(reason):
+            self.expect(outcome, InvalidTerminationReasonError)
+        elif sub_reason is not None and sub_reason not in SUB_REASONS.get(reason, ()):
+            self.expect(outcome, InvalidSubReasonError)
+        else:
+            missing = reference.termination_missing(command)
+            self.expect(outcome, RequirementNotMetError if missing else None, missing)
+            if not missing:
+                reference.enter("termination" if reason in PLANNED else "closed")
+
+    def progress(self, steps: int, data: st.DataObject) -> None:
+        """Add each stage's complete records and move forward."""
+        for _ in range(steps):
+            stage = self.reference.stage
+            if stage not in PP39_FORWARD:
+                return
+            for kind in PP39_EXIT_RECORDS[stage]:
+                if kind == "aftercare_plan":
+                    record = self.draw_record(data.draw, kind)
+                    record["until"] = self.clock.today().isoformat()
+                else:
+                    record = self.draw_record(data.draw, kind)
+                self.add(kind, record, frozenset())
+            self.move(MoveCase(target=Stage(PP39_FORWARD[stage])))
+            if self.reference.stage == stage:
+                return
+
+    @initialize(
+        note=st.none() | texts(),
+        steps=st.integers(min_value=0, max_value=4),
+        data=st.data(),
+    )
+    def open(  # type: ignore[override]
+        self, note: str | None, steps: int, data: st.DataObject
+    ) -> None:
+        """Open a residential case and take it some stages forward."""
+        with pytest.raises(InvalidInputError):
+            open_case(
+                OpenCase(client="c", process=builtin("rehsos-pp39@1")),
+                case_id="case-0",
+                actor=self.actor,
+                at=self.clock(),
+            )
+        decision = open_case(
+            OpenCase(
+                client="client-1",
+                residential=True,
+                note=note,
+                process=builtin("rehsos-pp39@1"),
+            ),
+            case_id="case-1",
+            actor=self.actor,
+            at=self.clock(),
+        )
+        self.case = decision.case
+        self.events = [decision.event]
+        self.reference = ResidentialReference()
+        self.progress(steps, data)
+
+    @rule(data=st.data())
+    def add_complete_record(self, data: st.DataObject) -> None:
+        """Add a complete record of a kind the current stage works with."""
+        kinds = sorted(
+            kind
+            for kind, stages in PP39_RECORD_STAGES.items()
+            if self.reference.stage in stages
+        ) or sorted(PP39_RECORD_STAGES)
+        kind = data.draw(st.sampled_from(kinds))
+        record = self.draw_record(data.draw, kind)
+        self.add(kind, record, self.unmet_of(kind, record))
+
+    @rule(kind=st.sampled_from(sorted(PP39_RECORD_STAGES)), data=st.data())
+    def add_any_record(self, kind: str, data: st.DataObject) -> None:
+        """Add a complete record of any kind, in whatever stage the case is."""
+        record = self.draw_record(data.draw, kind)
+        self.add(kind, record, self.unmet_of(kind, record))
+
+    @rule(family=st.booleans(), community=st.booleans(), data=st.data())
+    def prepare_the_return(
+        self, family: bool, community: bool, data: st.DataObject
+    ) -> None:
+        """Record how far family and community are prepared."""
+        record = self.draw_record(data.draw, "resocialization")
+        record.update(family_prepared=family, community_prepared=community)
+        self.add("resocialization", record, _resocialization_unmet(record))
+
+    @rule(note=notes())
+    def advance(self, note: str | None) -> None:
+        """Move forward to the next stage (or on from resocialization)."""
+        target = PP39_FORWARD.get(self.reference.stage, "termination")
+        self.move(MoveCase(target=Stage(target), note=note))
+
+    @precondition(lambda self: self.reference.stage in PP39_FORWARD)
+    @rule(steps=st.integers(min_value=1, max_value=8), data=st.data())
+    def complete_and_advance(self, steps: int, data: st.DataObject) -> None:
+        """Complete the stage and move on, a few stages in a row."""
+        self.progress(steps, data)
+
+    @precondition(lambda self: self.reference.stage == "resocialization")
+    @rule(data=st.data(), reason=st.sampled_from(sorted(PLANNED)))
+    def end_as_planned(self, data: st.DataObject, reason: str) -> None:
+        """Evaluate, prepare the return, and end the episode as planned."""
+        self.add("evaluation", self.draw_record(data.draw, "evaluation"), frozenset())
+        self.add(
+            "resocialization",
+            self.draw_record(data.draw, "resocialization"),
+            frozenset(),
+        )
+        self.terminate(
+            TerminateCase(reason=TerminationReason(reason), note="Ready to go home.")
+        )
+
+    @precondition(lambda self: self.reference.stage == "aftercare")
+    @rule(note=texts())
+    def lose_contact(self, note: str) -> None:
+        """End aftercare early: the client cannot be reached."""
+        self.terminate(
+            TerminateCase(reason=TerminationReason("lost_contact"), note=note)
+        )
+
+    @rule(command=reopen_commands())
+    def reopen(self, command: ReopenCase) -> None:
+        """Reopen, with or without a note, whatever the stage."""
+        source = self.reference.stage
+        outcome = self.run(command)
+        if source != "closed":
+            self.expect(outcome, InvalidTransitionError)
+            return
+        missing = set() if _given(command.note) else {"reopen.note"}
+        self.expect(outcome, RequirementNotMetError if missing else None, missing)
+        if not missing:
+            self.reference.enter("engagement")
+
+    @invariant()
+    def stage_follows_the_reference(self) -> None:
+        """The case is in a stage of the profile, the one the reference expects."""
+        if self.case is not None:
+            assert self.case.stage.value in PP39_GRAPH
+            assert self.case.definition.ref == "rehsos-pp39@1"
+            assert self.case.residential
+            assert (self.case.stage.value, self.case.episode) == (
+                self.reference.stage,
+                self.reference.episode,
+            )
+            ended = self.case.stage.value not in PP39_ACTIVE
+            assert (self.case.termination_reason is not None) == ended
+
+    @invariant()
+    def terminations_obey_the_reasons(self) -> None:
+        """Planned endings come from resocialization; lost contact from aftercare."""
+        for event in self.events:
+            if event.action != Action.TERMINATE:
+                continue
+            reason, stage = event.reason, event.from_stage
+            assert reason is not None
+            assert stage is not None
+            assert stage.value in PP39_REASON_STAGES[reason.value]
+            planned = reason.value in PLANNED
+            assert event.to_stage.value == ("termination" if planned else "closed")
+            assert _given(event.note)
+
+    @invariant()
+    def next_moves_match_the_reference(self) -> None:
+        """What next_moves says each move lacks is what the reference says."""
+        if self.case is None:
+            return
+        today = self.clock.today()
+        options = next_moves(self.case, on=today)
+        targets = {option.target.value for option in options.moves}
+        assert targets == PP39_MOVES[self.reference.stage]
+        for option in options.moves:
+            expected = self.reference.move_missing(option.target.value, "note", today)
+            assert set(option.missing) == expected
+            assert option.allowed == (not expected)
+        reasons = {option.reason.value for option in options.terminations}
+        assert reasons == {
+            r for r in self.reference.reason_stages if self.reference.reason_allowed(r)
+        }
+
+
+class TestResidentialProfile:
+    def test_random_command_sequences(self):
+        """The same holds for a case under rehsos-pp39@1, aftercare included."""
+        run_state_machine_as_test(ResidentialMachine, settings=settings(deadline=None))

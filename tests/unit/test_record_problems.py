@@ -24,6 +24,7 @@ from helping_process.definitions import check_record
 from helping_process.definitions import record_problems
 from helping_process.definitions.records_doc import example_record
 from helping_process.definitions.records_doc import records_markdown
+from helping_process.states import to_json
 from helping_process.testing import contract_data
 from helping_process.testing import evaluation_data
 from helping_process.testing import plan_data
@@ -112,6 +113,17 @@ class TestRoundTrip:
         record = parse_record(kind, example_record(builtin(), kind))
 
         assert record.kind == kind
+
+    @pytest.mark.parametrize(
+        "kind", ["case_conference", "resocialization", "aftercare_plan", "follow_up"]
+    )
+    def test_the_pp39_examples_are_read_by_their_classes(self, kind):
+        """The residential profile's own kinds are records the engine reads."""
+        example = example_record(builtin("rehsos-pp39@1"), kind)
+
+        record = parse_record(kind, example)
+
+        assert (record.kind, to_json(record)) == (kind, example)
 
     @given(malformed_records())
     def test_a_single_problem_is_the_one_named(self, malformed: Malformed):
