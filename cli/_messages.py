@@ -691,6 +691,18 @@ MESSAGES: Final = Messages(
     M("field.evaluation.gas_score", "GAS score of goal {goal}"),
     M("field.evaluation.process_note", "How the process went"),
     M("field.evaluation.outcome_note", "What it achieved (outcome)"),
+    M("field.case_conference.held_on", "Held on (YYYY-MM-DD)"),
+    M("field.case_conference.participants", "Participants"),
+    M("field.case_conference.conclusion", "Conclusion"),
+    M("field.resocialization.family_prepared", "Is the family prepared?"),
+    M("field.resocialization.community_prepared", "Is the community prepared?"),
+    M("field.resocialization.plan", "Resocialization plan"),
+    M("field.aftercare_plan.until", "Aftercare until (YYYY-MM-DD)"),
+    M("field.aftercare_plan.contact_every_days", "Contact every how many days?"),
+    M("field.follow_up.on", "Date of the contact (YYYY-MM-DD)"),
+    M("field.follow_up.mode", "Mode of contact:"),
+    M("field.follow_up.situation", "The client's situation"),
+    M("field.follow_up.independent", "Is the client independent?"),
     M(
         "demo.title",
         "helping-process demo: four cases, told as they happened, on a new "

@@ -26,6 +26,7 @@ from helping_process import WorkerRole
 from helping_process.labels import Language
 from helping_process.labels import label
 from helping_process.states import PlanRecord
+from helping_process.states.vocabulary import FollowUpMode
 
 from ._messages import say
 
@@ -238,6 +239,62 @@ def ask_record(  # noqa: PLR0911 - one return per record kind
             return _activity(asker, plan, today)
         case RecordKind.EVALUATION:
             return _evaluation(asker, plan)
+        case _:
+            return _rehabilitation(asker, kind, today)
+
+
+#: The longest aftercare contact interval offered, in days (a year).
+_MAX_CONTACT_DAYS = 366
+#: The aftercare period offered, in days from today.
+_AFTERCARE_DAYS = 90
+
+
+def _rehabilitation(asker: Asker, kind: RecordKind, today: dt.date) -> dict[str, Any]:
+    """Ask for a record of residential rehabilitation (``rehsos-pp39``)."""
+    match kind:
+        case RecordKind.CASE_CONFERENCE:
+            return {
+                "held_on": asker.date(
+                    "field.case_conference.held_on", default=today, not_after=today
+                ).isoformat(),
+                "participants": asker.lines(
+                    "field.case_conference.participants", minimum=1
+                ),
+                "conclusion": asker.required_text("field.case_conference.conclusion"),
+            }
+        case RecordKind.RESOCIALIZATION:
+            return {
+                "family_prepared": asker.yes_no(
+                    "field.resocialization.family_prepared"
+                ),
+                "community_prepared": asker.yes_no(
+                    "field.resocialization.community_prepared"
+                ),
+                "plan": asker.required_text("field.resocialization.plan"),
+            }
+        case RecordKind.AFTERCARE_PLAN:
+            return {
+                "until": asker.date(
+                    "field.aftercare_plan.until",
+                    default=today + dt.timedelta(days=_AFTERCARE_DAYS),
+                ).isoformat(),
+                "contact_every_days": asker.integer(
+                    "field.aftercare_plan.contact_every_days",
+                    low=1,
+                    high=_MAX_CONTACT_DAYS,
+                ),
+            }
+        case _:
+            return {
+                "on": asker.date(
+                    "field.follow_up.on", default=today, not_after=today
+                ).isoformat(),
+                "mode": asker.codes(
+                    "field.follow_up.mode", "follow_up_mode", tuple(FollowUpMode)
+                ),
+                "situation": asker.required_text("field.follow_up.situation"),
+                "independent": asker.yes_no("field.follow_up.independent"),
+            }
 
 
 def _engagement(asker: Asker, today: dt.date) -> dict[str, Any]:

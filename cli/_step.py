@@ -34,7 +34,6 @@ from helping_process import parse_record
 from helping_process.definitions import check_record
 from helping_process.labels import label
 from helping_process.staff import Operation
-from helping_process.states import RECORD_STAGES
 from helping_process.states import to_json
 from helping_process.views import head_json
 
@@ -88,7 +87,12 @@ def choices(
 ) -> list[Choice]:
     """Return the legal choices in this stage, records that are missing first."""
     lang = asker.lang
-    addable = [kind for kind in RecordKind if case.stage in RECORD_STAGES[kind]]
+    # The kinds the case's definition takes in this stage, in its order.
+    addable = [
+        RecordKind(spec.code)
+        for spec in case.definition.record_kinds
+        if case.stage in spec.stages
+    ]
     needed = needed_kinds(moves)
     addable.sort(key=lambda kind: kind not in needed)
     menu = []
@@ -104,7 +108,7 @@ def choices(
     for move in sorted(moves.moves, key=lambda move: move.note_required):
         if not move.allowed:
             continue
-        if case.stage is Stage.TERMINATION:
+        if _reopens(case, move.target):
             text = say("step.reopen", asker.lang, episode=case.episode + 1)
         else:
             text = say("step.move", asker.lang, stage=label("stage", move.target, lang))
@@ -114,6 +118,14 @@ def choices(
     if any(option.allowed for option in moves.terminations):
         menu.append(Choice(say("step.terminate", asker.lang), _terminate(moves)))
     return menu
+
+
+def _reopens(case: Case, target: Stage) -> bool:
+    """Whether the move to ``target`` starts a new episode."""
+    return any(
+        move.kind == "reopen"
+        for move in case.definition.moves_between(case.stage, target)
+    )
 
 
 def _record(case: Case, kind: RecordKind, *, today: dt.date, worker: str) -> Prepare:
@@ -140,7 +152,7 @@ def _move(case: Case, target: Stage, *, note_required: bool) -> Prepare:
         else:
             note = asker.text("step.note_optional", optional=True)
         lang = asker.lang
-        if case.stage is Stage.TERMINATION:
+        if _reopens(case, target):
             command: Command = ReopenCase(note=note)
             summary = [say("step.summary.reopen", asker.lang, episode=case.episode + 1)]
         else:

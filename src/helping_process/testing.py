@@ -74,12 +74,16 @@ __all__ = [
     "Walk",
     "activity_data",
     "add",
+    "aftercare_plan_data",
     "assessment_data",
+    "case_conference_data",
     "contract_data",
     "engagement_data",
     "evaluation_data",
+    "follow_up_data",
     "intake_data",
     "plan_data",
+    "resocialization_data",
     "walk",
 ]
 

@@ -247,3 +247,55 @@ def test_records_are_dated_today_or_before(cli: Cli):
                      json.dumps(follow_up_data(on=tomorrow)), fails=True)  # fmt: skip
 
     assert result.exit_code in {1, 2}
+
+
+class TestStep:
+    def test_the_case_conference_is_asked_for(self, cli: Cli):
+        """The step offers the missing case conference first and asks each field."""
+        case_id = _open(cli)
+        _record(cli, case_id, "engagement", engagement_data(first_contact_on=PAST))
+        _record(cli, case_id, "intake", intake_data())
+        _record(cli, case_id, "contract", contract_data(valid_until="2099-12-31"))
+        _ok(cli, "case", "move", case_id, "assessment")
+        _record(cli, case_id, "assessment", assessment_data())
+        answers = ["1", PAST, "Social worker", "Psychologist", "", "Training.", "y"]
+
+        result = cli.run("case", "step", case_id, input="\n".join(answers) + "\n")
+
+        assert result.exit_code == 0, result.stderr
+        assert "  1) Record: Case conference (needed)" in result.stdout
+        assert cli.json("case", "show", case_id)["records"]["case_conference"] == {
+            "held_on": PAST,
+            "participants": ["Social worker", "Psychologist"],
+            "conclusion": "Training.",
+        }
+
+    def test_aftercare_is_reached_and_followed_up(self, cli: Cli):
+        """From termination the step moves on to aftercare, and asks a follow-up."""
+        case_id = _to_resocialization(cli)
+        _record(cli, case_id, "resocialization", resocialization_data())
+        _ok(cli, "case", "terminate", case_id, "--reason", "no_meaningful_progress",
+            "--note", "Stalled; going home.")  # fmt: skip
+        plan = ["1", "2099-12-31", "14", "y"]
+        move = ["2", "", "y"]
+        follow_up = ["1", PAST, "2", "Working at the shop.", "y", "y"]
+
+        results = [
+            cli.run("case", "step", case_id, input="\n".join(answers) + "\n")
+            for answers in (plan, move, follow_up)
+        ]
+
+        assert [r.exit_code for r in results] == [0, 0, 0], results[-1].stderr
+        assert "  1) Record: Aftercare plan (needed)" in results[0].stdout
+        assert "  2) Move to Aftercare" in results[1].stdout
+        records = cli.json("case", "show", case_id)["records"]
+        assert records["aftercare_plan"] == {
+            "until": "2099-12-31",
+            "contact_every_days": 14,
+        }
+        assert records["follow_up"] == {
+            "on": PAST,
+            "mode": "phone",
+            "situation": "Working at the shop.",
+            "independent": True,
+        }

@@ -950,6 +950,11 @@ class ResidentialMachine(HelpingProcessMachine):
         """Add each stage's complete records and move forward."""
         for _ in range(steps):
             stage = self.reference.stage
+            if stage == "resocialization":
+                self.end_as_planned(data, "no_meaningful_progress")
+                if self.reference.stage == stage:
+                    return
+                continue
             if stage not in PP39_FORWARD:
                 return
             for kind in PP39_EXIT_RECORDS[stage]:
@@ -965,12 +970,10 @@ class ResidentialMachine(HelpingProcessMachine):
 
     @initialize(
         note=st.none() | texts(),
-        steps=st.integers(min_value=0, max_value=4),
+        steps=st.integers(min_value=0, max_value=8),
         data=st.data(),
     )
-    def open(  # type: ignore[override]
-        self, note: str | None, steps: int, data: st.DataObject
-    ) -> None:
+    def open(self, note: str | None, steps: int, data: st.DataObject) -> None:
         """Open a residential case and take it some stages forward."""
         with pytest.raises(InvalidInputError):
             open_case(
@@ -1028,7 +1031,7 @@ class ResidentialMachine(HelpingProcessMachine):
         target = PP39_FORWARD.get(self.reference.stage, "termination")
         self.move(MoveCase(target=Stage(target), note=note))
 
-    @precondition(lambda self: self.reference.stage in PP39_FORWARD)
+    @precondition(lambda self: self.reference.stage not in {"closed"})
     @rule(steps=st.integers(min_value=1, max_value=8), data=st.data())
     def complete_and_advance(self, steps: int, data: st.DataObject) -> None:
         """Complete the stage and move on, a few stages in a row."""
