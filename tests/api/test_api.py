@@ -60,6 +60,21 @@ class TestCases:
         assert body["residential"] is True
         assert body["next"]["moves"][0]["missing"] == ["engagement.record"]
 
+    def test_open_under_another_definition(self, client):
+        """A case opens under the process named: rehsos-pp39 is always residential."""
+        body = opened(client, process="rehsos-pp39")
+        refused = client.post(
+            "/cases",
+            json={"client": "K-2", "process": "rehsos-pp39", "residential": False},
+        )
+        unknown = client.post("/cases", json={"client": "K-3", "process": "lks-x@9"})
+
+        assert body["process"]["name"] == "rehsos-pp39"
+        assert body["residential"] is True
+        assert body["next"]["moves"][0]["target"] == "assessment"
+        assert refused.status_code == 422, refused.text
+        assert unknown.status_code == 404, unknown.text
+
     def test_show_is_case_show_json(self, client, store_url, token):
         """GET /cases/{id} answers what `case show --json` prints."""
         case_id = opened(client)["case_id"]

@@ -22,7 +22,6 @@ from helping_process.http._body import DEFAULT_LIMIT
 from helping_process.http._body import MAX_LIMIT
 from helping_process.http._problems import MEDIA_TYPE
 from helping_process.http._problems import PROBLEM_TYPES
-from helping_process.states import RecordKind
 from helping_process.states import Stage
 from helping_process.states import SubReason
 from helping_process.states import TerminationReason
@@ -71,12 +70,15 @@ def _object(
 
 def _schemas(definition: Definition) -> dict[str, Any]:
     stages = _enum(tuple(Stage))
+    # The record kinds of the definition documented (the agency's default);
+    # GET /process/{ref}/schemas/{kind} serves every other definition's.
+    kinds = [spec.code for spec in definition.record_kinds]
     records = {}
-    for kind in RecordKind:
-        schema = record_schema(definition, kind.value)
+    for kind in kinds:
+        schema = record_schema(definition, kind)
         schema.pop("$schema")
         schema.pop("$id")
-        records[f"Record.{kind.value}"] = schema
+        records[f"Record.{kind}"] = schema
     return {
         "Problem": {
             "type": "object",
@@ -259,12 +261,12 @@ def _schemas(definition: Definition) -> dict[str, Any]:
             "oneOf": [
                 _object(
                     {
-                        "kind": {"const": kind.value},
-                        "data": _ref(f"Record.{kind.value}"),
+                        "kind": {"const": kind},
+                        "data": _ref(f"Record.{kind}"),
                     },
                     closed=True,
                 )
-                for kind in RecordKind
+                for kind in kinds
             ]
         },
         "Move": _object({"to": stages, "note": _nullable(_TEXT)}, ["to"], closed=True),
