@@ -44,6 +44,8 @@ from tests.strategies import notes
 KINDS = ["engagement", "intake", "contract", "assessment", "plan", "activity"]
 FIRST = "helping-process@1"
 DIED = TerminationReason.CLIENT_DIED
+#: The reasons later definitions brought: the first release had no such codes.
+LATER_REASONS = frozenset({DIED, TerminationReason.LOST_CONTACT})
 
 
 def _outcome(decide: Callable[[], Any]) -> tuple[str, object]:
@@ -110,9 +112,12 @@ class TestFirstRulesDifferential:
             drawn = data.draw(
                 st.one_of(
                     st.just("record"),
-                    # client_died came with version 2; the first release
-                    # had no such code (see the test below).
-                    commands().filter(lambda c: getattr(c, "reason", None) != DIED),
+                    # client_died came with version 2, lost_contact with
+                    # rehsos-pp39; the first release had no such codes (see
+                    # the test below).
+                    commands().filter(
+                        lambda c: getattr(c, "reason", None) not in LATER_REASONS
+                    ),
                     st.builds(RedactCase, note=notes()),
                 )
             )
@@ -136,9 +141,12 @@ class TestFirstRulesDifferential:
                 new_case, _ = new[1]  # type: ignore[misc] # likewise
         assert new_case.definition.ref == FIRST
 
+    @pytest.mark.parametrize("reason", sorted(LATER_REASONS))
     @pytest.mark.parametrize("pinned", [False, True])
-    def test_death_is_no_reason_under_the_first_rules(self, pinned: bool) -> None:
-        """client_died, new in version 2, is refused under version 1."""
+    def test_death_is_no_reason_under_the_first_rules(
+        self, pinned: bool, reason: TerminationReason
+    ) -> None:
+        """client_died and lost_contact, later codes, are refused under version 1."""
         case = engine.open_case(
             OpenCase(client="c", process=builtin(FIRST) if pinned else None),
             case_id="case-1",
@@ -149,9 +157,9 @@ class TestFirstRulesDifferential:
         with pytest.raises(InvalidTerminationReasonError) as refused:
             engine.execute(
                 case,
-                TerminateCase(reason=DIED, note="Died."),
+                TerminateCase(reason=reason, note="Died."),
                 actor=Actor("worker-1"),
                 at=FixedClock()(),
             )
 
-        assert (refused.value.reason, refused.value.stage) == (DIED, "engagement")
+        assert (refused.value.reason, refused.value.stage) == (reason, "engagement")

@@ -20,12 +20,17 @@ import attrs
 import pytest
 
 from helping_process import DEFAULT_REF
+from helping_process import Actor
 from helping_process import DefinitionError
+from helping_process import DefinitionNotRunnableError
+from helping_process import OpenCase
 from helping_process import Stage
 from helping_process import UnknownDefinitionError
 from helping_process import builtin
 from helping_process import builtins
 from helping_process import load_definition
+from helping_process import next_moves
+from helping_process import open_case
 from helping_process.definitions import BUILTIN_FILES
 from helping_process.definitions import Definition
 from helping_process.definitions import FieldSpec
@@ -36,6 +41,7 @@ from helping_process.definitions import checks
 from helping_process.definitions import rehsos
 from helping_process.definitions import schema
 from helping_process.definitions import schema_text
+from helping_process.engine import unsupported
 from helping_process.labels import label
 from helping_process.states import PROCESS
 from helping_process.states import REASON_RULES
@@ -45,6 +51,7 @@ from helping_process.states import WorkerRole
 from helping_process.states import contract
 from helping_process.states import planning
 from helping_process.states import vocabulary
+from helping_process.states._fields import evolve
 from helping_process.states.records import RECORD_STAGES
 from helping_process.states.records import RECORD_TYPES
 from helping_process.states.rehabilitation import AftercarePlanRecord
@@ -744,3 +751,55 @@ class TestMoreProblems:
         assert v1 != v2
         assert len({v1, v2, builtin("helping-process@1")}) == 2
         assert "builtin" in dir(__import__("helping_process.definitions").definitions)
+
+
+class TestRunnable:
+    """Which definitions the engine runs cases under."""
+
+    @pytest.mark.parametrize("ref", [d.ref for d in builtins()])
+    def test_every_builtin_runs(self, ref):
+        """The engine knows every code of every built-in definition."""
+        assert unsupported(builtin(ref)) == []
+
+    def test_an_agency_code_the_engine_lacks_is_named(self):
+        """A sound definition naming a stage the engine lacks loads, but cannot run."""
+        text = builtin_text("rehsos-pp39@1").replace('"closed"', '"penutupan"')
+        text = text.replace('name = "rehsos-pp39"', 'name = "lks-mawar"')
+        ours = load_definition(text)
+
+        with pytest.raises(DefinitionNotRunnableError) as refused:
+            open_case(
+                OpenCase(client="PM-1", residential=True, process=ours),
+                case_id="case-1",
+                actor=Actor("worker-1"),
+                at=FixedClock()(),
+            )
+
+        assert unsupported(ours) == ["stages: penutupan"]
+        assert (refused.value.ref, refused.value.unknown) == (
+            "lks-mawar@1",
+            "stages: penutupan",
+        )
+
+    def test_the_same_codes_in_another_arrangement_run(self):
+        """An agency's own arrangement of the engine's codes runs as it says."""
+        text = builtin_text("rehsos-pp39@1").replace(
+            'name = "rehsos-pp39"', 'name = "lks-mawar"'
+        )
+        # No case conference before planning in this agency.
+        text = text.replace(
+            'checks = ["assessment.record", "case_conference.record"]',
+            'checks = ["assessment.record"]',
+        )
+        ours = load_definition(text)
+        walked = open_case(
+            OpenCase(client="PM-1", residential=True, process=ours),
+            case_id="case-1",
+            actor=Actor("worker-1"),
+            at=FixedClock()(),
+        ).case
+        walked = evolve(walked, {"stage": Stage.ASSESSMENT})
+
+        options = {o.target: o for o in next_moves(walked).moves}
+
+        assert options[Stage.PLANNING].missing == ("assessment.record",)
