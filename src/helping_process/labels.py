@@ -328,6 +328,28 @@ _MESSAGES: Final = Messages(
     M("definition.unknown_rule", "unknown record rule '{code}'"),
     M("definition.unknown_code_list", "unknown code list '{code}'"),
     M("definition.field_needs", "a field of type {field_type} needs '{key}'"),
+    M(
+        "definition.not_extendable",
+        "a definition that extends a built-in sets only name, version, label,"
+        " description and gates",
+    ),
+    M(
+        "definition.unknown_base",
+        "'{given}' is not a built-in definition to extend (built in: {known})",
+    ),
+    M(
+        "definition.gate_reasons_not_termination",
+        "only a gate on terminate names reasons",
+    ),
+    M("definition.unknown_reason", "unknown termination reason '{code}'"),
+    M(
+        "definition.gate_no_coerce",
+        "the definition has no intervention model 'coerce' to gate",
+    ),
+    M(
+        "definition.duplicate_gate",
+        "'{command}' is gated twice (first at {first})",
+    ),
     M("definition.start_not_active", "the start stage '{code}' is not an active stage"),
     M(
         "definition.duplicate_move",
