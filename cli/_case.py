@@ -479,9 +479,7 @@ def pending(settings: Settings) -> None:
     """List the requests that await the current actor's approval."""
     found = settings.service().pending(settings.who())
     if settings.as_json:
-        settings.emit(
-            {"requests": [request_json(p.case_id, p.request) for p in found]}
-        )
+        settings.emit({"requests": [request_json(p.case_id, p.request) for p in found]})
         return
     if not found:
         settings.echo(settings.say("pending.none"))

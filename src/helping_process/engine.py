@@ -388,7 +388,9 @@ def open_case(
     return Decision(_opened(event, rules.definition), event)
 
 
-def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> Decision:
+def execute(  # noqa: PLR0912 - one arm per command
+    case: Case, command: Command, *, actor: Actor, at: dt.datetime
+) -> Decision:
     """Decide a command on a case.
 
     Args:
@@ -466,14 +468,11 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
             _admit_migration(case, target, note, occurred.date())
             action = Action.MIGRATE
             details = {"note": note, "process": ProcessPin.of(target)}
-        case ApproveRequest(request=number, note=note):
-            _admit_decision(case, number, actor, note, approve=True)
-            action = Action.APPROVE
-            details = {"note": note, "request": number}
-        case RejectRequest(request=number, note=note):
-            _admit_decision(case, number, actor, note, approve=False)
-            action = Action.REJECT
-            details = {"note": note, "request": number}
+        case ApproveRequest() | RejectRequest():
+            approve = isinstance(command, ApproveRequest)
+            _admit_decision(case, command.request, actor, command.note, approve=approve)
+            action = Action.APPROVE if approve else Action.REJECT
+            details = {"note": command.note, "request": command.request}
     event = Event(
         case_id=case.case_id,
         seq=case.seq + 1,
@@ -486,20 +485,32 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
         to_stage=to_stage,
         **details,
     )
+    if case.approved is not None or rules.gated:
+        event = _gated(rules, case, event)
+    return Decision(apply(case, event), event)
+
+
+def _gated(rules: Rules, case: Case, event: Event) -> Event:
+    """Return the event a gate makes of ``event``: a request, or it unchanged.
+
+    Right after an approval only the approved command may follow, and it
+    takes effect; otherwise a command a gate holds becomes a request that
+    leaves the case where it is.
+    """
     if case.approved is not None:
         _check_effect(case, case.approved, event)
-    elif rules.gated:
-        gate = gate_of(rules.definition, event)
-        if gate is not None:
-            event = attrs.evolve(
-                event,
-                action=Action.REQUEST,
-                requested=event.action,
-                to_stage=case.stage,
-                redacted=None,
-                approver=ActorRole(gate.approver),
-            )
-    return Decision(apply(case, event), event)
+        return event
+    gate = gate_of(rules.definition, event)
+    if gate is None:
+        return event
+    return attrs.evolve(
+        event,
+        action=Action.REQUEST,
+        requested=event.action,
+        to_stage=case.stage,
+        redacted=None,
+        approver=ActorRole(gate.approver),
+    )
 
 
 def gate_of(definition: Definition, event: Event) -> GateSpec | None:
@@ -840,7 +851,7 @@ def _pinned(event: Event) -> Definition:
     return definition
 
 
-def command_of(event: Event) -> OpenCase | Command:  # noqa: PLR0911, C901 - one return per action
+def command_of(event: Event) -> OpenCase | Command:  # noqa: PLR0911 - one return per action
     """Return the command an event records, so it can be decided again."""
     occurred = event.occurred_at
     if event.action is _RECORD and event.record is not None:

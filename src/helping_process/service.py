@@ -38,6 +38,7 @@ from helping_process.definitions import builtin
 from helping_process.definitions import builtins
 from helping_process.definitions import load_definition
 from helping_process.definitions._validate import check_record
+from helping_process.exceptions import ApprovalRefusedError
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import ConcurrentUpdateError
 from helping_process.exceptions import DefinitionClashError
@@ -45,7 +46,6 @@ from helping_process.exceptions import DefinitionError
 from helping_process.exceptions import InvalidInputError
 from helping_process.exceptions import RefusalError
 from helping_process.exceptions import UnknownDefinitionError
-from helping_process.exceptions import ApprovalRefusedError
 from helping_process.model import UTC
 from helping_process.model import Action
 from helping_process.model import Actor

@@ -334,9 +334,7 @@ def check_document(document: Mapping[str, Any]) -> list[DefinitionProblem]:
 
 def _check_gates(document: Mapping[str, Any]) -> list[DefinitionProblem]:
     """Each gate names reasons and models that exist, and gates nothing twice."""
-    reasons = {
-        item["code"] for _, item in _items(document, "termination_reasons")
-    }
+    reasons = {item["code"] for _, item in _items(document, "termination_reasons")}
     models = {item.get("code") for _, item in _items(document, "intervention_models")}
     problems: list[DefinitionProblem] = []
     whole: dict[str, str] = {}

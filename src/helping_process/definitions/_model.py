@@ -155,9 +155,7 @@ class GateSpec:
 
     def covers(self, command: str, reason: str | None = None) -> bool:
         """Whether this gate holds ``command`` (for ``reason``, a termination's)."""
-        return self.command == command and (
-            not self.reasons or reason in self.reasons
-        )
+        return self.command == command and (not self.reasons or reason in self.reasons)
 
 
 @attrs.frozen(kw_only=True, eq=False)
