@@ -299,9 +299,7 @@ class TestReplay:
         assert [(f.seq, f.kind) for f in findings] == [(3, FindingKind.ILLEGAL_MOVE)]
         assert findings[0].params["reason"] == "self_approval"
 
-    def test_a_forged_approval_in_the_wrong_role_is_an_illegal_move(
-        self, definition
-    ):
+    def test_a_forged_approval_in_the_wrong_role_is_an_illegal_move(self, definition):
         events = self._trail(definition, SUPERVISOR)
         forged = [*events[:2], attrs.evolve(events[2], actor=Actor("budi")), events[3]]
 
