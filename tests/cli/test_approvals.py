@@ -40,6 +40,7 @@ def _requested(cli: Cli, tmp_path: Path) -> tuple[str, int]:
 
 class TestApprovals:
     def test_pending_then_approved_by_a_supervisor(self, cli: Cli, tmp_path: Path):
+        """A supervisor sees the request, approves it, and the case ends."""
         case_id, number = _requested(cli, tmp_path)
 
         waiting = cli.json(*SUPERVISOR, "case", "pending")["requests"]
@@ -55,6 +56,7 @@ class TestApprovals:
         assert cli.json("audit", "verify")["ok"] is True
 
     def test_self_approval_and_wrong_role_are_refusals(self, cli: Cli, tmp_path: Path):
+        """The requester's own approval, or a worker's, is refused with exit 1."""
         case_id, number = _requested(cli, tmp_path)
 
         own = cli.run(
@@ -72,6 +74,7 @@ class TestApprovals:
         assert "Traceback" not in own.stderr + worker.stderr
 
     def test_rejected(self, cli: Cli, tmp_path: Path):
+        """A rejected request leaves the case where it was and awaits nobody."""
         case_id, number = _requested(cli, tmp_path)
 
         result = cli.run(
@@ -85,6 +88,7 @@ class TestApprovals:
         assert cli.json(*SUPERVISOR, "case", "pending") == {"requests": []}
 
     def test_a_bad_request_number_is_bad_input(self, cli: Cli, tmp_path: Path):
+        """A request number that is not a number is a usage error (exit 2)."""
         case_id, _ = _requested(cli, tmp_path)
 
         result = cli.run(

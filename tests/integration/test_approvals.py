@@ -5,6 +5,8 @@ Every test runs on SQLite and, when its URL is set, on PostgreSQL.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import attrs
 import pytest
 
@@ -14,14 +16,17 @@ from helping_process import TerminationReason
 from helping_process import engine
 from helping_process.audit import GENESIS
 from helping_process.audit import FindingKind
+from helping_process.audit import Sealed
 from helping_process.audit import replay_case
 from helping_process.audit import seal
+from helping_process.definitions import Definition
 from helping_process.definitions import load_definition
 from helping_process.exceptions import ApprovalRefusedError
 from helping_process.exceptions import InvalidTransitionError
 from helping_process.model import Action
 from helping_process.model import ActorRole
 from helping_process.model import ApproveRequest
+from helping_process.model import Event
 from helping_process.model import OpenCase
 from helping_process.model import TerminateCase
 from helping_process.service import CaseService
@@ -54,7 +59,8 @@ OTHER_SUPERVISOR = Actor("sari", ActorRole.SUPERVISOR)
 
 
 @pytest.fixture
-def definition():
+def definition() -> Definition:
+    """An agency's definition that gates a termination, reopening and redaction."""
     return load_definition(GATED)
 
 
@@ -172,6 +178,7 @@ class TestApproval:
         assert service.verify() == []
 
     def test_an_unknown_request_is_not_pending(self, service, definition):
+        """An event that is no pending request cannot be approved."""
         case_id, _ = _requested(service, definition)
 
         with pytest.raises(ApprovalRefusedError) as refused:
@@ -197,6 +204,7 @@ class TestApproval:
 
 class TestRejection:
     def test_a_rejected_request_never_takes_effect(self, service, definition):
+        """A rejected request is gone: it can no longer be approved."""
         case_id, number = _requested(service, definition)
 
         after = service.reject(case_id, number, actor=SUPERVISOR, note="Talk first.")
@@ -208,6 +216,7 @@ class TestRejection:
         assert service.verify() == []
 
     def test_the_requester_may_withdraw_their_own(self, service, definition):
+        """The requester rejects their own request: a withdrawal."""
         case_id, number = _requested(service, definition)
 
         after = service.reject(case_id, number, actor="wati", note="Withdrawn.")
@@ -215,6 +224,7 @@ class TestRejection:
         assert after.requests == ()
 
     def test_another_worker_may_not_reject(self, service, definition):
+        """Someone neither the requester nor in the approving role cannot reject."""
         case_id, number = _requested(service, definition)
 
         with pytest.raises(ApprovalRefusedError):
@@ -238,7 +248,7 @@ class TestRoster:
 
 
 class TestReplay:
-    def _sealed(self, events):
+    def _sealed(self, events: list[Event]) -> list[Sealed]:
         rows, previous = [], GENESIS
         for event in events:
             row = seal(event, previous)
@@ -246,10 +256,8 @@ class TestReplay:
             previous = row.hash
         return rows
 
-    def _trail(self, definition, approver: Actor):
+    def _trail(self, definition: Definition, approver: Actor) -> list[Event]:
         at = OpenCase(client="K", process=definition)
-        import datetime as dt  # noqa: PLC0415
-
         now = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
         opened = engine.open_case(at, case_id="c-1", actor=WORKER, at=now)
         asked = engine.execute(
@@ -270,6 +278,7 @@ class TestReplay:
         return [opened.event, asked.event, approved.event, applied.event]
 
     def test_a_sound_trail_replays(self, definition):
+        """Request, approval and effect replay without a finding."""
         _, findings = replay_case(self._sealed(self._trail(definition, SUPERVISOR)))
 
         assert findings == []
@@ -300,6 +309,7 @@ class TestReplay:
         assert findings[0].params["reason"] == "self_approval"
 
     def test_a_forged_approval_in_the_wrong_role_is_an_illegal_move(self, definition):
+        """An approval by a worker, re-chained into the trail: found."""
         events = self._trail(definition, SUPERVISOR)
         forged = [*events[:2], attrs.evolve(events[2], actor=Actor("budi")), events[3]]
 

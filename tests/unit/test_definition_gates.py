@@ -25,6 +25,7 @@ version = 1
 
 
 def problems(text: str) -> list[str]:
+    """Return the problems loading ``text`` names, in English."""
     with pytest.raises(DefinitionError) as broken:
         load_definition(text)
     return [problem.message("en") for problem in broken.value.problems]
@@ -32,6 +33,7 @@ def problems(text: str) -> list[str]:
 
 class TestBuiltins:
     def test_rehsos_gates_every_termination_and_coercion(self):
+        """rehsos-pp39@1 holds every termination and coercive activity for a supervisor."""
         gates = builtin("rehsos-pp39@1").gates
 
         assert [(g.command, g.approver, g.reasons) for g in gates] == [
@@ -41,11 +43,13 @@ class TestBuiltins:
 
     @pytest.mark.parametrize("ref", ["helping-process@1", "helping-process@2"])
     def test_the_helping_process_has_no_gates(self, ref):
+        """The helping process's versions gate nothing (their digests stay)."""
         assert builtin(ref).gates == ()
 
 
 class TestExtends:
     def test_the_loaded_definition_is_the_merged_one(self):
+        """An extension is its base with its own name, version and gates."""
         text = HEAD + '[[gates]]\ncommand = "redact"\napprover = "administrator"\n'
 
         loaded = load_definition(text)
@@ -59,6 +63,7 @@ class TestExtends:
         assert loaded.digest not in {base.digest, load_definition(HEAD).digest}
 
     def test_an_extension_adds_to_the_gates_of_its_base(self):
+        """The base's gates come first, then the extension's."""
         text = HEAD.replace("helping-process@2", "rehsos-pp39@1")
         text += '[[gates]]\ncommand = "reopen"\napprover = "supervisor"\n'
 
@@ -67,6 +72,7 @@ class TestExtends:
         assert [g.command for g in loaded.gates] == ["terminate", "coerce", "reopen"]
 
     def test_an_unknown_base_is_named(self):
+        """Extending what is not a built-in names the built-ins."""
         text = HEAD.replace("helping-process@2", "helping-process@9")
 
         assert problems(text) == [
@@ -75,6 +81,7 @@ class TestExtends:
         ]
 
     def test_an_extension_sets_only_its_own_keys(self):
+        """An extension may not change its base's stages, moves or rules."""
         assert problems(HEAD + 'start = "intake"\n') == [
             "start: a definition that extends a built-in sets only name, version,"
             " label, description and gates"
@@ -83,6 +90,7 @@ class TestExtends:
 
 class TestBadGates:
     def test_each_problem_is_named_at_its_path_in_the_file(self):
+        """Every bad gate is named at its path in the extending file."""
         text = (
             HEAD.replace("helping-process@2", "rehsos-pp39@1")
             + """
@@ -112,6 +120,7 @@ approver = "supervisor"
         ]
 
     def test_a_reason_gated_twice_is_found(self):
+        """Two gates on the same termination reason are a problem."""
         text = (
             HEAD
             + """
@@ -131,10 +140,11 @@ approver = "administrator"
         ]
 
     def test_a_coerce_gate_needs_the_coerce_model(self):
-        text = builtin("helping-process@2").text.replace(
-            '  { code = "coerce", label = { id = "Paksaan (coerce)", en = "Coerce" } },\n',
-            "",
+        """Gating coercion needs a coerce intervention model."""
+        coerce = (
+            '{ code = "coerce", label = { id = "Paksaan (coerce)", en = "Coerce" } }'
         )
+        text = builtin("helping-process@2").text.replace(f"  {coerce},\n", "")
         text = text.replace('"coerce"', '"persuade"')
         text += '\n[[gates]]\ncommand = "coerce"\napprover = "supervisor"\n'
 
@@ -163,6 +173,7 @@ class TestGateOf:
         )
 
     def test_a_coercive_activity_is_gated_and_another_is_not(self):
+        """Only an activity of the coerce model is held for approval."""
         definition = builtin("rehsos-pp39@1")
         activity = {
             "on": "2026-12-01",
