@@ -33,7 +33,7 @@ def problems(text: str) -> list[str]:
 
 class TestBuiltins:
     def test_rehsos_gates_every_termination_and_coercion(self):
-        """rehsos-pp39@1 holds every termination and coercive activity for a supervisor."""
+        """rehsos-pp39@1 holds every termination and coercion for a supervisor."""
         gates = builtin("rehsos-pp39@1").gates
 
         assert [(g.command, g.approver, g.reasons) for g in gates] == [
