@@ -37,8 +37,6 @@ from helping_process.states.termination import REASON_RULES
 from helping_process.views import case_json
 from helping_process.views import event_json
 from helping_process.views import head_json
-from helping_process.views import made_request
-from helping_process.views import pending_json
 from helping_process.views import process_json
 from helping_process.views import request_json
 from helping_process.views import summary_json
@@ -62,6 +60,8 @@ from ._render import wrap
 from ._settings import Settings
 from ._settings import now
 from ._settings import pass_settings
+from ._step import awaits_approval
+from ._step import gate_code
 from ._step import step
 
 if TYPE_CHECKING:
@@ -182,7 +182,7 @@ def record(
         after = settings.service().add_record_json(
             current.case_id, kind, payload, actor=settings.who()
         )
-    if _awaits_approval(settings, after):
+    if awaits_approval(settings, after):
         return
     if settings.as_json:
         settings.emit({**head_json(after), "record_kind": kind})
@@ -310,7 +310,7 @@ def terminate(  # noqa: PLR0913 - the termination's parts are named
         sub_reason=SubReason(sub_reason) if sub_reason else None,
         referral_to=referral_to,
     )
-    if _awaits_approval(settings, after):
+    if awaits_approval(settings, after):
         return
     if settings.as_json:
         settings.emit({**head_json(after), "reason": reason})
@@ -332,7 +332,7 @@ def reopen(settings: Settings, case_ref: str, note: str) -> None:
     """Start a new episode of a terminated case."""
     current = settings.resolve(case_ref)
     after = settings.service().reopen(current.case_id, actor=settings.who(), note=note)
-    if _awaits_approval(settings, after):
+    if awaits_approval(settings, after):
         return
     if settings.as_json:
         settings.emit(head_json(after))
@@ -353,7 +353,7 @@ def migrate(settings: Settings, case_ref: str, target: str, note: str) -> None:
     after = settings.service().migrate(
         current.case_id, target, actor=settings.actor(), note=note
     )
-    if _awaits_approval(settings, after):
+    if awaits_approval(settings, after):
         return
     if settings.as_json:
         settings.emit({**head_json(after), "process": process_json(after)})
@@ -374,7 +374,7 @@ def redact(settings: Settings, case_ref: str, note: str) -> None:
     current = settings.resolve(case_ref)
     service = settings.service()
     after = service.redact(current.case_id, actor=settings.who(), note=note)
-    if _awaits_approval(settings, after):
+    if awaits_approval(settings, after):
         return
     redacted = next(
         event.redacted or ()
@@ -398,36 +398,6 @@ def redact(settings: Settings, case_ref: str, note: str) -> None:
     )
     if not erased:
         click.echo(settings.say("case.erase_pending"), err=True)
-
-
-def _awaits_approval(settings: Settings, after: Case) -> bool:
-    """Say that the command became a request for approval, if it did.
-
-    A gated command leaves the case as it was: the requester is told which
-    request awaits whose approval (``--json``: ``"pending": true`` and
-    ``"request"``), never that the command is done.
-    """
-    request = made_request(after)
-    if request is None:
-        return False
-    if settings.as_json:
-        settings.emit(pending_json(after, request))
-        return True
-    settings.echo(
-        settings.say(
-            "case.request_made",
-            case_id=after.case_id,
-            request=request.seq,
-            command=label("gate", _gate_code(request), settings.lang),
-            approver=label("actor_role", str(request.approver), settings.lang),
-        )
-    )
-    return True
-
-
-def _gate_code(request: Event) -> str:
-    """The gate a request stands for: ``coerce`` for an activity, else its action."""
-    return "coerce" if request.record is not None else str(request.requested)
 
 
 @case.command("approve", help="help.case.approve")
@@ -498,7 +468,7 @@ def pending(settings: Settings) -> None:
     rows = []
     for item in found:
         request = item.request
-        what = label("gate", _gate_code(request), lang)
+        what = label("gate", gate_code(request), lang)
         if request.reason is not None:
             what = f"{what}: {short_label('reason', request.reason, lang)}"
         rows.append(

@@ -899,6 +899,8 @@ MESSAGES: Final = Messages(
     ),
     M("case.request_rejected", "Case {case_id}: request {request} rejected."),
     M("pending.none", "No request awaits your approval."),
+    M("process.gates", "Needs approval:"),
+    M("process.gate", "{what}: approved by a {approver}, not the requester"),
     M("pending.request", "Request"),
     M("pending.command", "Command"),
     M("pending.by", "Asked by"),
