@@ -399,7 +399,7 @@ async def case_requests(request: Request[Any, Any, Any]) -> Response[bytes]:
 async def _decide(request: Request[Any, Any, Any], *, approve: bool) -> Response[bytes]:
     """Approve or reject a pending request; the body is the decider's note."""
     case_id: str = request.path_params["case_id"]
-    number: int = request.path_params["request"]
+    number: int = request.path_params["number"]
     lang = language(request)
     actor = _actor(request, lang)
     body = read_body(await request.body(), _NOTE, lang)
@@ -411,13 +411,13 @@ async def _decide(request: Request[Any, Any, Any], *, approve: bool) -> Response
     return _case_response(_api(request), case)
 
 
-@post("/cases/{case_id:str}/requests/{request:int}/approval", status_code=200)
+@post("/cases/{case_id:str}/requests/{number:int}/approval", status_code=200)
 async def approve_request(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Approve a pending request: its command takes effect now."""
     return await _decide(request, approve=True)
 
 
-@post("/cases/{case_id:str}/requests/{request:int}/rejection", status_code=200)
+@post("/cases/{case_id:str}/requests/{number:int}/rejection", status_code=200)
 async def reject_request(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Reject a pending request, or withdraw one's own."""
     return await _decide(request, approve=False)
