@@ -38,6 +38,7 @@ from helping_process.views import case_json
 from helping_process.views import event_json
 from helping_process.views import head_json
 from helping_process.views import process_json
+from helping_process.views import request_json
 from helping_process.views import summary_json
 
 from ._errors import BAD_INPUT
@@ -59,6 +60,8 @@ from ._render import wrap
 from ._settings import Settings
 from ._settings import now
 from ._settings import pass_settings
+from ._step import awaits_approval
+from ._step import gate_code
 from ._step import step
 
 if TYPE_CHECKING:
@@ -183,6 +186,8 @@ def record(
         after = settings.service().add_record_json(
             current.case_id, kind, payload, actor=settings.who()
         )
+    if awaits_approval(settings, after):
+        return
     if settings.as_json:
         settings.emit({**head_json(after), "record_kind": kind})
         return
@@ -309,6 +314,8 @@ def terminate(  # noqa: PLR0913 - the termination's parts are named
         sub_reason=SubReason(sub_reason) if sub_reason else None,
         referral_to=referral_to,
     )
+    if awaits_approval(settings, after):
+        return
     if settings.as_json:
         settings.emit({**head_json(after), "reason": reason})
         return
@@ -329,6 +336,8 @@ def reopen(settings: Settings, case_ref: str, note: str) -> None:
     """Start a new episode of a terminated case."""
     current = settings.resolve(case_ref)
     after = settings.service().reopen(current.case_id, actor=settings.who(), note=note)
+    if awaits_approval(settings, after):
+        return
     if settings.as_json:
         settings.emit(head_json(after))
         return
@@ -348,6 +357,8 @@ def migrate(settings: Settings, case_ref: str, target: str, note: str) -> None:
     after = settings.service().migrate(
         current.case_id, target, actor=settings.actor(), note=note
     )
+    if awaits_approval(settings, after):
+        return
     if settings.as_json:
         settings.emit({**head_json(after), "process": process_json(after)})
         return
@@ -367,6 +378,8 @@ def redact(settings: Settings, case_ref: str, note: str) -> None:
     current = settings.resolve(case_ref)
     service = settings.service()
     after = service.redact(current.case_id, actor=settings.who(), note=note)
+    if awaits_approval(settings, after):
+        return
     redacted = next(
         event.redacted or ()
         for event in reversed(service.history(after.case_id))
@@ -389,6 +402,90 @@ def redact(settings: Settings, case_ref: str, note: str) -> None:
     )
     if not erased:
         click.echo(settings.say("case.erase_pending"), err=True)
+
+
+@case.command("approve", help="help.case.approve")
+@case_argument()
+@click.argument("request", metavar="REQUEST", type=click.IntRange(min=1))
+@option("--note", required=True, metavar="TEXT", help="opt.approve_note")
+@pass_settings
+def approve(settings: Settings, case_ref: str, request: int, note: str) -> None:
+    """Approve a pending request of the case: its command takes effect now."""
+    current = settings.resolve(case_ref)
+    after = settings.service().approve(
+        current.case_id, request, actor=settings.who(), note=note
+    )
+    if settings.as_json:
+        settings.emit({**head_json(after), "request": request, "approved": True})
+        return
+    settings.echo(
+        settings.say(
+            "case.request_approved",
+            case_id=after.case_id,
+            request=request,
+            stage=label("stage", after.stage, settings.lang),
+        )
+    )
+
+
+@case.command("reject", help="help.case.reject")
+@case_argument()
+@click.argument("request", metavar="REQUEST", type=click.IntRange(min=1))
+@option("--note", required=True, metavar="TEXT", help="opt.reject_note")
+@pass_settings
+def reject(settings: Settings, case_ref: str, request: int, note: str) -> None:
+    """Reject a pending request of the case (or withdraw one's own)."""
+    current = settings.resolve(case_ref)
+    after = settings.service().reject(
+        current.case_id, request, actor=settings.who(), note=note
+    )
+    if settings.as_json:
+        settings.emit({**head_json(after), "request": request, "approved": False})
+        return
+    settings.echo(
+        settings.say("case.request_rejected", case_id=after.case_id, request=request)
+    )
+
+
+@case.command("pending", help="help.case.pending")
+@pass_settings
+def pending(settings: Settings) -> None:
+    """List the requests that await the current actor's approval."""
+    found = settings.service().pending(settings.who())
+    if settings.as_json:
+        settings.emit({"requests": [request_json(p.case_id, p.request) for p in found]})
+        return
+    if not found:
+        settings.echo(settings.say("pending.none"))
+        return
+    lang = settings.lang
+    headers = [
+        settings.say(key)
+        for key in (
+            "list.id",
+            "pending.request",
+            "pending.command",
+            "pending.by",
+            "list.updated",
+        )
+    ]
+    rows = []
+    for item in found:
+        request = item.request
+        what = label("gate", gate_code(request), lang)
+        if request.reason is not None:
+            what = f"{what}: {short_label('reason', request.reason, lang)}"
+        rows.append(
+            [
+                item.case_id[:SHORT_ID],
+                str(request.seq),
+                what,
+                request.actor.id,
+                when(request.recorded_at),
+            ]
+        )
+    for line in table(headers, rows, (SHORT_ID, 7, 30, 12, 16)):
+        settings.echo(line)
 
 
 @case.command("show", help="help.case.show", short_help="help.case.show.short")
@@ -634,6 +731,7 @@ def _event_detail(event: Event, lang: Language) -> str:
         label("sub_reason", event.sub_reason, lang) if event.sub_reason else "",
         f"-> {event.referral_to}" if event.referral_to else "",
         f'"{event.note}"' if event.note else "",
+        f"#{event.request}" if event.request is not None else "",
     ]
     return "; ".join(part for part in parts if part)
 

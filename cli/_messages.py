@@ -899,6 +899,40 @@ MESSAGES: Final = Messages(
     M("opt.migrate_note", "Why the case moves to other rules."),
     M("info.default_process", "new cases"),
     M("case.migrated", "Case {case_id} now follows {ref}."),
+    M(
+        "case.request_made",
+        "Case {case_id}: the {command} awaits approval by a {approver} (request"
+        " {request}); nothing has changed yet.",
+    ),
+    M(
+        "case.request_approved",
+        "Case {case_id}: request {request} approved and applied; the case is in"
+        " {stage}.",
+    ),
+    M("case.request_rejected", "Case {case_id}: request {request} rejected."),
+    M("pending.none", "No request awaits your approval."),
+    M("process.gates", "Needs approval:"),
+    M("process.gate", "{what}: approved by a {approver}, not the requester"),
+    M("pending.request", "Request"),
+    M("pending.command", "Command"),
+    M("pending.by", "Asked by"),
+    M(
+        "help.case.approve",
+        "Approve a pending request of the case (its command takes effect now).\n\n"
+        "The approver must not be the requester and must act in the role the"
+        " process definition's gate names.",
+    ),
+    M(
+        "help.case.reject",
+        "Reject a pending request of the case; the requester may withdraw their own.",
+    ),
+    M(
+        "help.case.pending",
+        "List the requests that await your approval: those whose approving role you"
+        " hold, not your own.",
+    ),
+    M("opt.approve_note", "The approver's note."),
+    M("opt.reject_note", "Why the request is rejected or withdrawn."),
     M("process.installed", "Installed {ref} (digest {digest})."),
     M("process.already_installed", "{ref} is installed already (digest {digest})."),
     M(

@@ -130,7 +130,25 @@ def process_json(definition: Definition) -> dict[str, Any]:
             }
             for reason in definition.termination_reasons
         ],
+        **_gates_json(definition),
     }
+
+
+def _gates_json(definition: Definition) -> dict[str, Any]:
+    """The gates and the base of a definition that has them (others: nothing)."""
+    found: dict[str, Any] = {}
+    if definition.extends is not None:
+        found["extends"] = definition.extends
+    if definition.gates:
+        found["gates"] = [
+            {
+                "command": gate.command,
+                "reasons": sorted(gate.reasons),
+                "approver": gate.approver,
+            }
+            for gate in definition.gates
+        ]
+    return found
 
 
 def process_lines(definition: Definition, lang: Language) -> list[str]:
@@ -167,6 +185,21 @@ def process_lines(definition: Definition, lang: Language) -> list[str]:
         if needs:
             text = say("process.needs", lang, needs="; ".join(needs))
             lines.append(wrap(text, "      "))
+    return lines + _gate_lines(definition, lang)
+
+
+def _gate_lines(definition: Definition, lang: Language) -> list[str]:
+    """Return what needs approval and by whom, for people (none: nothing)."""
+    if not definition.gates:
+        return []
+    lines = [say("process.gates", lang)]
+    for gate in definition.gates:
+        what = label("gate", gate.command, lang)
+        if gate.reasons:
+            what += f" ({', '.join(sorted(gate.reasons))})"
+        approver = label("actor_role", gate.approver, lang)
+        text = say("process.gate", lang, what=what, approver=approver)
+        lines.append(wrap(text, "  "))
     return lines
 
 

@@ -21,6 +21,7 @@ import click
 from helping_process import AddRecord
 from helping_process import Case
 from helping_process import Command
+from helping_process import Event
 from helping_process import MoveCase
 from helping_process import NextMoves
 from helping_process import RecordKind
@@ -36,6 +37,8 @@ from helping_process.labels import label
 from helping_process.staff import Operation
 from helping_process.states import to_json
 from helping_process.views import head_json
+from helping_process.views import made_request
+from helping_process.views import pending_json
 
 from ._errors import CANCELLED
 from ._local import LocalCommand
@@ -276,6 +279,8 @@ def step(settings: Settings, case_ref: str) -> None:
     after = settings.service().execute(
         current.case_id, command, actor=settings.who(), expected_seq=current.seq
     )
+    if awaits_approval(settings, after):
+        return
     if settings.as_json:
         settings.emit(head_json(after))
         return
@@ -287,3 +292,33 @@ def step(settings: Settings, case_ref: str) -> None:
             seq=after.seq,
         )
     )
+
+
+def awaits_approval(settings: Settings, after: Case) -> bool:
+    """Say that the command became a request for approval, if it did.
+
+    A gated command leaves the case as it was: the requester is told which
+    request awaits whose approval (``--json``: ``"pending": true`` and
+    ``"request"``), never that the command is done.
+    """
+    request = made_request(after)
+    if request is None:
+        return False
+    if settings.as_json:
+        settings.emit(pending_json(after, request))
+        return True
+    settings.echo(
+        settings.say(
+            "case.request_made",
+            case_id=after.case_id,
+            request=request.seq,
+            command=label("gate", gate_code(request), settings.lang),
+            approver=label("actor_role", str(request.approver), settings.lang),
+        )
+    )
+    return True
+
+
+def gate_code(request: Event) -> str:
+    """The gate a request stands for: ``coerce`` for an activity, else its action."""
+    return "coerce" if request.record is not None else str(request.requested)

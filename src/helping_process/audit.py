@@ -49,6 +49,7 @@ from helping_process.labels import Language
 from helping_process.model import UTC
 from helping_process.model import Action
 from helping_process.model import Actor
+from helping_process.model import ActorRole
 from helping_process.model import Case
 from helping_process.model import Event
 from helping_process.model import ProcessPin
@@ -423,6 +424,11 @@ def _body(event: Event, record: Any, personal_digest: str | None) -> dict[str, A
             "version": pin.version,
             "digest": pin.digest,
         }
+    if event.requested is not None:
+        body["requested"] = event.requested
+        body["approver"] = event.approver
+    if event.request is not None:
+        body["request"] = event.request
     return body
 
 
@@ -528,7 +534,29 @@ def _event(body: Mapping[str, Any], personal: Mapping[str, Any]) -> Event:
         note=text("note"),
         redacted=_seqs(body.get("redacted_seqs")),
         process=_pin(body.get("process")),
+        **_approval(body),
     )
+
+
+def _approval(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The approval fields of a body: only approval events have them.
+
+    Raises:
+        KeyError: a code names no action or role.
+        TypeError: a request number is not a whole number.
+    """
+    if "requested" not in body and "request" not in body:
+        return {}
+    found: dict[str, Any] = {}
+    if "requested" in body:
+        found["requested"] = _ACTIONS[body["requested"]]
+        found["approver"] = _ROLES[body["approver"]]
+    if "request" in body:
+        number = body["request"]
+        if type(number) is not int:
+            raise TypeError(number)
+        found["request"] = number
+    return found
 
 
 def _pin(value: object) -> ProcessPin | None:
@@ -557,6 +585,7 @@ _REASONS: Final[Mapping[object, TerminationReason]] = (
     TerminationReason._value2member_map_  # type: ignore[assignment] # likewise
 )
 _SUB_REASONS: Final[Mapping[object, SubReason]] = SubReason._value2member_map_  # type: ignore[assignment] # likewise
+_ROLES: Final[Mapping[object, ActorRole]] = ActorRole._value2member_map_  # type: ignore[assignment] # likewise
 
 
 @functools.lru_cache(maxsize=256)

@@ -31,6 +31,7 @@ from transitions import Machine
 from transitions import MachineError
 
 from helping_process.definitions import checks
+from helping_process.exceptions import ApprovalRefusedError
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import DefinitionNotRunnableError
 from helping_process.exceptions import InvalidInputError
@@ -45,7 +46,9 @@ from helping_process.exceptions import RequirementNotMetError
 from helping_process.model import UTC
 from helping_process.model import Action
 from helping_process.model import Actor
+from helping_process.model import ActorRole
 from helping_process.model import AddRecord
+from helping_process.model import ApproveRequest
 from helping_process.model import Case
 from helping_process.model import Command
 from helping_process.model import Event
@@ -54,12 +57,14 @@ from helping_process.model import MoveCase
 from helping_process.model import OpenCase
 from helping_process.model import ProcessPin
 from helping_process.model import RedactCase
+from helping_process.model import RejectRequest
 from helping_process.model import ReopenCase
 from helping_process.model import TerminateCase
 from helping_process.model import first_rules
 from helping_process.states import ActivityRecord
 from helping_process.states import EngagementRecord
 from helping_process.states import EvaluationRecord
+from helping_process.states import InterventionModel
 from helping_process.states import Record
 from helping_process.states import RecordKind
 from helping_process.states import Stage
@@ -73,6 +78,7 @@ from helping_process.states.rehabilitation import FollowUpRecord
 
 if TYPE_CHECKING:
     from helping_process.definitions import Definition
+    from helping_process.definitions import GateSpec
     from helping_process.definitions import MoveSpec
     from helping_process.definitions import ReasonSpec
 
@@ -213,6 +219,8 @@ class Rules:
         self.progress_evaluation = "intervention" in self.record_stages.get(
             "evaluation", frozenset()
         )
+        #: Whether any command of the definition needs approval.
+        self.gated = bool(definition.gates)
         self.machine = Machine(
             model=None,
             states=[stage.code for stage in definition.stages],
@@ -400,7 +408,9 @@ def open_case(
     return Decision(_opened(event, rules.definition), event)
 
 
-def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> Decision:
+def execute(  # noqa: PLR0912 - one arm per command
+    case: Case, command: Command, *, actor: Actor, at: dt.datetime
+) -> Decision:
     """Decide a command on a case.
 
     Args:
@@ -480,6 +490,11 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
             _admit_migration(case, target, note, occurred.date())
             action = Action.MIGRATE
             details = {"note": note, "process": ProcessPin.of(target)}
+        case ApproveRequest() | RejectRequest():
+            approve = isinstance(command, ApproveRequest)
+            _admit_decision(case, command.request, actor, command.note, approve=approve)
+            action = Action.APPROVE if approve else Action.REJECT
+            details = {"note": command.note, "request": command.request}
     event = Event(
         case_id=case.case_id,
         seq=case.seq + 1,
@@ -492,7 +507,141 @@ def execute(case: Case, command: Command, *, actor: Actor, at: dt.datetime) -> D
         to_stage=to_stage,
         **details,
     )
+    if case.approved is not None or rules.gated:
+        event = _gated(rules, case, event)
     return Decision(apply(case, event), event)
+
+
+def _gated(rules: Rules, case: Case, event: Event) -> Event:
+    """Return the event a gate makes of ``event``: a request, or it unchanged.
+
+    Right after an approval only the approved command may follow, and it
+    takes effect; otherwise a command a gate holds becomes a request that
+    leaves the case where it is.
+    """
+    if case.approved is not None:
+        _check_effect(case, case.approved, event)
+        return event
+    gate = gate_of(rules.definition, event)
+    if gate is None:
+        return event
+    return attrs.evolve(
+        event,
+        action=Action.REQUEST,
+        requested=event.action,
+        to_stage=case.stage,
+        redacted=None,
+        approver=ActorRole(gate.approver),
+    )
+
+
+def gate_of(definition: Definition, event: Event) -> GateSpec | None:
+    """Return the gate that holds ``event``'s effect for approval, if any.
+
+    A termination is gated by its reason, an activity by its intervention
+    model (``coerce``), a reopen, migration or redaction as such.
+    """
+    match event.action:
+        case Action.TERMINATE:
+            return definition.gate("terminate", event.reason)
+        case Action.RECORD if (
+            isinstance(event.record, ActivityRecord)
+            and event.record.model is InterventionModel.COERCE
+        ):
+            return definition.gate("coerce")
+        case Action.REOPEN:
+            return definition.gate("reopen")
+        case Action.MIGRATE:
+            return definition.gate("migrate")
+        case Action.REDACT:
+            return definition.gate("redact")
+        case _:
+            return None
+
+
+def _admit_decision(
+    case: Case, number: int, actor: Actor, note: str | None, *, approve: bool
+) -> None:
+    """Refuse an approval or rejection the request or its decider does not allow.
+
+    Only a pending request can be decided. Approval takes someone other
+    than the requester acting in the role the gate names (four eyes);
+    rejection too, except that the requester may withdraw their own.
+    """
+    request = case.request(number)
+    if request is None:
+        raise ApprovalRefusedError(case.case_id, number, "not_pending")
+    approver = request.approver or ActorRole.SUPERVISOR
+    own = actor.id == request.actor.id
+    if approve and own:
+        raise ApprovalRefusedError(case.case_id, number, "self_approval", approver)
+    if actor.role is not approver and not (own and not approve):
+        raise ApprovalRefusedError(case.case_id, number, "role_not_held", approver)
+    if note is None:
+        raise RequirementNotMetError(
+            case.stage, ["approve.note" if approve else "reject.note"]
+        )
+
+
+def _check_effect(case: Case, request: Event, event: Event) -> None:
+    """Refuse anything after an approval but the approved command itself.
+
+    The event after an approval is the request's command, by its requester,
+    as it was asked (re-decided on the case as it now stands). Personal
+    text is not compared: a redaction may since have removed the request's.
+    """
+    if not (
+        event.action is request.requested
+        and event.actor == request.actor
+        and _public(event.record) == _public(request.record)
+        and event.reason is request.reason
+        and event.sub_reason is request.sub_reason
+        and event.process == request.process
+    ):
+        raise AuditIntegrityError(case.case_id, event.seq, "approval_unapplied")
+
+
+def _public(record: Record | None) -> object:
+    """A record's kind and the fields that are not personal data."""
+    if record is None:
+        return None
+    return type(record), {
+        field.name: getattr(record, field.name)
+        for field in attrs.fields(type(record))
+        if not field.metadata.get("personal")
+    }
+
+
+def requested_command(
+    request: Event, *, occurred_at: dt.datetime | None = None
+) -> Command:
+    """Return the gated command a ``request`` event asks for.
+
+    Raises:
+        AuditIntegrityError: the event is no request, or lacks what its
+            command needs.
+    """
+    match request.requested:
+        case Action.TERMINATE if request.reason is not None:
+            return TerminateCase(
+                reason=request.reason,
+                sub_reason=request.sub_reason,
+                referral_to=request.referral_to,
+                note=request.note,
+                occurred_at=occurred_at,
+            )
+        case Action.RECORD if request.record is not None:
+            return AddRecord(record=request.record, occurred_at=occurred_at)
+        case Action.REOPEN:
+            return ReopenCase(note=request.note, occurred_at=occurred_at)
+        case Action.MIGRATE if request.process is not None:
+            return MigrateCase(
+                to=_pinned(request), note=request.note, occurred_at=occurred_at
+            )
+        case Action.REDACT:
+            return RedactCase(note=request.note, occurred_at=occurred_at)
+        case _:
+            raise AuditIntegrityError(request.case_id, request.seq, "incomplete")
 
 
 def _admit_termination(
@@ -636,6 +785,8 @@ def apply(case: Case | None, event: Event) -> Case:
     if case is None:
         return _opened(event, _pinned(event))
     changes: dict[str, Any] = {"seq": event.seq, "last_occurred_at": at}
+    if case.approved is not None:
+        changes["approved"] = None
     action = event.action
     if action is _RECORD:  # the commonest, tested before the match's lookups
         if event.record is not None:
@@ -665,6 +816,14 @@ def apply(case: Case | None, event: Event) -> Case:
             changes["termination_reason"] = None
         case Action.MIGRATE:
             changes["definition"] = _pinned(event)
+        case Action.REQUEST:
+            changes["requests"] = (*case.requests, event)
+        case Action.APPROVE | Action.REJECT:
+            changes["requests"] = tuple(
+                request for request in case.requests if request.seq != event.request
+            )
+            if action is Action.APPROVE:
+                changes["approved"] = case.request(event.request or 0)
         case _:
             pass
     return evolve(case, changes)
@@ -752,6 +911,16 @@ def command_of(event: Event) -> OpenCase | Command:  # noqa: PLR0911 - one retur
             return RedactCase(
                 note=event.note, events=event.redacted, occurred_at=occurred
             )
+        case Action.REQUEST:
+            return requested_command(event, occurred_at=occurred)
+        case Action.APPROVE if event.request is not None:
+            return ApproveRequest(
+                request=event.request, note=event.note, occurred_at=occurred
+            )
+        case Action.REJECT if event.request is not None:
+            return RejectRequest(
+                request=event.request, note=event.note, occurred_at=occurred
+            )
         case _:
             raise AuditIntegrityError(event.case_id, event.seq, "incomplete")
 
@@ -785,6 +954,12 @@ def readmit(case: Case | None, event: Event) -> Case:
         raise AuditIntegrityError(event.case_id, event.seq, "not_opened")
     else:
         decision = execute(case, command, actor=event.actor, at=event.recorded_at)
+        if (
+            decision.event.action is Action.REQUEST
+            and event.action is not Action.REQUEST
+        ):
+            # The rules hold this command for approval; the trail applies it.
+            raise AuditIntegrityError(event.case_id, event.seq, "unapproved")
     if not decision.event == event:  # __eq__ itself: attrs' __ne__ is a call more
         raise AuditIntegrityError(event.case_id, event.seq, "differs")
     return decision.case

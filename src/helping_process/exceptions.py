@@ -206,6 +206,35 @@ class MigrationRefusedError(RefusalError):
         super().__init__()
 
 
+class ApprovalRefusedError(RefusalError):
+    """Raised when a request for approval cannot be approved or rejected.
+
+    Attributes:
+        case_id: the case.
+        request: the request's number (the ``seq`` of its event).
+        reason: ``not_pending`` (no such request awaits a decision),
+            ``self_approval`` (the requester cannot approve their own
+            request) or ``role_not_held`` (the approver does not act in
+            the role the gate names).
+        approver: the role the gate names ("" when unknown).
+    """
+
+    template = "error.approval"
+
+    def __init__(
+        self, case_id: str, request: int, reason: str, approver: str = ""
+    ) -> None:
+        self.case_id = case_id
+        self.request = request
+        self.reason = reason
+        self.approver = approver
+        super().__init__()
+
+    def message_template(self) -> str:
+        """Return the template of the refusal's reason."""
+        return f"error.approval.{self.reason}"
+
+
 class RecordNotAllowedError(RefusalError):
     """Raised when a record kind may not be added in the case's current stage."""
 

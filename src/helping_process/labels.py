@@ -189,6 +189,7 @@ _LABELS: Final = Labels(
     L("problem.blank", "must not be blank"),
     L("problem.too_long", "is too long"),
     L("problem.not_text", "must be text"),
+    L("problem.not_request_number", "must be a request's number (1 or more)"),
     L("problem.not_bool", "must be true or false"),
     L("problem.not_date", "must be a date (YYYY-MM-DD)"),
     L("problem.not_datetime", "must be an ISO 8601 date and time with a time zone"),
@@ -306,6 +307,19 @@ _LABELS: Final = Labels(
     L("operation.verify", "verify the trail"),
     L("operation.list", "list the cases"),
     L("operation.staff", "change the staff roster"),
+    L("operation.approve", "approve or reject a request"),
+    L("action.request", "Approval requested"),
+    L("action.approve", "Request approved"),
+    L("action.reject", "Request rejected"),
+    L("requirement.approve.note", "a note on the approval"),
+    L("requirement.reject.note", "a note saying why the request is rejected"),
+    L("integrity.unapproved", "a gated command took effect without an approval"),
+    L("integrity.approval_unapplied", "an approval is not followed by its command"),
+    L("gate.terminate", "termination"),
+    L("gate.coerce", "coercive activity"),
+    L("gate.reopen", "reopening"),
+    L("gate.migrate", "move to other rules"),
+    L("gate.redact", "redaction"),
     L("staff_role.worker", "Worker"),
     L("staff_role.supervisor", "Supervisor"),
     L("staff_role.auditor", "Auditor"),
@@ -340,6 +354,28 @@ _MESSAGES: Final = Messages(
     M("definition.unknown_rule", "unknown record rule '{code}'"),
     M("definition.unknown_code_list", "unknown code list '{code}'"),
     M("definition.field_needs", "a field of type {field_type} needs '{key}'"),
+    M(
+        "definition.not_extendable",
+        "a definition that extends a built-in sets only name, version, label,"
+        " description and gates",
+    ),
+    M(
+        "definition.unknown_base",
+        "'{given}' is not a built-in definition to extend (built in: {known})",
+    ),
+    M(
+        "definition.gate_reasons_not_termination",
+        "only a gate on terminate names reasons",
+    ),
+    M("definition.unknown_reason", "unknown termination reason '{code}'"),
+    M(
+        "definition.gate_no_coerce",
+        "the definition has no intervention model 'coerce' to gate",
+    ),
+    M(
+        "definition.duplicate_gate",
+        "'{command}' is gated twice (first at {first})",
+    ),
     M("definition.start_not_active", "the start stage '{code}' is not an active stage"),
     M(
         "definition.duplicate_move",
@@ -522,6 +558,22 @@ _MESSAGES: Final = Messages(
     M(
         "error.not_permitted.not_permitted",
         "{actor} ({roles}) may not {operation}; see 'Who may do what'.",
+    ),
+    M("error.approval", "Request {request} of case {case_id} cannot be decided."),
+    M(
+        "error.approval.not_pending",
+        "Case {case_id} has no request {request} awaiting approval (see 'case"
+        " pending').",
+    ),
+    M(
+        "error.approval.self_approval",
+        "Request {request} of case {case_id} is your own: someone else must approve"
+        " it.",
+    ),
+    M(
+        "error.approval.role_not_held",
+        "Request {request} of case {case_id} is approved by a {approver}; act in that"
+        " role (--role {approver}).",
     ),
     M("error.roster", "The roster change for {member} is refused."),
     M(

@@ -57,6 +57,9 @@ class Action(StrEnum):
     REOPEN = "reopen"
     REDACT = "redact"
     MIGRATE = "migrate"
+    REQUEST = "request"
+    APPROVE = "approve"
+    REJECT = "reject"
 
 
 @attrs.frozen
@@ -177,6 +180,10 @@ class Case:
         termination_reason: why the last episode ended, while it is ended.
         definition: the process definition the case runs under now (the
             one it was opened under, or the one its last migration chose).
+        requests: the requests for approval that await a decision, as their
+            ``request`` events, oldest first.
+        approved: the request the last event approved, whose command the
+            next event must be (None: none).
     """
 
     case_id: str
@@ -190,6 +197,15 @@ class Case:
     records: RecordsInForce = NO_RECORDS
     termination_reason: TerminationReason | None = None
     definition: Definition = attrs.field(factory=first_rules)
+    requests: tuple[Event, ...] = ()
+    approved: Event | None = None
+
+    def request(self, seq: int) -> Event | None:
+        """Return the pending request whose event is ``seq``, if any."""
+        for event in self.requests:
+            if event.seq == seq:
+                return event
+        return None
 
 
 # Not slotted: one is made per command, and attrs makes a frozen class
@@ -225,6 +241,10 @@ class Event:
         process: for ``open``: the definition the case is pinned to (None
             on cases opened before cases were pinned: they run under
             ``helping-process@1``); for ``migrate``: the one it moves to.
+        requested: for ``request``: the action the gated command takes
+            once approved (its details are this event's other fields).
+        approver: for ``request``: the role that approves it.
+        request: for ``approve`` and ``reject``: the ``seq`` of the request.
     """
 
     case_id: str
@@ -245,6 +265,9 @@ class Event:
     note: str | None = attrs.field(default=None, metadata=PERSONAL)
     redacted: tuple[int, ...] | None = None
     process: ProcessPin | None = None
+    requested: Action | None = None
+    approver: ActorRole | None = None
+    request: int | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -392,4 +415,58 @@ class MigrateCase:
     occurred_at: dt.datetime | None = _occurred_at()
 
 
-Command = AddRecord | MoveCase | TerminateCase | ReopenCase | RedactCase | MigrateCase
+def _request_number(value: object) -> int:
+    """Return a request's number (the ``seq`` of its event).
+
+    Raises:
+        InvalidInputError: not a whole number from 1.
+    """
+    if type(value) is int and value >= 1:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        number = int(value)
+        if number >= 1:
+            return number
+    raise InvalidInputError("request", "not_request_number", value)
+
+
+@attrs.frozen(kw_only=True)
+class ApproveRequest:
+    """Approve a pending request: its command takes effect now.
+
+    Attributes:
+        request: the request's number (the ``seq`` of its event).
+        note: the approver's note (required).
+        occurred_at: when it took place, if earlier than now.
+    """
+
+    request: int = attrs.field(converter=_request_number)
+    note: str | None = _note()
+    occurred_at: dt.datetime | None = _occurred_at()
+
+
+@attrs.frozen(kw_only=True)
+class RejectRequest:
+    """Reject a pending request, or withdraw one's own: it never takes effect.
+
+    Attributes:
+        request: the request's number (the ``seq`` of its event).
+        note: why (required).
+        occurred_at: when it took place, if earlier than now.
+    """
+
+    request: int = attrs.field(converter=_request_number)
+    note: str | None = _note()
+    occurred_at: dt.datetime | None = _occurred_at()
+
+
+Command = (
+    AddRecord
+    | MoveCase
+    | TerminateCase
+    | ReopenCase
+    | RedactCase
+    | MigrateCase
+    | ApproveRequest
+    | RejectRequest
+)

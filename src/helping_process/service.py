@@ -38,6 +38,7 @@ from helping_process.definitions import builtin
 from helping_process.definitions import builtins
 from helping_process.definitions import load_definition
 from helping_process.definitions._validate import check_record
+from helping_process.exceptions import ApprovalRefusedError
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import ConcurrentUpdateError
 from helping_process.exceptions import DefinitionClashError
@@ -46,8 +47,11 @@ from helping_process.exceptions import InvalidInputError
 from helping_process.exceptions import RefusalError
 from helping_process.exceptions import UnknownDefinitionError
 from helping_process.model import UTC
+from helping_process.model import Action
 from helping_process.model import Actor
+from helping_process.model import ActorRole
 from helping_process.model import AddRecord
+from helping_process.model import ApproveRequest
 from helping_process.model import Case
 from helping_process.model import Command
 from helping_process.model import Event
@@ -55,6 +59,7 @@ from helping_process.model import MigrateCase
 from helping_process.model import MoveCase
 from helping_process.model import OpenCase
 from helping_process.model import RedactCase
+from helping_process.model import RejectRequest
 from helping_process.model import ReopenCase
 from helping_process.model import TerminateCase
 from helping_process.snapshot import Snapshot
@@ -92,6 +97,8 @@ _OPERATIONS: Final[Mapping[type[object], Operation]] = {
     TerminateCase: Operation.TERMINATE,
     ReopenCase: Operation.REOPEN,
     RedactCase: Operation.REDACT,
+    ApproveRequest: Operation.APPROVE,
+    RejectRequest: Operation.APPROVE,
 }
 
 #: Who acts or reads: an Actor with a self-declared role, or only an id
@@ -131,6 +138,21 @@ class CaseSummary:
     opened_at: dt.datetime
     updated_at: dt.datetime
     verified: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class PendingRequest:
+    """A request for approval that awaits a decision.
+
+    Attributes:
+        case_id: the case.
+        request: the request's event: its ``seq`` is the request's number,
+            its ``requested`` the command's action, its ``approver`` the role
+            that approves, its other fields the command's details.
+    """
+
+    case_id: str
+    request: Event
 
 
 class UnitOfWork(Protocol):
@@ -655,13 +677,146 @@ class CaseService:
                 )
             decision, sealed = self._decide(current, command, actor)
             uow.append(decision, sealed)
-            if isinstance(command, RedactCase) and command.events:
+            redacts = decision.event.action is Action.REDACT
+            if isinstance(command, RedactCase) and redacts and command.events:
                 uow.redact(case_id, seqs=command.events, at=decision.event.recorded_at)
-        if isinstance(command, RedactCase):
+        if redacts:
             self._cache.pop(case_id, None)
         else:
             self._remember(decision.case, sealed.hash)
         return decision.case
+
+    def approve(
+        self, case_id: str, request: int | str, *, actor: Who, note: str | None
+    ) -> Case:
+        """Approve a pending request: its command takes effect now.
+
+        Two chained events are stored together: the approval (by the
+        approver, naming the request) and the command itself (by its
+        requester), decided again on the case as it now stands. Without a
+        roster the approver's role is the one declared; with one, an
+        approver given by id acts in the role the request's gate names,
+        which the roster must give them.
+
+        Raises:
+            ApprovalRefusedError: no such request is pending, the approver
+                is the requester, or does not act in the approving role.
+            RefusalError: the command is no longer legal (the reason is
+                the rules'); nothing is stored.
+        """
+        command = ApproveRequest(request=request, note=note)
+        pending = self._pending_request(case_id, command.request)
+        acting = self.authorize(
+            self._as_approver(actor, pending), Operation.APPROVE, case_id
+        )
+        with self.store.unit_of_work() as uow:
+            current = self._load(uow, case_id)
+            approval, sealed = self._decide(current, command, acting)
+            request_event = approval.case.approved
+            assert request_event is not None  # noqa: S101 - an approval sets it
+            effect = engine.requested_command(request_event)
+            if isinstance(effect, RedactCase):
+                earlier = _redactable(uow.events(case_id), current[0].seq)
+                if approval.event.note is not None:
+                    earlier = (*earlier, approval.event.seq)
+                effect = attrs.evolve(effect, events=earlier)
+            decision, effect_sealed = self._decide(
+                (approval.case, sealed.hash), effect, request_event.actor
+            )
+            uow.append(approval, sealed)
+            uow.append(decision, effect_sealed)
+            if isinstance(effect, RedactCase) and effect.events:
+                uow.redact(case_id, seqs=effect.events, at=decision.event.recorded_at)
+        if isinstance(effect, RedactCase):
+            self._cache.pop(case_id, None)
+        else:
+            self._remember(decision.case, effect_sealed.hash)
+        return decision.case
+
+    def reject(
+        self, case_id: str, request: int | str, *, actor: Who, note: str | None
+    ) -> Case:
+        """Reject a pending request (or withdraw one's own): it never takes effect.
+
+        Raises:
+            ApprovalRefusedError: no such request is pending, or the actor
+                is neither its requester nor acts in the approving role.
+        """
+        command = RejectRequest(request=request, note=note)
+        pending = self._pending_request(case_id, command.request)
+        if not (isinstance(actor, str) and actor == pending.actor.id):
+            actor = self._as_approver(actor, pending)
+        return self.execute(case_id, command, actor=actor)
+
+    def _pending_request(self, case_id: str, number: int) -> Event:
+        pending = self.get(case_id).request(number)
+        if pending is None:
+            raise ApprovalRefusedError(case_id, number, "not_pending")
+        return pending
+
+    def _as_approver(self, who: Who, request: Event) -> Who:
+        """Who acts, in the approving role when only an id is given to a roster."""
+        if isinstance(who, str) and self.actors_checked:
+            return Actor(who, request.approver or ActorRole.SUPERVISOR)
+        return who
+
+    def requests(self, case_id: str, *, reader: Who | None = None) -> list[Event]:
+        """Return the case's pending requests, oldest first (read as ``show``)."""
+        return list(self.get(case_id, reader=reader).requests)
+
+    def approving_roles(self, who: Who) -> frozenset[ActorRole]:
+        """Return the roles in which ``who`` may approve.
+
+        Without a roster, the role declared (a worker's when none is); with
+        one, every role the Authorizer lets them approve in.
+        """
+        if not self.actors_checked:
+            return frozenset({who.role if isinstance(who, Actor) else ActorRole.WORKER})
+        actor_id = who if isinstance(who, str) else who.id
+        return frozenset(
+            role
+            for role in ActorRole
+            if self.authorizer.authorize(
+                Actor(actor_id, role), Operation.APPROVE, None
+            ).allowed
+        )
+
+    def pending(self, who: Who) -> list[PendingRequest]:
+        """Return the requests that await ``who``: theirs to approve, not their own.
+
+        A request awaits someone who may approve in its approving role and
+        did not make it. Every case's trail is read for its requests and
+        their decisions (the chained bytes, without personal data), oldest
+        request first.
+
+        Raises:
+            NotPermittedError: ``who`` may not list the cases.
+        """
+        self.read(who, Operation.LIST, None)
+        actor_id = who if isinstance(who, str) else who.id
+        roles = self.approving_roles(who)
+        open_: dict[tuple[str, int], Event] = {}
+        marks = (b'"action":"request"', b'"action":"approve"', b'"action":"reject"')
+        with self.store.unit_of_work() as uow:
+            for row in uow.scan(personal=False):
+                if not any(mark in row.body for mark in marks):
+                    continue
+                try:
+                    event = audit.unseal(row)
+                except AuditIntegrityError:
+                    continue  # verification names it
+                if event.action is Action.REQUEST:
+                    open_[event.case_id, event.seq] = event
+                elif event.request is not None:
+                    open_.pop((event.case_id, event.request), None)
+        return sorted(
+            (
+                PendingRequest(case_id=case_id, request=event)
+                for (case_id, _), event in open_.items()
+                if event.approver in roles and event.actor.id != actor_id
+            ),
+            key=lambda pending: (pending.request.recorded_at, pending.case_id),
+        )
 
     def _append_held(
         self, held: tuple[Case, str], command: Command, actor: Actor

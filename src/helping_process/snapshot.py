@@ -160,6 +160,11 @@ def expected(case: Case, last_hash: str, origins: Origins) -> Snapshot:
         "termination_reason": case.termination_reason,
         "records": refs,
     }
+    if case.requests:
+        # Only a case with requests pending names them: others keep their bytes.
+        data["requests"] = [request.seq for request in case.requests]
+    if case.approved is not None:
+        data["approved"] = case.approved.seq
     definition = case.definition
     if definition.ref != FIRST_RULES:
         # Cases under the first rules keep the snapshots they always had.
@@ -176,10 +181,14 @@ def references(snapshot: Snapshot) -> list[int]:
         AuditIntegrityError: the snapshot cannot be read (``snapshot``).
     """
     try:
-        refs = orjson.loads(snapshot.data)["records"]
+        data = orjson.loads(snapshot.data)
+        refs = data["records"]
         seqs = [seq for name in _SINGLE if (seq := refs[name]) is not None]
         seqs += list(refs["secondary_contracts"])
         seqs += [refs[name] for name in _EXTRA if name in refs]
+        seqs += list(data.get("requests", ()))
+        if "approved" in data:
+            seqs.append(data["approved"])
     except (orjson.JSONDecodeError, KeyError, TypeError) as error:
         raise _refused(snapshot) from error
     if not all(type(seq) is int for seq in seqs):
@@ -258,8 +267,26 @@ def _restore(
         records=RecordsInForce(**held),
         termination_reason=None if reason is None else TerminationReason(reason),
         definition=_definition(data.get("process")),
+        requests=tuple(
+            _request(seq, snapshot, events) for seq in data.get("requests", ())
+        ),
+        approved=(
+            _request(data["approved"], snapshot, events) if "approved" in data else None
+        ),
     )
     return case, origins
+
+
+def _request(
+    seq: object, snapshot: Snapshot, events: Mapping[int, tuple[Event, str]]
+) -> Event:
+    """The request event a snapshot names by ``seq``, checked to be one."""
+    if type(seq) is not int or not 0 < seq <= snapshot.seq:
+        raise ValueError(seq)
+    event = events[seq][0]
+    if event.action is not Action.REQUEST:
+        raise ValueError(seq)
+    return event
 
 
 def _definition(digest: object) -> Definition:

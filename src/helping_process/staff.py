@@ -72,6 +72,7 @@ class Operation(StrEnum):
     VERIFY = "verify"
     LIST = "list"
     STAFF = "staff"
+    APPROVE = "approve"
 
 
 #: The case changes of practice: workers and supervisors do them.
@@ -102,10 +103,10 @@ LOGGED_READS: Final = frozenset(
 
 #: What each role may do.
 PERMISSIONS: Final[Mapping[StaffRole, frozenset[Operation]]] = {
-    StaffRole.WORKER: PRACTICE | READS,
-    StaffRole.SUPERVISOR: PRACTICE | READS | {Operation.REDACT},
+    StaffRole.WORKER: PRACTICE | READS | {Operation.APPROVE},
+    StaffRole.SUPERVISOR: PRACTICE | READS | {Operation.REDACT, Operation.APPROVE},
     StaffRole.AUDITOR: READS,
-    StaffRole.ADMIN: READS | {Operation.REDACT, Operation.STAFF},
+    StaffRole.ADMIN: READS | {Operation.REDACT, Operation.STAFF, Operation.APPROVE},
 }
 
 #: The role recorded in a case event for each roster role that may change a case.

@@ -24,8 +24,11 @@ __all__ = [
     "event_json",
     "finding_json",
     "head_json",
+    "made_request",
     "next_json",
+    "pending_json",
     "process_json",
+    "request_json",
     "summary_json",
 ]
 
@@ -111,6 +114,60 @@ def event_json(event: Event) -> dict[str, Any]:
         "note": event.note,
         "record_kind": record.kind.value if record is not None else None,
         "record": to_json(record) if record is not None else None,
+        **_approval_keys(event),
+    }
+
+
+def _approval_keys(event: Event) -> dict[str, Any]:
+    """The keys only approval events have: what is asked, by whom decided."""
+    keys: dict[str, Any] = {}
+    if event.requested is not None:
+        keys["requested"] = event.requested.value
+        keys["approver"] = event.approver.value if event.approver else None
+    if event.request is not None:
+        keys["request"] = event.request
+    return keys
+
+
+def made_request(case: Case) -> Event | None:
+    """Return the request the case's last event made, if it made one.
+
+    A gated command leaves the case where it was and adds a request: the
+    caller tells the requester it awaits approval rather than that it is done.
+    """
+    requests = case.requests
+    if requests and requests[-1].seq == case.seq:
+        return requests[-1]
+    return None
+
+
+def pending_json(case: Case, request: Event) -> dict[str, Any]:
+    """Return a command that became a request: the case, and the request."""
+    return {
+        **head_json(case),
+        "pending": True,
+        "request": request.seq,
+        "requested": request.requested.value if request.requested else None,
+        "approver": request.approver.value if request.approver else None,
+    }
+
+
+def request_json(case_id: str, request: Event) -> dict[str, Any]:
+    """Return one pending request (``case pending``, ``GET …/requests``)."""
+    record = request.record
+    pin = request.process
+    return {
+        "case_id": case_id,
+        "request": request.seq,
+        "requested": request.requested.value if request.requested else None,
+        "approver": request.approver.value if request.approver else None,
+        "requested_by": {"id": request.actor.id, "role": request.actor.role.value},
+        "requested_at": request.recorded_at.isoformat(),
+        "stage": request.to_stage.value,
+        "reason": request.reason.value if request.reason else None,
+        "sub_reason": request.sub_reason.value if request.sub_reason else None,
+        "record_kind": record.kind.value if record is not None else None,
+        "process": None if pin is None else pin.ref,
     }
 
 

@@ -65,7 +65,7 @@ class TestProblemTypes:
         """Every problem type has its own URI."""
         uris = [kind.uri for kind in PROBLEM_TYPES.values()]
 
-        assert len(set(uris)) == len(uris) == 11
+        assert len(set(uris)) == len(uris) == 12
 
 
 class TestRecordSchemas:

@@ -52,6 +52,8 @@ NAMESPACES: list[tuple[str, type[StrEnum]]] = [
 
 #: Every requirement id the engine can name (docs/domain.md §3-§5 and the commands).
 REQUIREMENTS = [
+    "approve.note",
+    "reject.note",
     "migrate.note",
     "migrate.same_definition",
     "migrate.stage",

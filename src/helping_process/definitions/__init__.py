@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from helping_process.definitions._model import Coded
     from helping_process.definitions._model import Definition
     from helping_process.definitions._model import FieldSpec
+    from helping_process.definitions._model import GateSpec
     from helping_process.definitions._model import MoveSpec
     from helping_process.definitions._model import ReasonSpec
     from helping_process.definitions._model import RecordKindSpec
@@ -54,6 +55,7 @@ _EXPORTS: Final[dict[str, str]] = {
     "Definition": "helping_process.definitions._model",
     "DefinitionProblem": "helping_process.definitions._problems",
     "FieldSpec": "helping_process.definitions._model",
+    "GateSpec": "helping_process.definitions._model",
     "MoveSpec": "helping_process.definitions._model",
     "ReasonSpec": "helping_process.definitions._model",
     "RecordKindSpec": "helping_process.definitions._model",
@@ -82,6 +84,7 @@ __all__ = [
     "Definition",
     "DefinitionProblem",
     "FieldSpec",
+    "GateSpec",
     "MoveSpec",
     "ReasonSpec",
     "RecordKindSpec",

@@ -58,6 +58,10 @@ _FIELD_NEEDS: Final[Mapping[str, str]] = {
     "map": "values",
 }
 _ROLE_LISTS: Final = ("worker_roles", "intervention_models")
+#: The keys a definition that extends a built-in may set.
+_EXTENDING_KEYS: Final = frozenset(
+    {"format", "extends", "name", "version", "label", "description", "gates"}
+)
 
 
 def canonical_bytes(document: Mapping[str, Any]) -> bytes:
@@ -104,15 +108,75 @@ def load_definition(
         raise DefinitionError(
             shown, [DefinitionProblem("", "not_toml", {"detail": str(error)})]
         ) from None
+    problems: list[DefinitionProblem] = []
+    offset = 0
+    if "extends" in document:
+        document, problems, offset = _extend(document)
+        if problems:
+            raise DefinitionError(shown, _by_path(problems))
     digest = digest_of(document)
     cached = _CACHE.get(digest)
     if cached is not None:
         return cached
-    problems = _by_path(_schema.check(document) + check_document(document))
+    problems = _by_path(
+        _own_gates(_schema.check(document) + check_document(document), offset)
+    )
     if problems:
         raise DefinitionError(shown, problems)
     definition = build(document, digest=digest, text=text)
     return _CACHE.setdefault(digest, definition)
+
+
+def _extend(
+    document: dict[str, Any],
+) -> tuple[dict[str, Any], list[DefinitionProblem], int]:
+    """Merge a definition that extends a built-in into the whole definition.
+
+    The file sets only name, version, label, description and gates; the
+    result is the built-in with those set and its gates followed by the
+    file's. Returns the merged document, the problems of the extending
+    file itself, and how many gates the built-in has (to give the file's
+    own gates their paths in the file).
+    """
+    problems = [
+        DefinitionProblem(str(key), "not_extendable")
+        for key in document
+        if key not in _EXTENDING_KEYS
+    ]
+    ref = document["extends"]
+    if not isinstance(ref, str) or ref not in BUILTIN_FILES:
+        problems.append(
+            DefinitionProblem(
+                "extends",
+                "unknown_base",
+                {"given": str(ref), "known": ", ".join(_sorted_refs())},
+            )
+        )
+        return document, problems, 0
+    base = tomllib.loads(_read(ref))
+    merged = {**base, **{k: v for k, v in document.items() if k != "gates"}}
+    base_gates = base.get("gates", [])
+    own = document.get("gates", [])
+    merged["gates"] = [*base_gates, *own] if isinstance(own, list) else own
+    if merged["gates"] == []:
+        del merged["gates"]
+    return merged, problems, len(base_gates)
+
+
+def _own_gates(
+    problems: list[DefinitionProblem], offset: int
+) -> list[DefinitionProblem]:
+    """Give the problems of an extending file's gates their paths in that file."""
+    if not offset:
+        return problems
+    found = []
+    for problem in problems:
+        path = problem.path
+        if path.startswith("gates["):
+            index, rest = path[len("gates[") :].split("]", 1)
+            path = f"gates[{int(index) - offset}]{rest}"
+        found.append(DefinitionProblem(path, problem.code, problem.params))
+    return found
 
 
 def builtin(ref: str = DEFAULT_REF) -> Definition:
@@ -264,6 +328,53 @@ def check_document(document: Mapping[str, Any]) -> list[DefinitionProblem]:
     problems += _check_moves(document, stages, stage_known, checks_known)
     problems += _check_records(document, stage_known)
     problems += _check_reasons(document, stages, stage_known, checks_known)
+    problems += _check_gates(document)
+    return problems
+
+
+def _check_gates(document: Mapping[str, Any]) -> list[DefinitionProblem]:
+    """Each gate names reasons and models that exist, and gates nothing twice."""
+    reasons = {item["code"] for _, item in _items(document, "termination_reasons")}
+    models = {item.get("code") for _, item in _items(document, "intervention_models")}
+    problems: list[DefinitionProblem] = []
+    whole: dict[str, str] = {}
+    by_reason: dict[tuple[str, str], str] = {}
+    for path, gate in _items(document, "gates"):
+        command = gate.get("command")
+        listed = list(_strings(gate, "reasons", path))
+        if "reasons" in gate and command != "terminate":
+            problems.append(
+                DefinitionProblem(join(path, "reasons"), "gate_reasons_not_termination")
+            )
+        for where, code in listed:
+            if code not in reasons:
+                problems.append(
+                    DefinitionProblem(where, "unknown_reason", {"code": code})
+                )
+        if command == "coerce" and "coerce" not in models:
+            problems.append(DefinitionProblem(join(path, "command"), "gate_no_coerce"))
+        if not isinstance(command, str):
+            continue
+        codes = [code for _, code in listed]
+        first = whole.get(command) or next(
+            (
+                where
+                for (gated, code), where in by_reason.items()
+                if gated == command and (not codes or code in codes)
+            ),
+            None,
+        )
+        if first is not None:
+            problems.append(
+                DefinitionProblem(
+                    path, "duplicate_gate", {"command": command, "first": first}
+                )
+            )
+        elif codes:
+            for code in codes:
+                by_reason.setdefault((command, code), path)
+        else:
+            whole[command] = path
     return problems
 
 

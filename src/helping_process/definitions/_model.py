@@ -22,6 +22,9 @@ TERMINAL: Final = "terminal"
 AFTER_CLOSURE: Final = "after_closure"
 #: The kinds of move a termination (with a reason) fires.
 TERMINATIONS: Final = frozenset({"early", "planned"})
+#: The commands a gate can hold for approval: a termination, an activity of
+#: the ``coerce`` intervention model, a reopen, a migration, a redaction.
+GATED_COMMANDS: Final = ("terminate", "coerce", "reopen", "migrate", "redact")
 
 
 @attrs.frozen
@@ -134,6 +137,27 @@ class ReasonSpec:
         return stage in self.stages and (residential or not self.residential_only)
 
 
+@attrs.frozen(kw_only=True)
+class GateSpec:
+    """A command that takes effect only once someone else approves it.
+
+    Attributes:
+        command: what is gated: ``terminate``, ``coerce`` (an activity whose
+            intervention model is coerce), ``reopen``, ``migrate``, ``redact``.
+        approver: the role that approves (``worker``, ``supervisor`` or
+            ``administrator``): someone other than the requester, acting in it.
+        reasons: for ``terminate``, the reasons gated; empty: every reason.
+    """
+
+    command: str
+    approver: str
+    reasons: frozenset[str] = frozenset()
+
+    def covers(self, command: str, reason: str | None = None) -> bool:
+        """Whether this gate holds ``command`` (for ``reason``, a termination's)."""
+        return self.command == command and (not self.reasons or reason in self.reasons)
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class Definition:
     """A process definition: everything the engine enforces, as data.
@@ -145,6 +169,8 @@ class Definition:
         version: its version under that name.
         digest: SHA-256 (hex) of its canonical form.
         text: the file it was loaded from, as given.
+        gates: the commands that need another person's approval.
+        extends: the built-in this definition extends (None: it is whole).
     """
 
     name: str
@@ -163,6 +189,8 @@ class Definition:
     intervention_models: tuple[Coded, ...]
     digest: str
     text: str = attrs.field(repr=False)
+    gates: tuple[GateSpec, ...] = ()
+    extends: str | None = None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Definition) and other.digest == self.digest
@@ -225,6 +253,13 @@ class Definition:
             KeyError: no such record kind.
         """
         return {kind.code: kind for kind in self.record_kinds}[code]
+
+    def gate(self, command: str, reason: str | None = None) -> GateSpec | None:
+        """Return the gate that holds ``command`` for approval, if any."""
+        for gate in self.gates:
+            if gate.covers(command, reason):
+                return gate
+        return None
 
     def codes(self, name: str) -> tuple[Coded, ...]:
         """Return the codes of a code list, or the roles and models.
@@ -328,4 +363,13 @@ def build(document: Mapping[str, Any], *, digest: str, text: str) -> Definition:
         ),
         digest=digest,
         text=text,
+        gates=tuple(
+            GateSpec(
+                command=item["command"],
+                approver=item["approver"],
+                reasons=frozenset(item.get("reasons", ())),
+            )
+            for item in document.get("gates", ())
+        ),
+        extends=document.get("extends"),
     )

@@ -185,6 +185,20 @@ def _json_response(
     )
 
 
+def _written(api: Api, case: Case, status: int = 200) -> Response[bytes]:
+    """Answer a command: the case after it, or 202 if it awaits approval.
+
+    A command the process definition gates became a request instead: 202
+    Accepted, with the request (see ``views.pending_json``).
+    """
+    request = views.made_request(case)
+    if request is not None:
+        return _json_response(
+            views.pending_json(case, request), 202, {"ETag": f'"{case.seq}"'}
+        )
+    return _case_response(api, case, status)
+
+
 def _case_response(api: Api, case: Case, status: int = 200) -> Response[bytes]:
     """Answer with the case, its records, its next moves and its ETag."""
     moves = next_moves(case, on=api.clock().date())
@@ -314,7 +328,7 @@ async def add_record(request: Request[Any, Any, Any]) -> Response[bytes]:
     body = read_body(await request.body(), _RECORD, lang)
     command = AddRecord(record=parse_record(body["kind"], body["data"]))
     case = _run(request, _case_id(case_id, lang), command, lang, actor)
-    return _case_response(_api(request), case, 201)
+    return _written(_api(request), case, 201)
 
 
 @post("/cases/{case_id:str}/moves", status_code=200)
@@ -343,7 +357,7 @@ async def terminate(request: Request[Any, Any, Any]) -> Response[bytes]:
         note=body["note"],
     )
     case = _run(request, _case_id(case_id, lang), command, lang, actor)
-    return _case_response(_api(request), case)
+    return _written(_api(request), case)
 
 
 async def _with_note(
@@ -357,7 +371,7 @@ async def _with_note(
     case = _run(
         request, _case_id(case_id, lang), command(note=body["note"]), lang, actor
     )
-    return _case_response(_api(request), case)
+    return _written(_api(request), case)
 
 
 @post("/cases/{case_id:str}/reopen", status_code=200)
@@ -374,7 +388,57 @@ async def redact(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 # Where the commands of later features go, each with its own resource:
 # POST /cases/{case_id}/migration (move a case to another process definition),
-# POST /cases/{case_id}/assignment and /cases/{case_id}/approvals (the roster).
+# POST /cases/{case_id}/assignment.
+
+
+@get("/cases/{case_id:str}/requests")
+async def case_requests(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """The case's requests awaiting approval, oldest first."""
+    case_id: str = request.path_params["case_id"]
+    lang = language(request)
+    actor = _actor(request, lang)
+    found = _api(request).service.requests(_case_id(case_id, lang), reader=actor)
+    return _json_response(
+        {"requests": [views.request_json(case_id, event) for event in found]}
+    )
+
+
+async def _decide(request: Request[Any, Any, Any], *, approve: bool) -> Response[bytes]:
+    """Approve or reject a pending request; the body is the decider's note."""
+    case_id: str = request.path_params["case_id"]
+    number: int = request.path_params["number"]
+    lang = language(request)
+    actor = _actor(request, lang)
+    body = read_body(await request.body(), _NOTE, lang)
+    service = _api(request).service
+    decide = service.approve if approve else service.reject
+    case = retry_on_conflict(
+        lambda: decide(_case_id(case_id, lang), number, actor=actor, note=body["note"])
+    )
+    return _case_response(_api(request), case)
+
+
+@post("/cases/{case_id:str}/requests/{number:int}/approval", status_code=200)
+async def approve_request(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Approve a pending request: its command takes effect now."""
+    return await _decide(request, approve=True)
+
+
+@post("/cases/{case_id:str}/requests/{number:int}/rejection", status_code=200)
+async def reject_request(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Reject a pending request, or withdraw one's own."""
+    return await _decide(request, approve=False)
+
+
+@get("/requests")
+async def pending_requests(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """The requests awaiting the caller's approval (not their own)."""
+    lang = language(request)
+    actor = _actor(request, lang)
+    found = _api(request).service.pending(actor)
+    return _json_response(
+        {"requests": [views.request_json(p.case_id, p.request) for p in found]}
+    )
 
 
 @get("/cases/{case_id:str}/history")
@@ -650,6 +714,10 @@ def create_app(
             terminate,
             reopen,
             redact,
+            case_requests,
+            approve_request,
+            reject_request,
+            pending_requests,
             history,
             process,
             record_kind_schema,

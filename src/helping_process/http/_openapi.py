@@ -188,7 +188,65 @@ def _schemas(definition: Definition) -> dict[str, Any]:
                 "note": _nullable(_TEXT),
                 "record_kind": _nullable(_TEXT),
                 "record": _nullable({"type": "object"}),
+                "requested": {
+                    **_TEXT,
+                    "description": "A request's gated action (request events only).",
+                },
+                "approver": {
+                    **_TEXT,
+                    "description": "The role that approves (request events only).",
+                },
+                "request": {
+                    "type": "integer",
+                    "description": "The request decided (approve and reject only).",
+                },
+            },
+            [
+                "seq",
+                "episode",
+                "occurred_at",
+                "recorded_at",
+                "actor",
+                "action",
+                "from_stage",
+                "to_stage",
+                "reason",
+                "sub_reason",
+                "referral_to",
+                "note",
+                "record_kind",
+                "record",
+            ],
+        ),
+        "Pending": _object(
+            {
+                "case_id": _TEXT,
+                "stage": stages,
+                "episode": {"type": "integer", "minimum": 1},
+                "seq": {"type": "integer", "minimum": 1},
+                "pending": {"const": True},
+                "request": {"type": "integer", "minimum": 1},
+                "requested": _TEXT,
+                "approver": _TEXT,
             }
+        ),
+        "Request": _object(
+            {
+                "case_id": _TEXT,
+                "request": {"type": "integer", "minimum": 1},
+                "requested": _TEXT,
+                "approver": _TEXT,
+                "requested_by": _object({"id": _TEXT, "role": _TEXT}),
+                "requested_at": _MOMENT,
+                "stage": stages,
+                "reason": _nullable(_TEXT),
+                "sub_reason": _nullable(_TEXT),
+                "record_kind": _nullable(_TEXT),
+                "process": _nullable(_TEXT),
+            }
+        ),
+        "RequestList": _object(
+            {"requests": {"type": "array", "items": _ref("Request")}}
         ),
         "History": _object(
             {
@@ -299,8 +357,8 @@ _PROBLEMS: Final = {
     "401": "No token, or an unknown or revoked one (unauthorized).",
     "403": "Not allowed for this staff member (forbidden).",
     "404": "No such case, process definition or record kind (not-found).",
-    "409": "Refused by the process, naming what is missing (refused); or lost"
-    " a race three times (conflict).",
+    "409": "Refused by the process, naming what is missing (refused); refused by"
+    " the approval rules (approval-refused); or lost a race three times (conflict).",
     "412": "If-Match names an older version of the case (precondition-failed).",
     "422": "A malformed body or query, naming every problem (invalid-input).",
 }
@@ -405,16 +463,48 @@ def _operation(  # noqa: PLR0913 - every part of an operation is named
     return operation
 
 
-def _write(operation_id: str, summary: str, body: str, status: str) -> dict[str, Any]:
+def _write(
+    operation_id: str, summary: str, body: str, status: str, *, gated: bool = False
+) -> dict[str, Any]:
     response = _ok("Case", "The case after the command, with its new ETag.", etag=True)
+    response["links"] = _links()
+    responses = {status: response}
+    if gated:
+        responses["202"] = _ok(
+            "Pending",
+            "The process definition gates this command: it became a request that"
+            " takes effect once approved (POST …/requests/{request}/approval).",
+            etag=True,
+        )
+    return _operation(
+        operation_id,
+        summary,
+        responses,
+        ["401", "404", "409", "412", "422"],
+        parameters=[_CASE_ID, _IF_MATCH],
+        body=body,
+    )
+
+
+_REQUEST: Final = {
+    "name": "request",
+    "in": "path",
+    "required": True,
+    "description": "The request's number (the seq of its event).",
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+
+def _decision(operation_id: str, summary: str) -> dict[str, Any]:
+    response = _ok("Case", "The case after the decision, with its new ETag.", etag=True)
     response["links"] = _links()
     return _operation(
         operation_id,
         summary,
-        {status: response},
-        ["401", "404", "409", "412", "422"],
-        parameters=[_CASE_ID, _IF_MATCH],
-        body=body,
+        {"200": response},
+        ["401", "403", "404", "409", "422"],
+        parameters=[_CASE_ID, _REQUEST],
+        body="Note",
     )
 
 
@@ -477,18 +567,26 @@ def openapi_document(definition: Definition) -> dict[str, Any]:
                 ),
             },
             "/cases/{case_id}/records": {
-                "post": _write("addRecord", "Add a record", "AddRecord", "201"),
+                "post": _write(
+                    "addRecord", "Add a record", "AddRecord", "201", gated=True
+                ),
             },
             "/cases/{case_id}/moves": {
                 "post": _write("moveCase", "Move the case to a stage", "Move", "200"),
             },
             "/cases/{case_id}/termination": {
                 "post": _write(
-                    "terminateCase", "End the case's episode", "Termination", "200"
+                    "terminateCase",
+                    "End the case's episode",
+                    "Termination",
+                    "200",
+                    gated=True,
                 ),
             },
             "/cases/{case_id}/reopen": {
-                "post": _write("reopenCase", "Start a new episode", "Note", "200"),
+                "post": _write(
+                    "reopenCase", "Start a new episode", "Note", "200", gated=True
+                ),
             },
             "/cases/{case_id}/redaction": {
                 "post": _write(
@@ -496,6 +594,32 @@ def openapi_document(definition: Definition) -> dict[str, Any]:
                     "Remove the personal data of the case's earlier events",
                     "Note",
                     "200",
+                    gated=True,
+                ),
+            },
+            "/cases/{case_id}/requests": {
+                "get": _operation(
+                    "caseRequests",
+                    "The case's requests awaiting approval, oldest first",
+                    {"200": _ok("RequestList", "The pending requests.")},
+                    ["401", "403", "404"],
+                    parameters=[_CASE_ID],
+                ),
+            },
+            "/cases/{case_id}/requests/{request}/approval": {
+                "post": _decision("approveRequest", "Approve a pending request"),
+            },
+            "/cases/{case_id}/requests/{request}/rejection": {
+                "post": _decision(
+                    "rejectRequest", "Reject (or withdraw one's own) pending request"
+                ),
+            },
+            "/requests": {
+                "get": _operation(
+                    "pendingRequests",
+                    "The requests awaiting the caller's approval",
+                    {"200": _ok("RequestList", "The requests, oldest first.")},
+                    ["401", "403"],
                 ),
             },
             "/cases/{case_id}/history": {

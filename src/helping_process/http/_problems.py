@@ -19,6 +19,7 @@ from typing import Final
 import attrs
 import orjson
 
+from helping_process.exceptions import ApprovalRefusedError
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import ConcurrentUpdateError
 from helping_process.exceptions import HelpingProcessError
@@ -62,6 +63,7 @@ PROBLEM_TYPES: Final[Mapping[str, ProblemType]] = {
         ProblemType("not-found", 404, "No such resource"),
         ProblemType("method-not-allowed", 405, "Method not allowed"),
         ProblemType("refused", 409, "Refused by the helping process"),
+        ProblemType("approval-refused", 409, "Refused by the approval rules"),
         ProblemType("conflict", 409, "Changed by someone else meanwhile"),
         ProblemType("precondition-failed", 412, "The case has changed (If-Match)"),
         ProblemType("invalid-input", 422, "Malformed request"),
@@ -132,6 +134,12 @@ def from_error(error: HelpingProcessError, lang: Language) -> Problem:  # noqa: 
                 "forbidden",
                 detail,
                 {"code": code, "actor": error.actor, "operation": error.operation},
+            )
+        case ApprovalRefusedError():
+            return Problem(
+                "approval-refused",
+                detail,
+                {"code": code, "request": error.request, "reason": error.reason},
             )
         case RequirementNotMetError():
             return Problem(
