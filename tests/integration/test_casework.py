@@ -205,6 +205,11 @@ class TestAssignment:
         )
         assert (after.worker, after.stage, after.seq) == (OTHER, Stage.ENGAGEMENT, 2)
         assert service.verification().ok
+        figures = service.report().to_json()["casework"]
+        assert (
+            figures["assignments"],
+            figures["reassignments_client_dislikes_worker"],
+        ) == (1, 1)
 
     @pytest.mark.parametrize(
         ("worker", "note", "missing"),
@@ -292,6 +297,13 @@ class TestReferral:
         ended = service.history(case_id)[-1]
         assert (ended.referral_seq, ended.referral_to) == (4, "Dinsos Kota")
         assert service.verification().ok
+        assert service.report().to_json()["casework"] == {
+            "assignments": 0,
+            "reassignments_client_dislikes_worker": 0,
+            "referrals": 2,
+            "transfers": 0,
+            "terminations_after_referral": 1,
+        }
 
     def test_a_referral_after_termination_is_refused(self, service):
         """A terminated episode takes no referral."""
