@@ -68,7 +68,7 @@ class TestOperations:
 
             conforms()
 
-        assert len(operations) == 13
+        assert len(operations) == 17  # 13, and assignment, referral, transfer, consent
 
 
 class TestStateful:
