@@ -958,17 +958,20 @@ def policy(settings: Settings, policy_path: str | None) -> None:
     help="opt.export_format",
 )
 @option("-o", "--output", metavar="FILE", default="-", help="opt.output")
+@option("--for-sharing", is_flag=True, help="opt.for_sharing")
 @json_flag()
 @pass_settings
-def export(
+def export(  # noqa: PLR0913 - each option is named
     settings: Settings,
+    *,
     case_ref: str | None,
     every_case: bool,
     output_format: str,
     output: str,
+    for_sharing: bool,
 ) -> None:
     """Write the trail (one case, or every case) as JSON lines."""
-    if (case_ref is None) == (not every_case):
+    if (case_ref is None) == (not every_case) or (for_sharing and every_case):
         raise settings.failure("audit.case_or_all", exit_code=BAD_INPUT)
     case_id = case_id_of(settings, case_ref).case_id if case_ref else None
     written_lines = {"lines": 0}
@@ -976,7 +979,9 @@ def export(
     # The bar counts the events before the export's transaction starts.
     total = _event_total(settings, case_id)
     with progress(settings, "audit.exporting", total, shown=shown) as tick:
-        lines = settings.service().export(case_id, reader=settings.who())
+        lines = settings.service().export(
+            case_id, reader=settings.who(), for_sharing=for_sharing
+        )
         header = next(lines)  # the store is read (and may fail) before a file is made
 
         def chunks() -> Iterator[str]:

@@ -31,6 +31,8 @@ from helping_process import parse_record
 from helping_process.definitions import check_record
 from helping_process.labels import Language
 from helping_process.labels import label
+from helping_process.model import AssignReason
+from helping_process.model import ConsentPurpose
 from helping_process.staff import Operation
 from helping_process.states import to_json
 from helping_process.states.termination import REASON_RULES
@@ -48,6 +50,7 @@ from ._local import CodeType
 from ._local import LocalGroup
 from ._local import case_argument
 from ._local import option
+from ._messages import say
 from ._prompts import Asker
 from ._prompts import ask_record
 from ._render import SHORT_ID
@@ -364,6 +367,121 @@ def migrate(settings: Settings, case_ref: str, target: str, note: str) -> None:
         return
     settings.echo(
         settings.say("case.migrated", case_id=after.case_id, ref=after.definition.ref)
+    )
+
+
+ASSIGN_REASONS = CodeType(tuple(AssignReason), "reason", "assign_reason")
+PURPOSES = CodeType(tuple(ConsentPurpose), "purpose", "consent_purpose")
+
+
+@case.command("assign", help="help.case.assign")
+@case_argument()
+@option("--worker", required=True, metavar="ID", help="opt.assign_worker")
+@option("--reason", metavar="CODE", type=ASSIGN_REASONS, help="opt.assign_reason")
+@option("--note", required=True, metavar="TEXT", help="opt.assign_note")
+@pass_settings
+def assign(
+    settings: Settings, case_ref: str, worker: str, reason: str | None, note: str
+) -> None:
+    """Make another worker the case's worker of record."""
+    current = settings.resolve(case_ref)
+    after = settings.service().assign(
+        current.case_id,
+        worker,
+        actor=settings.who(),
+        note=note,
+        reason=AssignReason(reason) if reason else None,
+    )
+    if settings.as_json:
+        settings.emit({**head_json(after), "worker": after.worker, "reason": reason})
+        return
+    settings.echo(settings.say("case.assigned", case_id=after.case_id, worker=worker))
+
+
+@case.command("refer", help="help.case.refer")
+@case_argument()
+@option("--to", "to", required=True, metavar="ORGANISATION", help="opt.refer_to")
+@option("--note", required=True, metavar="TEXT", help="opt.refer_note")
+@pass_settings
+def refer(settings: Settings, case_ref: str, to: str, note: str) -> None:
+    """Record an outgoing referral; the case goes on."""
+    current = settings.resolve(case_ref)
+    after = settings.service().refer(
+        current.case_id, to, actor=settings.who(), note=note
+    )
+    if settings.as_json:
+        settings.emit({**head_json(after), "referral_to": to})
+        return
+    settings.echo(
+        settings.say("case.referred", case_id=after.case_id, to=to, seq=after.seq)
+    )
+
+
+@case.command("transfer", help="help.case.transfer")
+@case_argument()
+@option("--to", "unit", required=True, metavar="UNIT", help="opt.transfer_to")
+@option("--note", required=True, metavar="TEXT", help="opt.transfer_note")
+@pass_settings
+def transfer(settings: Settings, case_ref: str, unit: str, note: str) -> None:
+    """Hand the case, with its history, to another unit of the agency."""
+    current = settings.resolve(case_ref)
+    after = settings.service().transfer(
+        current.case_id, unit, actor=settings.who(), note=note
+    )
+    if settings.as_json:
+        settings.emit({**head_json(after), "unit": after.unit})
+        return
+    settings.echo(settings.say("case.transferred", case_id=after.case_id, unit=unit))
+
+
+@case.command("consent", help="help.case.consent")
+@case_argument()
+@option("--purpose", required=True, metavar="CODE", type=PURPOSES, help="opt.purpose")
+@option("--given/--withdrawn", "given", required=True, default=None, help="opt.given")
+@option("--on", "on", metavar="DATE", help="opt.consent_on")
+@option("--note", metavar="TEXT", help="opt.note")
+@pass_settings
+def consent(  # noqa: PLR0913 - the consent's parts are named
+    settings: Settings,
+    *,
+    case_ref: str,
+    purpose: str,
+    given: bool,
+    on: str | None,
+    note: str | None,
+) -> None:
+    """Record the client's consent for a purpose, given or withdrawn."""
+    try:
+        day = now().date() if on is None else dt.date.fromisoformat(on)
+    except ValueError:
+        raise InvalidInputError("on", "not_date", on) from None
+    current = settings.resolve(case_ref)
+    after = settings.service().consent(
+        current.case_id,
+        ConsentPurpose(purpose),
+        given=given,
+        on=day,
+        actor=settings.who(),
+        note=note,
+    )
+    if settings.as_json:
+        settings.emit(
+            {
+                **head_json(after),
+                "purpose": purpose,
+                "given": given,
+                "on": day.isoformat(),
+            }
+        )
+        return
+    key = "case.consent_given" if given else "case.consent_withdrawn"
+    settings.echo(
+        settings.say(
+            key,
+            case_id=after.case_id,
+            purpose=label("consent_purpose", purpose, settings.lang),
+            on=day.isoformat(),
+        )
     )
 
 
@@ -730,6 +848,13 @@ def _event_detail(event: Event, lang: Language) -> str:
         label("reason", event.reason, lang) if event.reason else "",
         label("sub_reason", event.sub_reason, lang) if event.sub_reason else "",
         f"-> {event.referral_to}" if event.referral_to else "",
+        f"(#{event.referral_seq})" if event.referral_seq else "",
+        f"=> {event.worker}" if event.worker else "",
+        label("assign_reason", event.assign_reason, lang)
+        if event.assign_reason
+        else "",
+        f"=> {event.unit}" if event.unit else "",
+        _consent_detail(event, lang),
         f'"{event.note}"' if event.note else "",
         f"#{event.request}" if event.request is not None else "",
     ]
@@ -737,3 +862,13 @@ def _event_detail(event: Event, lang: Language) -> str:
 
 
 case.add_command(step)
+
+
+def _consent_detail(event: Event, lang: Language) -> str:
+    """A consent event's purpose, whether given, and its day."""
+    consent = event.consent
+    if consent is None:
+        return ""
+    purpose = label("consent_purpose", consent.purpose, lang)
+    key = "history.consent_given" if consent.given else "history.consent_withdrawn"
+    return say(key, lang, purpose=purpose, on=consent.on.isoformat())

@@ -989,4 +989,68 @@ MESSAGES: Final = Messages(
     M("info.actors", "actors"),
     M("info.actors.checked", "checked against the staff roster ({count} active)"),
     M("info.actors.unchecked", "not checked (the staff roster is empty)"),
+    M(
+        "help.case.assign",
+        "Make another worker the case's worker of record (supervisor or admin), as a "
+        "chained event. With --reason client_dislikes_worker the reassignment "
+        "resolves that problem: the client keeps the service with another worker.",
+    ),
+    M("opt.assign_worker", "The staff id of the new worker of record."),
+    M(
+        "opt.assign_reason",
+        "What the reassignment resolves: client_dislikes_worker.",
+    ),
+    M("opt.assign_note", "Why the case is reassigned."),
+    M("case.assigned", "Case {case_id} is now assigned to {worker}."),
+    M(
+        "help.case.refer",
+        "Record an outgoing referral to another organisation; the case goes on. "
+        "Refused without the client's consent for referral ('case consent').",
+    ),
+    M("opt.refer_to", "The organisation the client is referred to."),
+    M("opt.refer_note", "Why the client is referred."),
+    M("case.referred", "Case {case_id} referred to {to} (event {seq})."),
+    M(
+        "help.case.transfer",
+        "Hand a case, with its whole history, to another unit of the agency "
+        "(supervisor or admin). The worker of record stays until the receiving "
+        "unit assigns another.",
+    ),
+    M("opt.transfer_to", "The code of the receiving unit."),
+    M("opt.transfer_note", "Why the case is transferred."),
+    M("case.transferred", "Case {case_id} is now with unit {unit}."),
+    M(
+        "help.case.consent",
+        "Record the client's consent for a purpose (services, data_sharing, "
+        "referral), given or withdrawn, in any active stage.",
+    ),
+    M("opt.purpose", "What the consent is for: services, data_sharing or referral."),
+    M("opt.given", "Whether the client gives or withdraws the consent."),
+    M(
+        "opt.consent_on",
+        "The day (YYYY-MM-DD) the client gave or withdrew it; today by default.",
+    ),
+    M("case.consent_given", "Consent for {purpose} given on {on}, case {case_id}."),
+    M(
+        "case.consent_withdrawn",
+        "Consent for {purpose} withdrawn on {on}, case {case_id}.",
+    ),
+    M("history.consent_given", "consent for {purpose} given on {on}"),
+    M("history.consent_withdrawn", "consent for {purpose} withdrawn on {on}"),
+    M("show.worker", "Worker of record: {worker}"),
+    M("show.unit", "Unit: {unit}"),
+    M("show.referral", "Latest referral: {to} (event {seq})"),
+    M("show.consents", "Consent: {consents}"),
+    M("show.given", "given"),
+    M("show.withdrawn", "withdrawn"),
+    M(
+        "show.reassign_hint",
+        "The client dislikes the worker? A supervisor can reassign the case instead "
+        "of ending it: case assign CASE --worker ID --reason client_dislikes_worker.",
+    ),
+    M(
+        "opt.for_sharing",
+        "Export one case to share outside the agency: refused without the client's "
+        "consent for data sharing.",
+    ),
 )

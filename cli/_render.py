@@ -18,6 +18,7 @@ from helping_process import Case
 from helping_process import NextMoves
 from helping_process.labels import Language
 from helping_process.labels import label
+from helping_process.states import TerminationReason
 from helping_process.states import to_json
 
 from ._messages import say
@@ -155,6 +156,7 @@ def case_lines(case: Case, moves: NextMoves, lang: Language) -> list[str]:
     if case.termination_reason is not None:
         reason = label("reason", case.termination_reason, lang)
         lines.append(say("show.ended", lang, reason=reason))
+    lines.extend(casework_lines(case, lang))
     latest = case.records.latest()
     lines.append(say("show.records", lang))
     if not latest:
@@ -162,4 +164,28 @@ def case_lines(case: Case, moves: NextMoves, lang: Language) -> list[str]:
     for kind, record in latest.items():
         lines.append(f"  {label('record_kind', kind, lang)} ({kind.value})")
         lines.extend(pretty(to_json(record), "    "))
-    return [*lines, *next_lines(moves, lang)]
+    hint = [
+        say("show.reassign_hint", lang)
+        for option in moves.terminations
+        if option.reason is TerminationReason.CLIENT_DISLIKES_WORKER
+    ]
+    return [*lines, *next_lines(moves, lang), *hint]
+
+
+def casework_lines(case: Case, lang: Language) -> list[str]:
+    """Return who holds the case, its unit, latest referral and consents."""
+    lines = [say("show.worker", lang, worker=case.worker or "-")]
+    if case.unit is not None:
+        lines.append(say("show.unit", lang, unit=case.unit))
+    if case.referral is not None:
+        lines.append(
+            say("show.referral", lang, to=case.referral.to, seq=case.referral.seq)
+        )
+    if case.consents:
+        consents = ", ".join(
+            f"{label('consent_purpose', purpose, lang)}: "
+            f"{say('show.given' if given else 'show.withdrawn', lang)}"
+            for purpose, given in case.consents
+        )
+        lines.append(say("show.consents", lang, consents=consents))
+    return lines

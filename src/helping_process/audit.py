@@ -50,7 +50,10 @@ from helping_process.model import UTC
 from helping_process.model import Action
 from helping_process.model import Actor
 from helping_process.model import ActorRole
+from helping_process.model import AssignReason
 from helping_process.model import Case
+from helping_process.model import Consent
+from helping_process.model import ConsentPurpose
 from helping_process.model import Event
 from helping_process.model import ProcessPin
 from helping_process.states import REDACTED
@@ -65,6 +68,11 @@ if TYPE_CHECKING:
 
 #: The ``prev_hash`` of every case's first event.
 GENESIS: Final = "0" * 64
+#: The actions whose events may carry the keys of case work (assignment,
+#: referral, transfer, consent), by member and by code.
+_CASEWORK: Final = frozenset(
+    {Action.ASSIGN, Action.REFER, Action.TRANSFER, Action.CONSENT}
+)
 #: The version of the body encoding; bumped only with a documented migration.
 FORMAT_VERSION: Final = 1
 
@@ -429,7 +437,50 @@ def _body(event: Event, record: Any, personal_digest: str | None) -> dict[str, A
         body["approver"] = event.approver
     if event.request is not None:
         body["request"] = event.request
+    if event.action in _CASEWORK or event.referral_seq is not None:
+        _casework_body(event, body)
     return body
+
+
+def _casework_body(event: Event, body: dict[str, Any]) -> None:
+    """Add the keys of assignment, referral, transfer and consent events.
+
+    Each key is written only when it is set, so every other event keeps
+    exactly the keys it always had.
+    """
+    if event.worker is not None:
+        body["worker"] = event.worker
+    if event.assign_reason is not None:
+        body["assign_reason"] = event.assign_reason
+    if event.unit is not None:
+        body["unit"] = event.unit
+    consent = event.consent
+    if consent is not None:
+        body["consent"] = {
+            "purpose": consent.purpose,
+            "given": consent.given,
+            "on": consent.on.isoformat(),
+        }
+    if event.referral_seq is not None:
+        body["referral_seq"] = event.referral_seq
+
+
+def _consent(value: object) -> Consent | None:
+    """The consent a body holds, or None.
+
+    Raises:
+        ValueError: the ``consent`` object is not a purpose, flag and day.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"purpose", "given", "on"}:
+        raise ValueError(value)
+    on = value["on"]
+    if not isinstance(on, str):
+        raise TypeError(on)
+    return Consent(
+        ConsentPurpose(value["purpose"]), value["given"], dt.date.fromisoformat(on)
+    )
 
 
 def seal(event: Event, prev_hash: str, *, salt: bytes | None = None) -> Sealed:
@@ -535,6 +586,11 @@ def _event(body: Mapping[str, Any], personal: Mapping[str, Any]) -> Event:
         redacted=_seqs(body.get("redacted_seqs")),
         process=_pin(body.get("process")),
         **_approval(body),
+        **(
+            _casework_fields(body)
+            if body["action"] in _CASEWORK or "referral_seq" in body
+            else {}
+        ),
     )
 
 
@@ -557,6 +613,21 @@ def _approval(body: Mapping[str, Any]) -> dict[str, Any]:
             raise TypeError(number)
         found["request"] = number
     return found
+
+
+def _casework_fields(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of an assignment, referral, transfer or consent body."""
+    reason = body.get("assign_reason")
+    referral_seq = body.get("referral_seq")
+    if referral_seq is not None and type(referral_seq) is not int:
+        raise TypeError(referral_seq)
+    return {
+        "worker": body.get("worker"),
+        "assign_reason": None if reason is None else AssignReason(reason),
+        "unit": body.get("unit"),
+        "consent": _consent(body.get("consent")),
+        "referral_seq": referral_seq,
+    }
 
 
 def _pin(value: object) -> ProcessPin | None:

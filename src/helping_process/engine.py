@@ -49,17 +49,23 @@ from helping_process.model import Actor
 from helping_process.model import ActorRole
 from helping_process.model import AddRecord
 from helping_process.model import ApproveRequest
+from helping_process.model import AssignCase
 from helping_process.model import Case
 from helping_process.model import Command
+from helping_process.model import ConsentPurpose
 from helping_process.model import Event
 from helping_process.model import MigrateCase
 from helping_process.model import MoveCase
 from helping_process.model import OpenCase
 from helping_process.model import ProcessPin
+from helping_process.model import RecordConsent
 from helping_process.model import RedactCase
+from helping_process.model import ReferCase
+from helping_process.model import Referral
 from helping_process.model import RejectRequest
 from helping_process.model import ReopenCase
 from helping_process.model import TerminateCase
+from helping_process.model import TransferCase
 from helping_process.model import first_rules
 from helping_process.states import ActivityRecord
 from helping_process.states import EngagementRecord
@@ -408,7 +414,7 @@ def open_case(
     return Decision(_opened(event, rules.definition), event)
 
 
-def execute(  # noqa: PLR0912 - one arm per command
+def execute(  # noqa: PLR0912, PLR0915 - one arm per command
     case: Case, command: Command, *, actor: Actor, at: dt.datetime
 ) -> Decision:
     """Decide a command on a case.
@@ -468,6 +474,7 @@ def execute(  # noqa: PLR0912 - one arm per command
                 at=at,
             )
         case TerminateCase():
+            command, referral_seq = _linked(rules, case, command)
             to_stage = _admit_termination(rules, case, command, occurred.date())
             action = Action.TERMINATE
             details = {
@@ -475,7 +482,10 @@ def execute(  # noqa: PLR0912 - one arm per command
                 "sub_reason": command.sub_reason,
                 "referral_to": command.referral_to,
                 "note": command.note,
+                "referral_seq": referral_seq,
             }
+        case AssignCase() | ReferCase() | TransferCase() | RecordConsent():
+            action, details = _casework(rules, case, command, occurred.date())
         case RedactCase(note=note, events=redacted):
             if note is None:
                 raise RequirementNotMetError(case.stage, ["redact.note"])
@@ -644,6 +654,76 @@ def requested_command(
             raise AuditIntegrityError(request.case_id, request.seq, "incomplete")
 
 
+def _linked(
+    rules: Rules, case: Case, command: TerminateCase
+) -> tuple[TerminateCase, int | None]:
+    """Link a termination that refers the client to the case's latest referral.
+
+    A reason that asks where the client is referred to (``referral``)
+    follows from the case's latest ``refer`` event when there is one: the
+    event names it (``referral_seq``), and ``referral_to`` defaults to the
+    organisation it named.
+    """
+    reason = rules.reasons.get(command.reason)
+    referral = case.referral
+    if reason is None or not reason.referral or referral is None:
+        return command, None
+    if command.referral_to is None and referral.to is not None:
+        command = attrs.evolve(command, referral_to=referral.to)
+    return command, referral.seq
+
+
+def _casework(  # noqa: PLR0912 - one branch per requirement, read as a table
+    rules: Rules,
+    case: Case,
+    command: AssignCase | ReferCase | TransferCase | RecordConsent,
+    day: dt.date,
+) -> tuple[Action, dict[str, Any]]:
+    """Decide an assignment, referral, transfer or consent: none moves the case.
+
+    An assignment and a transfer may be made in any stage; a referral and a
+    consent only while an episode is in progress. Each needs a note but a
+    consent, and a referral the client's consent for referral.
+    """
+    missing: list[str] = []
+    active = rules.definition.stage(case.stage).kind == "active"
+    match command:
+        case AssignCase(worker=worker, reason=reason, note=note):
+            if worker == case.worker:
+                missing.append("assign.other_worker")
+            if note is None:
+                missing.append("assign.note")
+            action = Action.ASSIGN
+            details: dict[str, Any] = {
+                "worker": worker,
+                "assign_reason": reason,
+                "note": note,
+            }
+        case ReferCase(to=to, note=note):
+            if not active:
+                missing.append("case.active")
+            if not case.consented(ConsentPurpose.REFERRAL):
+                missing.append("consent.referral")
+            if note is None:
+                missing.append("refer.note")
+            action, details = Action.REFER, {"referral_to": to, "note": note}
+        case TransferCase(unit=unit, note=note):
+            if unit == case.unit:
+                missing.append("transfer.other_unit")
+            if note is None:
+                missing.append("transfer.note")
+            action, details = Action.TRANSFER, {"unit": unit, "note": note}
+        case RecordConsent(consent=consent, note=note):
+            if consent.on > day:
+                raise InvalidInputError("on", "future", consent.on.isoformat())
+            if not active:
+                missing.append("case.active")
+            action, details = Action.CONSENT, {"consent": consent, "note": note}
+    if missing:
+        raise RequirementNotMetError(case.stage, missing)
+    return action, details
+
+
 def _admit_termination(
     rules: Rules, case: Case, command: TerminateCase, day: dt.date
 ) -> Stage:
@@ -771,7 +851,7 @@ def _admit_migration(
 _RECORD: Final = Action.RECORD
 
 
-def apply(case: Case | None, event: Event) -> Case:
+def apply(case: Case | None, event: Event) -> Case:  # noqa: PLR0912 - one arm per action
     """Return the case after ``event``: one step of the fold over a trail.
 
     ``apply`` trusts the event; :func:`execute` and :func:`replay` are what
@@ -824,6 +904,21 @@ def apply(case: Case | None, event: Event) -> Case:
             )
             if action is Action.APPROVE:
                 changes["approved"] = case.request(event.request or 0)
+        case Action.ASSIGN:
+            changes["assigned"] = event.worker
+        case Action.REFER:
+            changes["referral"] = Referral(event.seq, event.referral_to)
+        case Action.TRANSFER:
+            changes["unit"] = event.unit
+        case Action.CONSENT if event.consent is not None:
+            consent = event.consent
+            held = dict(case.consents)
+            held[consent.purpose] = consent.given
+            changes["consents"] = tuple(
+                (purpose, held[purpose])
+                for purpose in ConsentPurpose
+                if purpose in held
+            )
         case _:
             pass
     return evolve(case, changes)
@@ -841,6 +936,7 @@ def _opened(event: Event, definition: Definition) -> Case:
         stage_entered_at=at,
         last_occurred_at=at,
         definition=definition,
+        opened_by=event.actor.id,
     )
 
 
@@ -877,7 +973,9 @@ def _pinned(event: Event) -> Definition:
     return definition
 
 
-def command_of(event: Event) -> OpenCase | Command:  # noqa: PLR0911 - one return per action
+def command_of(  # noqa: PLR0911, PLR0912 - one return per action
+    event: Event,
+) -> OpenCase | Command:
     """Return the command an event records, so it can be decided again."""
     occurred = event.occurred_at
     if event.action is _RECORD and event.record is not None:
@@ -920,6 +1018,23 @@ def command_of(event: Event) -> OpenCase | Command:  # noqa: PLR0911 - one retur
         case Action.REJECT if event.request is not None:
             return RejectRequest(
                 request=event.request, note=event.note, occurred_at=occurred
+            )
+        case Action.ASSIGN if event.worker is not None:
+            return AssignCase(
+                worker=event.worker,
+                reason=event.assign_reason,
+                note=event.note,
+                occurred_at=occurred,
+            )
+        case Action.REFER if event.referral_to is not None:
+            return ReferCase(
+                to=event.referral_to, note=event.note, occurred_at=occurred
+            )
+        case Action.TRANSFER if event.unit is not None:
+            return TransferCase(unit=event.unit, note=event.note, occurred_at=occurred)
+        case Action.CONSENT if event.consent is not None:
+            return RecordConsent(
+                consent=event.consent, note=event.note, occurred_at=occurred
             )
         case _:
             raise AuditIntegrityError(event.case_id, event.seq, "incomplete")
@@ -1024,7 +1139,8 @@ def next_moves(case: Case, *, on: dt.date | None = None) -> NextMoves:
                 allowed=not missing,
                 missing=missing,
                 sub_reasons=tuple(sorted(SubReason(s.code) for s in spec.sub_reasons)),
-                referral_required=spec.referral,
+                # A referral recorded on the case is where it refers to.
+                referral_required=spec.referral and case.referral is None,
                 planned=spec.planned,
             )
         )

@@ -269,6 +269,38 @@ _LABELS: Final = Labels(
     L("follow_up_mode.message", "Message"),
     L("action.migrate", "Moved to other rules"),
     L("requirement.migrate.note", "a note saying why the case moves to other rules"),
+    L("action.assign", "Worker of record assigned"),
+    L("action.refer", "Referred elsewhere"),
+    L("action.transfer", "Transferred to another unit"),
+    L("action.consent", "Consent recorded"),
+    L("requirement.assign.note", "a note saying why the case is reassigned"),
+    L(
+        "requirement.assign.other_worker",
+        "a worker other than the case's worker of record",
+    ),
+    L(
+        "requirement.assign.worker_on_roster",
+        "a worker who is an active worker or supervisor on the staff roster",
+    ),
+    L("requirement.refer.note", "a note saying why the client is referred"),
+    L("requirement.transfer.note", "a note saying why the case is transferred"),
+    L("requirement.transfer.other_unit", "a unit other than the case's own"),
+    L(
+        "requirement.case.active",
+        "an episode in progress (the case is terminated; reopen it first)",
+    ),
+    L(
+        "requirement.consent.referral",
+        "the client's consent for referral, given and not withdrawn",
+    ),
+    L(
+        "requirement.consent.data_sharing",
+        "the client's consent for sharing data, given and not withdrawn",
+    ),
+    L("consent_purpose.services", "Services"),
+    L("consent_purpose.data_sharing", "Data sharing"),
+    L("consent_purpose.referral", "Referral"),
+    L("assign_reason.client_dislikes_worker", "Client dislikes the worker"),
     L(
         "requirement.migrate.same_definition",
         "another definition than the one the case runs under",
@@ -320,6 +352,10 @@ _LABELS: Final = Labels(
     L("gate.reopen", "reopening"),
     L("gate.migrate", "move to other rules"),
     L("gate.redact", "redaction"),
+    L("operation.assign", "assign a case"),
+    L("operation.refer", "refer a client"),
+    L("operation.transfer", "transfer a case"),
+    L("operation.consent", "record a consent"),
     L("staff_role.worker", "Worker"),
     L("staff_role.supervisor", "Supervisor"),
     L("staff_role.auditor", "Auditor"),
@@ -574,6 +610,11 @@ _MESSAGES: Final = Messages(
         "error.approval.role_not_held",
         "Request {request} of case {case_id} is approved by a {approver}; act in that"
         " role (--role {approver}).",
+    ),
+    M(
+        "error.not_permitted.not_assigned",
+        "{actor} may not {operation}: the case's worker of record is {assigned}; only"
+        " they or a supervisor may (a supervisor reassigns it with 'case assign').",
     ),
     M("error.roster", "The roster change for {member} is refused."),
     M(

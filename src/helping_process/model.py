@@ -60,6 +60,76 @@ class Action(StrEnum):
     REQUEST = "request"
     APPROVE = "approve"
     REJECT = "reject"
+    ASSIGN = "assign"
+    REFER = "refer"
+    TRANSFER = "transfer"
+    CONSENT = "consent"
+
+
+@unique
+class ConsentPurpose(StrEnum):
+    """What a client's consent is for."""
+
+    SERVICES = "services"
+    DATA_SHARING = "data_sharing"
+    REFERRAL = "referral"
+
+
+@unique
+class AssignReason(StrEnum):
+    """Why a case is given another worker of record, when the reason matters.
+
+    ``client_dislikes_worker`` resolves the termination reason of that name
+    by reassignment: the client keeps the service and gets another worker.
+    """
+
+    CLIENT_DISLIKES_WORKER = "client_dislikes_worker"
+
+
+@attrs.frozen
+class Consent:
+    """A client's consent for one purpose, given or withdrawn on a day.
+
+    Who recorded it is the event's actor; the consent itself holds no
+    personal text, so it stays in the chain through a redaction.
+
+    Attributes:
+        purpose: what it is for.
+        given: True when given, False when withdrawn.
+        on: the day the client gave or withdrew it.
+    """
+
+    purpose: ConsentPurpose = attrs.field()
+    given: bool = attrs.field()
+    on: dt.date = attrs.field()
+
+    @purpose.validator
+    def _purpose(self, attribute: attrs.Attribute[object], value: object) -> None:
+        if not isinstance(value, ConsentPurpose):
+            raise InvalidInputError("purpose", "unknown_code", value)
+
+    @given.validator
+    def _given(self, attribute: attrs.Attribute[object], value: object) -> None:
+        if not isinstance(value, bool):
+            raise InvalidInputError("given", "not_bool", value)
+
+    @on.validator
+    def _on(self, attribute: attrs.Attribute[object], value: object) -> None:
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise InvalidInputError("on", "not_date", value)
+
+
+@attrs.frozen
+class Referral:
+    """The latest outgoing referral of a case.
+
+    Attributes:
+        seq: the event that recorded it.
+        to: the organisation referred to (personal data: redactable).
+    """
+
+    seq: int
+    to: str | None
 
 
 @attrs.frozen
@@ -184,6 +254,12 @@ class Case:
             ``request`` events, oldest first.
         approved: the request the last event approved, whose command the
             next event must be (None: none).
+        opened_by: the actor who opened the case (its first worker of record).
+        assigned: the worker of record an assignment named, if any.
+        unit: the unit of the agency the case was last transferred to, if any.
+        referral: the latest outgoing referral, if any.
+        consents: the client's consent in force for each purpose recorded
+            (True given, False withdrawn); a purpose never recorded is absent.
     """
 
     case_id: str
@@ -206,6 +282,21 @@ class Case:
             if event.seq == seq:
                 return event
         return None
+
+    opened_by: str = ""
+    assigned: str | None = None
+    unit: str | None = None
+    referral: Referral | None = None
+    consents: tuple[tuple[ConsentPurpose, bool], ...] = ()
+
+    @property
+    def worker(self) -> str:
+        """The worker of record: the one last assigned, else who opened it."""
+        return self.assigned if self.assigned is not None else self.opened_by
+
+    def consented(self, purpose: ConsentPurpose) -> bool:
+        """Whether the client's consent for ``purpose`` is given, not withdrawn."""
+        return dict(self.consents).get(purpose, False)
 
 
 # Not slotted: one is made per command, and attrs makes a frozen class
@@ -245,6 +336,12 @@ class Event:
             once approved (its details are this event's other fields).
         approver: for ``request``: the role that approves it.
         request: for ``approve`` and ``reject``: the ``seq`` of the request.
+        worker: for ``assign``: the new worker of record.
+        assign_reason: for ``assign``: why, when it resolves a problem.
+        unit: for ``transfer``: the unit the case is handed to.
+        consent: for ``consent``: the consent given or withdrawn.
+        referral_seq: for ``terminate`` because the service is available
+            elsewhere: the ``refer`` event it follows from, if any.
     """
 
     case_id: str
@@ -268,6 +365,11 @@ class Event:
     requested: Action | None = None
     approver: ActorRole | None = None
     request: int | None = None
+    worker: str | None = None
+    assign_reason: AssignReason | None = None
+    unit: str | None = None
+    consent: Consent | None = None
+    referral_seq: int | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -460,6 +562,80 @@ class RejectRequest:
     occurred_at: dt.datetime | None = _occurred_at()
 
 
+@attrs.frozen(kw_only=True)
+class AssignCase:
+    """Make another worker the case's worker of record, saying why.
+
+    Attributes:
+        worker: the actor id of the new worker of record.
+        reason: ``client_dislikes_worker`` when the reassignment resolves it.
+        note: why (required).
+        occurred_at: when it took place, if earlier than now.
+    """
+
+    worker: str = attrs.field(validator=_text_field("worker", optional=False))
+    reason: AssignReason | None = attrs.field(default=None)
+    note: str | None = _note()
+    occurred_at: dt.datetime | None = _occurred_at()
+
+    @reason.validator
+    def _reason(self, attribute: attrs.Attribute[object], value: object) -> None:
+        if value is not None and not isinstance(value, AssignReason):
+            raise InvalidInputError("reason", "unknown_code", value)
+
+
+@attrs.frozen(kw_only=True)
+class ReferCase:
+    """Refer the client to another organisation; the case goes on.
+
+    Attributes:
+        to: the organisation (kept as personal data).
+        note: why (required).
+        occurred_at: when it took place, if earlier than now.
+    """
+
+    to: str = attrs.field(
+        validator=_text_field("to", optional=False), metadata=PERSONAL
+    )
+    note: str | None = _note()
+    occurred_at: dt.datetime | None = _occurred_at()
+
+
+@attrs.frozen(kw_only=True)
+class TransferCase:
+    """Hand the case, with its history, to another unit of the agency.
+
+    Attributes:
+        unit: the receiving unit's code.
+        note: why (required).
+        occurred_at: when it took place, if earlier than now.
+    """
+
+    unit: str = attrs.field(validator=_text_field("unit", optional=False))
+    note: str | None = _note()
+    occurred_at: dt.datetime | None = _occurred_at()
+
+
+@attrs.frozen(kw_only=True)
+class RecordConsent:
+    """Record the client's consent for a purpose, given or withdrawn.
+
+    Attributes:
+        consent: the purpose, whether given, and the day.
+        note: an optional note.
+        occurred_at: when it took place, if earlier than now.
+    """
+
+    consent: Consent = attrs.field()
+    note: str | None = _note()
+    occurred_at: dt.datetime | None = _occurred_at()
+
+    @consent.validator
+    def _consent(self, attribute: attrs.Attribute[object], value: object) -> None:
+        if not isinstance(value, Consent):
+            raise InvalidInputError("consent", "not_object")
+
+
 Command = (
     AddRecord
     | MoveCase
@@ -469,4 +645,8 @@ Command = (
     | MigrateCase
     | ApproveRequest
     | RejectRequest
+    | AssignCase
+    | ReferCase
+    | TransferCase
+    | RecordConsent
 )

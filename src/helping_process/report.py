@@ -61,6 +61,7 @@ from helping_process.labels import LANGUAGES
 from helping_process.labels import Language
 from helping_process.labels import label
 from helping_process.model import Action
+from helping_process.model import AssignReason
 from helping_process.model import Case
 from helping_process.model import Event
 from helping_process.policy import EventsByCase
@@ -107,6 +108,14 @@ _HOURS_PER_DAY: Final = 24
 _SECONDS_PER_HOUR: Final = 3_600
 #: The GAS T-score of a goal met exactly as expected.
 _GAS_EXPECTED: Final = 50.0
+#: The figures of case work a report counts, in the order it shows them.
+CASEWORK_FIGURES: Final = (
+    "assignments",
+    "reassignments_client_dislikes_worker",
+    "referrals",
+    "transfers",
+    "terminations_after_referral",
+)
 #: Decimal places kept for fractions in JSON and CSV (hides float noise only).
 _PLACES: Final = 6
 
@@ -238,6 +247,9 @@ class Report:
         replans: moves back to planning, per stage they came from.
         reassessments: moves back to assessment, per stage they came from.
         resumes: moves from evaluation back to intervention.
+        casework: assignments, reassignments for a client who dislikes the
+            worker, referrals, transfers and terminations that follow a
+            referral, in the window (see :data:`CASEWORK_FIGURES`).
         attainment: mean goal attainment of the last evaluation per episode.
         gas: the GAS T-scores of the evaluations with GAS scores.
         activities_by_role: intervention activities per worker role.
@@ -273,6 +285,7 @@ class Report:
     replans: Mapping[Stage, int] = attrs.field(converter=_frozen_counts)
     reassessments: Mapping[Stage, int] = attrs.field(converter=_frozen_counts)
     resumes: int = 0
+    casework: Mapping[str, int] = attrs.field(factory=dict)
     attainment: GoalAttainment = GoalAttainment()
     gas: GasSummary = GasSummary()
     activities_by_role: Mapping[WorkerRole, int] = attrs.field(converter=_frozen_counts)
@@ -344,6 +357,7 @@ class Report:
                 "reassessments": _codes(self.reassessments),
                 "resumes": self.resumes,
             },
+            "casework": {key: self.casework.get(key, 0) for key in CASEWORK_FIGURES},
             "goal_attainment": self.attainment.to_json(),
             "gas": self.gas.to_json(),
             "activities": {
@@ -492,6 +506,7 @@ class _Tally:
     replans: Counter[Stage] = attrs.Factory(Counter)
     reassessments: Counter[Stage] = attrs.Factory(Counter)
     resumes: int = 0
+    casework: Counter[str] = attrs.Factory(Counter)
     ratios: _Running = attrs.Factory(_Running)
     t_scores: _Running = attrs.Factory(_Running)
     gas_expected: int = 0
@@ -516,10 +531,14 @@ class _Tally:
                 self.reopened += 1
             case Action.TERMINATE if event.reason is not None:
                 self.by_reason[event.reason] += 1
+                if event.referral_seq is not None:
+                    self.casework["terminations_after_referral"] += 1
                 if event.sub_reason is not None:
                     self.by_sub_reason[event.reason, event.sub_reason] += 1
             case Action.MOVE:
                 self._loop(before, after.stage)
+            case Action.ASSIGN | Action.REFER | Action.TRANSFER:
+                self._casework(event)
             case Action.RECORD if isinstance(event.record, ActivityRecord):
                 self.by_role[event.record.role] += 1
                 self.by_model[event.record.model] += 1
@@ -527,6 +546,17 @@ class _Tally:
                 self._gas(after, event.record)
             case _:
                 pass
+
+    def _casework(self, event: Event) -> None:
+        """Count an assignment, a referral or a transfer."""
+        if event.action is Action.ASSIGN:
+            self.casework["assignments"] += 1
+            if event.assign_reason is AssignReason.CLIENT_DISLIKES_WORKER:
+                self.casework["reassignments_client_dislikes_worker"] += 1
+        elif event.action is Action.REFER:
+            self.casework["referrals"] += 1
+        else:
+            self.casework["transfers"] += 1
 
     def _loop(self, before: Case, dest: Stage) -> None:
         """Count a loop back by the rules of the case's definition."""
@@ -607,6 +637,7 @@ class _Tally:
                 stage: self.reassessments[stage] for stage in _REASSESS_FROM
             },
             resumes=self.resumes,
+            casework={key: self.casework[key] for key in CASEWORK_FIGURES},
             attainment=GoalAttainment(episodes=ratios.count, mean_ratio=ratios.mean),
             gas=GasSummary(
                 evaluations=t_scores.count,
@@ -781,6 +812,18 @@ _TEXT: Final = Messages(
     M("report.replan", "Re-planned from {stage}"),
     M("report.reassess", "Reassessed from {stage}"),
     M("report.resume", "Intervention resumed after evaluation"),
+    M("report.casework", "Assignment, referral and transfer"),
+    M("report.casework.assignments", "Cases assigned to another worker"),
+    M(
+        "report.casework.reassignments_client_dislikes_worker",
+        "of which because the client disliked the worker",
+    ),
+    M("report.casework.referrals", "Referrals to other organisations"),
+    M("report.casework.transfers", "Transfers to another unit"),
+    M(
+        "report.casework.terminations_after_referral",
+        "Terminations that follow a referral",
+    ),
     M("report.outcomes", "Outcomes"),
     M("report.attainment_episodes", "Episodes with an evaluation"),
     M(
@@ -1000,6 +1043,15 @@ def _tables(report: Report, lang: Language) -> list[_Table]:
                     for s, n in report.reassessments.items()
                 ),
                 (w("resume", lang), str(report.resumes)),
+            ),
+        ),
+        _Table(
+            "casework",
+            w("casework", lang),
+            (figure, count),
+            tuple(
+                (w(f"casework.{key}", lang), str(report.casework.get(key, 0)))
+                for key in CASEWORK_FIGURES
             ),
         ),
         _Table(
@@ -1300,6 +1352,13 @@ def _csv_rows(report: Report, lang: Language) -> Iterator[tuple[str, str, str, s
             w("reassess", lang, stage=label("stage", stage, lang)),
         )
     yield "loops", "resume", _value(report.resumes), w("resume", lang)
+    for key in CASEWORK_FIGURES:
+        yield (
+            "casework",
+            key,
+            _value(report.casework.get(key, 0)),
+            w(f"casework.{key}", lang),
+        )
     yield (
         "goal_attainment",
         "episodes",

@@ -45,6 +45,7 @@ from helping_process.exceptions import DefinitionClashError
 from helping_process.exceptions import DefinitionError
 from helping_process.exceptions import InvalidInputError
 from helping_process.exceptions import RefusalError
+from helping_process.exceptions import RequirementNotMetError
 from helping_process.exceptions import UnknownDefinitionError
 from helping_process.model import UTC
 from helping_process.model import Action
@@ -52,16 +53,23 @@ from helping_process.model import Actor
 from helping_process.model import ActorRole
 from helping_process.model import AddRecord
 from helping_process.model import ApproveRequest
+from helping_process.model import AssignCase
+from helping_process.model import AssignReason
 from helping_process.model import Case
 from helping_process.model import Command
+from helping_process.model import Consent
+from helping_process.model import ConsentPurpose
 from helping_process.model import Event
 from helping_process.model import MigrateCase
 from helping_process.model import MoveCase
 from helping_process.model import OpenCase
+from helping_process.model import RecordConsent
 from helping_process.model import RedactCase
+from helping_process.model import ReferCase
 from helping_process.model import RejectRequest
 from helping_process.model import ReopenCase
 from helping_process.model import TerminateCase
+from helping_process.model import TransferCase
 from helping_process.snapshot import Snapshot
 from helping_process.staff import LOGGED_READS
 from helping_process.staff import AllowEveryone
@@ -69,6 +77,7 @@ from helping_process.staff import Authorizer
 from helping_process.staff import NotPermittedError
 from helping_process.staff import Operation
 from helping_process.staff import RosterAuthorizer
+from helping_process.staff import StaffRole
 from helping_process.staff import StaffStore
 from helping_process.states import Record
 from helping_process.states import RecordKind
@@ -99,6 +108,10 @@ _OPERATIONS: Final[Mapping[type[object], Operation]] = {
     RedactCase: Operation.REDACT,
     ApproveRequest: Operation.APPROVE,
     RejectRequest: Operation.APPROVE,
+    AssignCase: Operation.ASSIGN,
+    ReferCase: Operation.REFER,
+    TransferCase: Operation.TRANSFER,
+    RecordConsent: Operation.CONSENT,
 }
 
 #: Who acts or reads: an Actor with a self-declared role, or only an id
@@ -629,6 +642,99 @@ class CaseService:
         command = MigrateCase(to=target, note=note, occurred_at=occurred_at)
         return self.execute(case_id, command, actor=actor)
 
+    def assign(  # noqa: PLR0913 - the assignment's parts are named, not bundled
+        self,
+        case_id: str,
+        worker: str,
+        *,
+        actor: Who,
+        note: str | None,
+        reason: AssignReason | None = None,
+        occurred_at: dt.datetime | None = None,
+    ) -> Case:
+        """Make ``worker`` the case's worker of record (supervisor or admin).
+
+        With ``reason=client_dislikes_worker`` the reassignment resolves
+        that problem without ending the service. While the roster has
+        members, ``worker`` must be an active member who holds the worker
+        or supervisor role.
+
+        Raises:
+            RequirementNotMetError: the note is missing, ``worker`` is
+                already the worker of record or may not hold cases.
+        """
+        command = AssignCase(
+            worker=worker, reason=reason, note=note, occurred_at=occurred_at
+        )
+        return self.execute(case_id, command, actor=actor)
+
+    def _check_assignee(self, command: AssignCase, case: Case) -> None:
+        """Refuse an assignee the roster does not know as a practitioner."""
+        staff = self.staff
+        if staff is None:
+            return
+        roster = staff.roster()
+        if roster.is_empty:
+            return
+        member = roster.members.get(command.worker)
+        if (
+            member is None
+            or not member.active
+            or not {StaffRole.WORKER, StaffRole.SUPERVISOR} & set(member.roles)
+        ):
+            raise RequirementNotMetError(case.stage, ["assign.worker_on_roster"])
+
+    def refer(
+        self,
+        case_id: str,
+        to: str,
+        *,
+        actor: Who,
+        note: str | None,
+        occurred_at: dt.datetime | None = None,
+    ) -> Case:
+        """Record an outgoing referral to organisation ``to``; the case goes on.
+
+        Refused without the client's consent for referral in force. A later
+        termination for a reason that refers the client links to it.
+        """
+        command = ReferCase(to=to, note=note, occurred_at=occurred_at)
+        return self.execute(case_id, command, actor=actor)
+
+    def transfer(
+        self,
+        case_id: str,
+        unit: str,
+        *,
+        actor: Who,
+        note: str | None,
+        occurred_at: dt.datetime | None = None,
+    ) -> Case:
+        """Hand the case, with its whole history, to another unit of the agency.
+
+        The worker of record stays until the receiving unit's supervisor
+        assigns another (:meth:`assign`).
+        """
+        command = TransferCase(unit=unit, note=note, occurred_at=occurred_at)
+        return self.execute(case_id, command, actor=actor)
+
+    def consent(  # noqa: PLR0913 - the consent's parts are named, not bundled
+        self,
+        case_id: str,
+        purpose: ConsentPurpose,
+        *,
+        given: bool,
+        on: dt.date,
+        actor: Who,
+        note: str | None = None,
+        occurred_at: dt.datetime | None = None,
+    ) -> Case:
+        """Record the client's consent for ``purpose``, given or withdrawn on ``on``."""
+        command = RecordConsent(
+            consent=Consent(purpose, given, on), note=note, occurred_at=occurred_at
+        )
+        return self.execute(case_id, command, actor=actor)
+
     def execute(
         self,
         case_id: str,
@@ -657,20 +763,30 @@ class CaseService:
                 nothing is stored (see :func:`retry_on_conflict`).
         """
         operation = _OPERATIONS.get(type(command), Operation.RECORD)
-        actor = self.authorize(actor, operation, case_id)
+        who = actor
         held = self._cache.get(case_id)
         if (
             held is not None
             and expected_seq in (None, held[0].seq)
             and not isinstance(command, RedactCase)
         ):
-            stored = self._append_held(held, command, actor)
-            if stored is not None:
-                return stored
+            if isinstance(command, AssignCase):
+                self._check_assignee(command, held[0])
+            try:
+                acting = self.authorize(who, operation, case_id, case=held[0])
+            except NotPermittedError:
+                pass  # the held case may be stale: judged again on the stored one
+            else:
+                stored = self._append_held(held, command, acting)
+                if stored is not None:
+                    return stored
         with self.store.unit_of_work() as uow:
             current = self._load(uow, case_id)
+            actor = self.authorize(who, operation, case_id, case=current[0])
             if expected_seq is not None and current[0].seq != expected_seq:
                 raise ConcurrentUpdateError(case_id, expected_seq)
+            if isinstance(command, AssignCase):
+                self._check_assignee(command, current[0])
             if isinstance(command, RedactCase):
                 command = attrs.evolve(
                     command, events=_redactable(uow.events(case_id), current[0].seq)
@@ -871,20 +987,36 @@ class CaseService:
             )
         return self._authorizer
 
-    def authorize(self, who: Who, operation: Operation, case_id: str | None) -> Actor:
+    def authorize(
+        self,
+        who: Who,
+        operation: Operation,
+        case_id: str | None,
+        *,
+        case: Case | None = None,
+    ) -> Actor:
         """Return the actor as the case event records them, or refuse.
 
-        The Authorizer decides; with a roster, the recorded role is the
-        member's (a self-declared role must be one they hold).
+        The Authorizer decides, knowing the worker of record of ``case``
+        (the case changed, when one is); with a roster, the recorded role
+        is the member's (a self-declared role must be one they hold).
 
         Raises:
-            NotPermittedError: the actor may not do ``operation``.
+            NotPermittedError: the actor may not do ``operation`` (on a
+                case assigned to someone else: ``not_assigned``).
         """
-        verdict = self.authorizer.authorize(who, operation, case_id)
+        worker = None if case is None else case.worker
+        if worker == "":
+            worker = None
+        verdict = self.authorizer.authorize(who, operation, case_id, worker=worker)
         actor_id = who if isinstance(who, str) else who.id
         if not verdict.allowed:
             raise NotPermittedError(
-                actor_id, operation, verdict.refusal, ", ".join(verdict.roles)
+                actor_id,
+                operation,
+                verdict.refusal,
+                ", ".join(verdict.roles),
+                verdict.assigned,
             )
         if isinstance(who, Actor) and verdict.role in (None, who.role):
             return who
@@ -973,19 +1105,29 @@ class CaseService:
             limit: the most summaries to return.
             stage: only cases in this stage.
             opened_since: only cases opened at or after this moment.
-            worker: only cases this actor opened (the case's worker until
-                cases have a roster of their own).
+            worker: only cases whose worker of record is this actor (who
+                opened the case, or whom its last assignment named).
             before: the ``(opened_at, case_id)`` of the last summary of the
                 previous page; None for the first page.
         """
-        with self.store.unit_of_work() as uow:
-            return uow.case_page(
-                limit=limit,
-                stage=stage,
-                opened_since=opened_since,
-                worker=worker,
-                before=before,
-            )
+        if worker is None:
+            with self.store.unit_of_work() as uow:
+                return uow.case_page(
+                    limit=limit, stage=stage, opened_since=opened_since, before=before
+                )
+        # The worker of record is in the trail, not the case row: read on
+        # until the page is full or the cases run out.
+        found: list[CaseSummary] = []
+        while len(found) < limit:
+            with self.store.unit_of_work() as uow:
+                page = uow.case_page(
+                    limit=limit, stage=stage, opened_since=opened_since, before=before
+                )
+            found += [s for s in page if self.get(s.case_id).worker == worker]
+            if len(page) < limit:
+                break
+            before = (page[-1].opened_at, page[-1].case_id)
+        return found[:limit]
 
     def events_page(
         self,
@@ -1297,7 +1439,11 @@ class CaseService:
         )
 
     def export(
-        self, case_id: str | None = None, *, reader: Who | None = None
+        self,
+        case_id: str | None = None,
+        *,
+        reader: Who | None = None,
+        for_sharing: bool = False,
     ) -> Iterator[str]:
         """Yield the trail (one case, or all) as JSON lines for external audit.
 
@@ -1305,7 +1451,20 @@ class CaseService:
         specifies them and ``examples/verify_export.py`` verifies them with
         the standard library alone. With a ``reader``, the export is
         authorized and logged as ``export`` before the first line.
+
+        ``for_sharing`` exports one case to share outside the agency: it is
+        refused unless the client's consent for data sharing is in force.
+
+        Raises:
+            RequirementNotMetError: for sharing, without that consent (or
+                without one case).
         """
+        if for_sharing:
+            if case_id is None:
+                raise InvalidInputError("case", "missing")
+            case = self.get(case_id)
+            if not case.consented(ConsentPurpose.DATA_SHARING):
+                raise RequirementNotMetError(case.stage, ["consent.data_sharing"])
         self.read(reader, Operation.EXPORT, case_id)
         with self.store.unit_of_work() as uow:
             if case_id is not None:

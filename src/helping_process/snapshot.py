@@ -38,7 +38,9 @@ from helping_process.exceptions import AuditIntegrityError
 from helping_process.model import FIRST_RULES
 from helping_process.model import Action
 from helping_process.model import Case
+from helping_process.model import ConsentPurpose
 from helping_process.model import Event
+from helping_process.model import Referral
 from helping_process.model import first_rules
 from helping_process.states import ContractKind
 from helping_process.states import ContractRecord
@@ -169,6 +171,17 @@ def expected(case: Case, last_hash: str, origins: Origins) -> Snapshot:
     if definition.ref != FIRST_RULES:
         # Cases under the first rules keep the snapshots they always had.
         data["process"] = definition.digest
+    # Case work is written only when there is some: older snapshots keep
+    # their bytes. The opener (the first worker of record) is event 1's
+    # actor, and the referral's organisation is read from its event.
+    if case.assigned is not None:
+        data["assigned"] = case.assigned
+    if case.unit is not None:
+        data["unit"] = case.unit
+    if case.referral is not None:
+        data["referral"] = case.referral.seq
+    if case.consents:
+        data["consents"] = {purpose.value: given for purpose, given in case.consents}
     return Snapshot(
         case_id=case.case_id, seq=case.seq, hash=last_hash, data=canonical(data)
     )
@@ -189,11 +202,13 @@ def references(snapshot: Snapshot) -> list[int]:
         seqs += list(data.get("requests", ()))
         if "approved" in data:
             seqs.append(data["approved"])
-    except (orjson.JSONDecodeError, KeyError, TypeError) as error:
+        if data.get("referral") is not None:
+            seqs.append(data["referral"])
+    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
         raise _refused(snapshot) from error
     if not all(type(seq) is int for seq in seqs):
         raise _refused(snapshot)
-    return [snapshot.seq, *sorted(set(seqs))]
+    return [snapshot.seq, *sorted({1, *seqs})]
 
 
 def restore(
@@ -273,6 +288,11 @@ def _restore(
         approved=(
             _request(data["approved"], snapshot, events) if "approved" in data else None
         ),
+        opened_by=events[1][0].actor.id,
+        assigned=_text(data.get("assigned")),
+        unit=_text(data.get("unit")),
+        referral=_referral(data.get("referral"), snapshot, events),
+        consents=_consents(data.get("consents")),
     )
     return case, origins
 
@@ -287,6 +307,40 @@ def _request(
     if event.action is not Action.REQUEST:
         raise ValueError(seq)
     return event
+
+
+def _text(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _referral(
+    seq: object, snapshot: Snapshot, events: Mapping[int, tuple[Event, str]]
+) -> Referral | None:
+    """The referral a snapshot names by ``seq``, checked to be a referral."""
+    if seq is None:
+        return None
+    if type(seq) is not int or not 0 < seq <= snapshot.seq:
+        raise ValueError(seq)
+    event = events[seq][0]
+    if event.action is not Action.REFER:
+        raise ValueError(seq)
+    return Referral(seq, event.referral_to)
+
+
+def _consents(value: object) -> tuple[tuple[ConsentPurpose, bool], ...]:
+    """The consents a snapshot holds, in the order of their purposes."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not all(
+        isinstance(given, bool) for given in value.values()
+    ):
+        raise TypeError(value)
+    held = {ConsentPurpose(purpose): given for purpose, given in value.items()}
+    return tuple(
+        (purpose, held[purpose]) for purpose in ConsentPurpose if purpose in held
+    )
 
 
 def _definition(digest: object) -> Definition:

@@ -73,6 +73,10 @@ class Operation(StrEnum):
     LIST = "list"
     STAFF = "staff"
     APPROVE = "approve"
+    ASSIGN = "assign"
+    REFER = "refer"
+    TRANSFER = "transfer"
+    CONSENT = "consent"
 
 
 #: The case changes of practice: workers and supervisors do them.
@@ -101,12 +105,34 @@ LOGGED_READS: Final = frozenset(
     {Operation.SHOW, Operation.HISTORY, Operation.EXPORT, Operation.REPORT}
 )
 
+#: The work on a case its worker of record does: referral and consent.
+CASEWORK: Final = frozenset({Operation.REFER, Operation.CONSENT})
+#: Who the case is with: supervisors and admins assign and transfer it.
+ALLOCATION: Final = frozenset({Operation.ASSIGN, Operation.TRANSFER})
+#: What only the case's worker of record (or a supervisor) may do to it.
+ON_ASSIGNED: Final = frozenset(
+    {
+        Operation.RECORD,
+        Operation.MOVE,
+        Operation.TERMINATE,
+        Operation.REOPEN,
+        Operation.REFER,
+        Operation.CONSENT,
+    }
+)
+
 #: What each role may do.
 PERMISSIONS: Final[Mapping[StaffRole, frozenset[Operation]]] = {
-    StaffRole.WORKER: PRACTICE | READS | {Operation.APPROVE},
-    StaffRole.SUPERVISOR: PRACTICE | READS | {Operation.REDACT, Operation.APPROVE},
+    StaffRole.WORKER: PRACTICE | READS | CASEWORK | {Operation.APPROVE},
+    StaffRole.SUPERVISOR: PRACTICE
+    | READS
+    | CASEWORK
+    | ALLOCATION
+    | {Operation.REDACT, Operation.APPROVE},
     StaffRole.AUDITOR: READS,
-    StaffRole.ADMIN: READS | {Operation.REDACT, Operation.STAFF, Operation.APPROVE},
+    StaffRole.ADMIN: READS
+    | ALLOCATION
+    | {Operation.REDACT, Operation.STAFF, Operation.APPROVE},
 }
 
 #: The role recorded in a case event for each roster role that may change a case.
@@ -149,18 +175,23 @@ class NotPermittedError(RefusalError):
     Attributes:
         actor: the actor's id.
         operation: what was asked (``move``, ``show``, ``staff`` ...).
-        reason: why: ``unknown_actor``, ``inactive_actor``, ``role_not_held``
-            or ``not_permitted`` (or an Authorizer's own message id).
+        reason: why: ``unknown_actor``, ``inactive_actor``, ``role_not_held``,
+            ``not_permitted`` or ``not_assigned`` (or an Authorizer's own
+            message id).
         roles: the roles the member holds, comma separated ("" for none).
+        assigned: for ``not_assigned``: the case's worker of record.
     """
 
     template = "error.not_permitted"
 
-    def __init__(self, actor: str, operation: str, reason: str, roles: str) -> None:
+    def __init__(
+        self, actor: str, operation: str, reason: str, roles: str, assigned: str = ""
+    ) -> None:
         self.actor = actor
         self.operation = operation
         self.reason = reason
         self.roles = roles
+        self.assigned = assigned
         super().__init__()
 
     def message_template(self) -> str:
@@ -200,12 +231,14 @@ class Verdict:
         checked: whether actors were checked at all (False while the
             roster is empty).
         roles: the roles the actor holds, for the refusal's message.
+        assigned: for ``not_assigned``: the case's worker of record.
     """
 
     refusal: str = ""
     role: ActorRole | None = None
     checked: bool = True
     roles: tuple[str, ...] = ()
+    assigned: str = ""
 
     @property
     def allowed(self) -> bool:
@@ -226,7 +259,12 @@ class Authorizer(Protocol):
     """
 
     def authorize(
-        self, actor: Actor | str, operation: Operation, case_id: str | None
+        self,
+        actor: Actor | str,
+        operation: Operation,
+        case_id: str | None,
+        *,
+        worker: str | None = None,
     ) -> Verdict:
         """Return the verdict on ``actor`` doing ``operation``.
 
@@ -235,6 +273,9 @@ class Authorizer(Protocol):
                 or only an id (the role is then the roster's).
             operation: what is asked.
             case_id: the case, or None for every case (or a new one).
+            worker: the case's worker of record, when a case is changed
+                (None otherwise): only they or a supervisor may do the
+                operations in :data:`ON_ASSIGNED`.
         """
 
 
@@ -242,7 +283,12 @@ class AllowEveryone:
     """An Authorizer that checks nobody: the engine as before rosters."""
 
     def authorize(
-        self, actor: Actor | str, operation: Operation, case_id: str | None
+        self,
+        actor: Actor | str,
+        operation: Operation,
+        case_id: str | None,
+        *,
+        worker: str | None = None,
     ) -> Verdict:
         """Allow everything, and say that actors were not checked."""
         return UNCHECKED
@@ -490,12 +536,15 @@ class Roster:
         }
 
     def verdict(  # noqa: PLR0911 - one return per outcome of the decision
-        self, actor: Actor | str, operation: Operation
+        self, actor: Actor | str, operation: Operation, worker: str | None = None
     ) -> Verdict:
         """Judge ``actor`` doing ``operation`` by this roster.
 
         An actor given only by id acts in the least of their roles that may
-        do it; a self-declared role must be one the member holds.
+        do it; a self-declared role must be one the member holds. On a case
+        whose worker of record is ``worker``, the operations of
+        :data:`ON_ASSIGNED` are the worker of record's, or a supervisor's:
+        anyone else is refused as ``not_assigned``, naming who is assigned.
         """
         if self.is_empty:
             return UNCHECKED
@@ -506,16 +555,28 @@ class Roster:
         held = tuple(role.value for role in member.roles)
         if not member.active:
             return Verdict("inactive_actor", roles=held)
+        assigned_only = (
+            worker is not None and operation in ON_ASSIGNED and worker != actor_id
+        )
         if isinstance(actor, Actor):
             claimed = _CLAIMED[actor.role]
             if claimed not in member.roles:
                 return Verdict("role_not_held", roles=held)
-            if operation in PERMISSIONS[claimed]:
-                return Verdict(role=actor.role, roles=held)
-            return Verdict("not_permitted", roles=held)
-        for role in _PREFERENCE:
-            if role in member.roles and operation in PERMISSIONS[role]:
+            if operation not in PERMISSIONS[claimed]:
+                return Verdict("not_permitted", roles=held)
+            if assigned_only and claimed is not StaffRole.SUPERVISOR:
+                return Verdict("not_assigned", roles=held, assigned=worker or "")
+            return Verdict(role=actor.role, roles=held)
+        permitted = [
+            role
+            for role in _PREFERENCE
+            if role in member.roles and operation in PERMISSIONS[role]
+        ]
+        for role in permitted:
+            if not assigned_only or role is StaffRole.SUPERVISOR:
                 return Verdict(role=_RECORDED.get(role), roles=held)
+        if permitted:
+            return Verdict("not_assigned", roles=held, assigned=worker or "")
         return Verdict("not_permitted", roles=held)
 
 
@@ -723,7 +784,12 @@ class RosterAuthorizer:
         self.staff = staff
 
     def authorize(
-        self, actor: Actor | str, operation: Operation, case_id: str | None
+        self,
+        actor: Actor | str,
+        operation: Operation,
+        case_id: str | None,
+        *,
+        worker: str | None = None,
     ) -> Verdict:
         """Judge ``actor`` doing ``operation`` by the current roster."""
-        return self.staff.roster().verdict(actor, operation)
+        return self.staff.roster().verdict(actor, operation, worker)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "case_json",
+    "casework_json",
     "event_json",
     "finding_json",
     "head_json",
@@ -78,11 +79,31 @@ def case_json(case: Case, moves: NextMoves) -> dict[str, Any]:
         "residential": case.residential,
         "seq": case.seq,
         "process": process_json(case),
+        **casework_json(case),
         "records": {
             kind.value: to_json(record)
             for kind, record in case.records.latest().items()
         },
         "next": next_json(moves),
+    }
+
+
+def casework_json(case: Case) -> dict[str, Any]:
+    """Return who holds a case, its unit, its latest referral and its consents.
+
+    ``worker`` is the worker of record; ``unit`` the unit it was last
+    transferred to (None: never); ``referral`` the latest outgoing
+    referral (``seq`` of its event, ``to``); ``consents`` each purpose
+    recorded, True while given.
+    """
+    referral = case.referral
+    return {
+        "worker": case.worker or None,
+        "unit": case.unit,
+        "referral": None
+        if referral is None
+        else {"seq": referral.seq, "to": referral.to},
+        "consents": {purpose.value: given for purpose, given in case.consents},
     }
 
 
@@ -115,6 +136,7 @@ def event_json(event: Event) -> dict[str, Any]:
         "record_kind": record.kind.value if record is not None else None,
         "record": to_json(record) if record is not None else None,
         **_approval_keys(event),
+        **_casework_event(event),
     }
 
 
@@ -169,6 +191,31 @@ def request_json(case_id: str, request: Event) -> dict[str, Any]:
         "record_kind": record.kind.value if record is not None else None,
         "process": None if pin is None else pin.ref,
     }
+
+
+def _casework_event(event: Event) -> dict[str, Any]:
+    """The keys of an assignment, referral, transfer or consent, when set.
+
+    ``worker`` and ``assign_reason`` (assign), ``unit`` (transfer),
+    ``consent`` (purpose, given, on) and ``referral_seq`` (a termination
+    that follows a referral) appear only on the events that carry them.
+    """
+    found: dict[str, Any] = {}
+    if event.worker is not None:
+        found["worker"] = event.worker
+    if event.assign_reason is not None:
+        found["assign_reason"] = event.assign_reason.value
+    if event.unit is not None:
+        found["unit"] = event.unit
+    if event.consent is not None:
+        found["consent"] = {
+            "purpose": event.consent.purpose.value,
+            "given": event.consent.given,
+            "on": event.consent.on.isoformat(),
+        }
+    if event.referral_seq is not None:
+        found["referral_seq"] = event.referral_seq
+    return found
 
 
 def summary_json(summary: CaseSummary) -> dict[str, Any]:

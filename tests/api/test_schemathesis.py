@@ -68,7 +68,7 @@ class TestOperations:
 
             conforms()
 
-        assert len(operations) == 17
+        assert len(operations) == 21
 
 
 class TestStateful:

@@ -62,6 +62,12 @@ from helping_process.audit import replay_case
 from helping_process.audit import seal
 from helping_process.audit import unseal
 from helping_process.engine import apply
+from helping_process.model import AssignCase
+from helping_process.model import Consent
+from helping_process.model import ConsentPurpose
+from helping_process.model import RecordConsent
+from helping_process.model import ReferCase
+from helping_process.model import TransferCase
 from helping_process.snapshot import Origins
 from helping_process.snapshot import expected
 from helping_process.snapshot import restore
@@ -177,6 +183,12 @@ class Reference:
         self.record_stages = RECORD_STAGES_V2 if version == 2 else RECORD_STAGES
         self.stage = "engagement"
         self.episode = 1
+        #: Case work, kept across episodes: consent per purpose, whether
+        #: a referral was made, the unit and the worker of record.
+        self.consents: dict[str, bool] = {}
+        self.referred = False
+        self.unit: str | None = None
+        self.worker = "worker-1"
         self.reset()
 
     def reset(self) -> None:
@@ -246,7 +258,11 @@ class Reference:
             missing.add("evaluation.goals_achieved")
         if reason in SUB_REASONS and command.sub_reason is None:
             missing.add("termination.sub_reason")
-        if reason in NEEDS_REFERRAL and not _given(command.referral_to):
+        if (
+            reason in NEEDS_REFERRAL
+            and not _given(command.referral_to)
+            and not self.referred
+        ):
             missing.add("termination.referral_to")
         if not _given(command.note):
             missing.add("termination.note")
@@ -583,6 +599,55 @@ class HelpingProcessMachine(RuleBasedStateMachine):
         self.expect(outcome, RequirementNotMetError if missing else None, missing)
         if not missing:
             self.reference.enter("engagement")
+
+    @rule(
+        work=st.sampled_from(["consent", "refer", "transfer", "assign"]),
+        purpose=st.sampled_from(list(ConsentPurpose)),
+        given=st.booleans(),
+        name=st.sampled_from(["worker-1", "worker-2", "UNIT-A", "UNIT-B"]),
+    )
+    def case_work(
+        self, work: str, purpose: ConsentPurpose, given: bool, name: str
+    ) -> None:
+        """Consent, refer, transfer or assign: none moves the case."""
+        reference = self.reference
+        active = reference.stage != "termination"
+        stage = self.current.stage
+        missing: set[str] = set()
+        command: Command
+        if work == "consent":
+            command = RecordConsent(consent=Consent(purpose, given, self.clock.today()))
+            missing = set() if active else {"case.active"}
+        elif work == "refer":
+            command = ReferCase(to=name, note="Referred.")
+            missing = set() if active else {"case.active"}
+            if not reference.consents.get("referral", False):
+                missing.add("consent.referral")
+        elif work == "transfer":
+            command = TransferCase(unit=name, note="Moved.")
+            missing = {"transfer.other_unit"} if name == reference.unit else set()
+        else:
+            command = AssignCase(worker=name, note="Caseload.")
+            missing = {"assign.other_worker"} if name == reference.worker else set()
+
+        outcome = self.run(command)
+
+        self.expect(outcome, RequirementNotMetError if missing else None, missing)
+        assert self.current.stage == stage
+        if missing:
+            return
+        if work == "consent":
+            reference.consents[purpose.value] = given
+        elif work == "refer":
+            reference.referred = True
+        elif work == "transfer":
+            reference.unit = name
+        else:
+            reference.worker = name
+        assert (self.current.worker, self.current.unit) == (
+            reference.worker,
+            reference.unit,
+        )
 
     @rule(note=notes())
     def redact(self, note: str | None) -> None:

@@ -49,7 +49,9 @@ from helping_process.definitions import record_schema
 from helping_process.engine import next_moves
 from helping_process.exceptions import ConcurrentUpdateError
 from helping_process.exceptions import HelpingProcessError
+from helping_process.exceptions import InvalidInputError
 from helping_process.exceptions import UnknownCaseError
+from helping_process.exceptions import UnknownDefinitionError
 from helping_process.http._body import Member
 from helping_process.http._body import decode_cursor
 from helping_process.http._body import encode_cursor
@@ -67,13 +69,20 @@ from helping_process.labels import Language
 from helping_process.labels import render
 from helping_process.model import Actor
 from helping_process.model import AddRecord
+from helping_process.model import AssignCase
+from helping_process.model import AssignReason
 from helping_process.model import Case
 from helping_process.model import Command
+from helping_process.model import Consent
+from helping_process.model import ConsentPurpose
 from helping_process.model import MoveCase
 from helping_process.model import OpenCase
+from helping_process.model import RecordConsent
 from helping_process.model import RedactCase
+from helping_process.model import ReferCase
 from helping_process.model import ReopenCase
 from helping_process.model import TerminateCase
+from helping_process.model import TransferCase
 from helping_process.service import AuditStore
 from helping_process.service import CaseService
 from helping_process.service import retry_on_conflict
@@ -115,6 +124,19 @@ _TERMINATION: Final = {
     "note": Member("text"),
 }
 _NOTE: Final = {"note": Member("text")}
+_ASSIGNMENT: Final = {
+    "worker": Member("text", required=True),
+    "reason": Member("text", codes=tuple(AssignReason)),
+    "note": Member("text"),
+}
+_REFERRAL: Final = {"to": Member("text", required=True), "note": Member("text")}
+_TRANSFER: Final = {"unit": Member("text", required=True), "note": Member("text")}
+_CONSENT: Final = {
+    "purpose": Member("text", required=True, codes=tuple(ConsentPurpose)),
+    "given": Member("bool", required=True),
+    "on": Member("text"),
+    "note": Member("text"),
+}
 _VERIFY: Final = {"case_id": Member("text")}
 
 
@@ -275,12 +297,21 @@ async def open_case(request: Request[Any, Any, Any]) -> Response[bytes]:
     command = OpenCase(
         client=body["client"], residential=bool(residential), note=body["note"]
     )
+    process: Definition | None = None
+    if body["process"] is not None:
+        # A body naming no definition is malformed (422), not a missing resource.
+        try:
+            process = api.service.definition(body["process"])
+        except UnknownDefinitionError:
+            raise InvalidInputError(
+                "process", "unknown_code", body["process"]
+            ) from None
     case = api.service.open(
         command.client,
         actor=actor,
         residential=None if residential is None else command.residential,
         note=command.note,
-        process=body["process"],
+        process=process,
     )
     return _case_response(api, case, 201)
 
@@ -386,11 +417,6 @@ async def redact(request: Request[Any, Any, Any]) -> Response[bytes]:
     return await _with_note(request, RedactCase)
 
 
-# Where the commands of later features go, each with its own resource:
-# POST /cases/{case_id}/migration (move a case to another process definition),
-# POST /cases/{case_id}/assignment.
-
-
 @get("/cases/{case_id:str}/requests")
 async def case_requests(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The case's requests awaiting approval, oldest first."""
@@ -439,6 +465,76 @@ async def pending_requests(request: Request[Any, Any, Any]) -> Response[bytes]:
     return _json_response(
         {"requests": [views.request_json(p.case_id, p.request) for p in found]}
     )
+
+
+async def _casework(
+    request: Request[Any, Any, Any],
+    members: Mapping[str, Member],
+    command: Callable[[dict[str, Any]], Command],
+    status: int = 200,
+) -> Response[bytes]:
+    """Run an assignment, referral, transfer or consent from its body."""
+    case_id: str = request.path_params["case_id"]
+    lang = language(request)
+    actor = _actor(request, lang)
+    body = read_body(await request.body(), members, lang)
+    case = _run(request, _case_id(case_id, lang), command(body), lang, actor)
+    return _case_response(_api(request), case, status)
+
+
+@post("/cases/{case_id:str}/assignment", status_code=200)
+async def assign(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Make another worker the case's worker of record."""
+    return await _casework(
+        request,
+        _ASSIGNMENT,
+        lambda body: AssignCase(
+            worker=body["worker"],
+            reason=AssignReason(body["reason"]) if body["reason"] else None,
+            note=body["note"],
+        ),
+    )
+
+
+@post("/cases/{case_id:str}/referrals", status_code=201)
+async def refer(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Record an outgoing referral; the case goes on."""
+    return await _casework(
+        request,
+        _REFERRAL,
+        lambda body: ReferCase(to=body["to"], note=body["note"]),
+        201,
+    )
+
+
+@post("/cases/{case_id:str}/transfer", status_code=200)
+async def transfer(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Hand the case, with its history, to another unit of the agency."""
+    return await _casework(
+        request,
+        _TRANSFER,
+        lambda body: TransferCase(unit=body["unit"], note=body["note"]),
+    )
+
+
+@post("/cases/{case_id:str}/consents", status_code=201)
+async def consent(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Record the client's consent for a purpose, given or withdrawn."""
+    api = _api(request)
+
+    def command(body: dict[str, Any]) -> Command:
+        on = api.clock().date()
+        if body["on"] is not None:
+            try:
+                on = dt.date.fromisoformat(body["on"])
+            except ValueError:
+                raise InvalidInputError("on", "not_date", body["on"]) from None
+        return RecordConsent(
+            consent=Consent(ConsentPurpose(body["purpose"]), body["given"], on),
+            note=body["note"],
+        )
+
+    return await _casework(request, _CONSENT, command, 201)
 
 
 @get("/cases/{case_id:str}/history")
@@ -718,6 +814,10 @@ def create_app(
             approve_request,
             reject_request,
             pending_requests,
+            assign,
+            refer,
+            transfer,
+            consent,
             history,
             process,
             record_kind_schema,

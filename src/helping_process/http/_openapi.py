@@ -22,6 +22,8 @@ from helping_process.http._body import DEFAULT_LIMIT
 from helping_process.http._body import MAX_LIMIT
 from helping_process.http._problems import MEDIA_TYPE
 from helping_process.http._problems import PROBLEM_TYPES
+from helping_process.model import AssignReason
+from helping_process.model import ConsentPurpose
 from helping_process.states import Stage
 from helping_process.states import SubReason
 from helping_process.states import TerminationReason
@@ -32,6 +34,27 @@ from helping_process.states import TerminationReason
 ENFORCED_REF: Final = DEFAULT_REF
 
 _REF: Final = "#/components/schemas/"
+#: The keys every event of the history has; the keys of case work (worker,
+#: assign_reason, unit, consent, referral_seq) only where they are set.
+_EVENT_REQUIRED: Final = (
+    "seq",
+    "episode",
+    "occurred_at",
+    "recorded_at",
+    "actor",
+    "action",
+    "from_stage",
+    "to_stage",
+    "reason",
+    "sub_reason",
+    "referral_to",
+    "note",
+    "record_kind",
+    "record",
+)
+#: The problems of assignment, referral, transfer and consent: a staff
+#: member who is not the worker of record (or may not allocate) is 403.
+_CASEWORK_PROBLEMS: Final = ("401", "403", "404", "409", "412", "422")
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -146,6 +169,22 @@ def _schemas(definition: Definition) -> dict[str, Any]:
                 "episode": {"type": "integer", "minimum": 1},
                 "residential": {"type": "boolean"},
                 "seq": {"type": "integer", "minimum": 1},
+                "worker": {
+                    **_nullable(_TEXT),
+                    "description": "The worker of record: who opened the case, or"
+                    " whom its last assignment named.",
+                },
+                "unit": {
+                    **_nullable(_TEXT),
+                    "description": "The unit the case was last transferred to.",
+                },
+                "referral": _nullable(_object({"seq": _INT, "to": _nullable(_TEXT)})),
+                "consents": {
+                    "type": "object",
+                    "description": "Each consent purpose recorded: true while"
+                    " given, false once withdrawn.",
+                    "additionalProperties": {"type": "boolean"},
+                },
                 "records": {
                     "type": "object",
                     "description": "The record in force of each kind, by kind.",
@@ -200,23 +239,22 @@ def _schemas(definition: Definition) -> dict[str, Any]:
                     "type": "integer",
                     "description": "The request decided (approve and reject only).",
                 },
+                "worker": {**_TEXT, "description": "assign: the new worker."},
+                "assign_reason": _enum(tuple(AssignReason)),
+                "unit": {**_TEXT, "description": "transfer: the receiving unit."},
+                "consent": _object(
+                    {
+                        "purpose": _enum(tuple(ConsentPurpose)),
+                        "given": {"type": "boolean"},
+                        "on": {"type": "string", "format": "date"},
+                    }
+                ),
+                "referral_seq": {
+                    "type": "integer",
+                    "description": "terminate: the referral it follows from.",
+                },
             },
-            [
-                "seq",
-                "episode",
-                "occurred_at",
-                "recorded_at",
-                "actor",
-                "action",
-                "from_stage",
-                "to_stage",
-                "reason",
-                "sub_reason",
-                "referral_to",
-                "note",
-                "record_kind",
-                "record",
-            ],
+            _EVENT_REQUIRED,
         ),
         "Pending": _object(
             {
@@ -339,6 +377,44 @@ def _schemas(definition: Definition) -> dict[str, Any]:
             closed=True,
         ),
         "Note": _object({"note": _nullable(_TEXT)}, [], closed=True),
+        "Assignment": _object(
+            {
+                "worker": {**_TEXT, "description": "The new worker of record."},
+                "reason": _nullable(_enum(tuple(AssignReason))),
+                "note": _nullable(_TEXT),
+            },
+            ["worker"],
+            closed=True,
+        ),
+        "Referral": _object(
+            {
+                "to": {**_TEXT, "description": "The organisation referred to."},
+                "note": _nullable(_TEXT),
+            },
+            ["to"],
+            closed=True,
+        ),
+        "Transfer": _object(
+            {
+                "unit": {**_TEXT, "description": "The receiving unit's code."},
+                "note": _nullable(_TEXT),
+            },
+            ["unit"],
+            closed=True,
+        ),
+        "Consent": _object(
+            {
+                "purpose": _enum(tuple(ConsentPurpose)),
+                "given": {"type": "boolean"},
+                "on": {
+                    **_nullable({"type": "string", "format": "date"}),
+                    "description": "The day given or withdrawn; today when absent.",
+                },
+                "note": _nullable(_TEXT),
+            },
+            ["purpose", "given"],
+            closed=True,
+        ),
         "Verify": _object(
             {
                 "case_id": {
@@ -463,8 +539,14 @@ def _operation(  # noqa: PLR0913 - every part of an operation is named
     return operation
 
 
-def _write(
-    operation_id: str, summary: str, body: str, status: str, *, gated: bool = False
+def _write(  # noqa: PLR0913 - an operation's parts are named
+    operation_id: str,
+    summary: str,
+    body: str,
+    status: str,
+    problems: Sequence[str] = ("401", "404", "409", "412", "422"),
+    *,
+    gated: bool = False,
 ) -> dict[str, Any]:
     response = _ok("Case", "The case after the command, with its new ETag.", etag=True)
     response["links"] = _links()
@@ -480,7 +562,7 @@ def _write(
         operation_id,
         summary,
         responses,
-        ["401", "404", "409", "412", "422"],
+        problems,
         parameters=[_CASE_ID, _IF_MATCH],
         body=body,
     )
@@ -620,6 +702,42 @@ def openapi_document(definition: Definition) -> dict[str, Any]:
                     "The requests awaiting the caller's approval",
                     {"200": _ok("RequestList", "The requests, oldest first.")},
                     ["401", "403"],
+                ),
+            },
+            "/cases/{case_id}/assignment": {
+                "post": _write(
+                    "assignCase",
+                    "Make another worker the case's worker of record",
+                    "Assignment",
+                    "200",
+                    _CASEWORK_PROBLEMS,
+                ),
+            },
+            "/cases/{case_id}/referrals": {
+                "post": _write(
+                    "referCase",
+                    "Record an outgoing referral (the client's consent needed)",
+                    "Referral",
+                    "201",
+                    _CASEWORK_PROBLEMS,
+                ),
+            },
+            "/cases/{case_id}/transfer": {
+                "post": _write(
+                    "transferCase",
+                    "Hand the case to another unit of the agency",
+                    "Transfer",
+                    "200",
+                    _CASEWORK_PROBLEMS,
+                ),
+            },
+            "/cases/{case_id}/consents": {
+                "post": _write(
+                    "recordConsent",
+                    "Record the client's consent, given or withdrawn",
+                    "Consent",
+                    "201",
+                    _CASEWORK_PROBLEMS,
                 ),
             },
             "/cases/{case_id}/history": {
