@@ -165,9 +165,10 @@ def case_lines(case: Case, moves: NextMoves, lang: Language) -> list[str]:
         lines.append(f"  {label('record_kind', kind, lang)} ({kind.value})")
         lines.extend(pretty(to_json(record), "    "))
     hint = [
-        say("show.reassign_hint", lang)
+        line
         for option in moves.terminations
         if option.reason is TerminationReason.CLIENT_DISLIKES_WORKER
+        for line in textwrap.wrap(say("show.reassign_hint", lang), 78)
     ]
     return [*lines, *next_lines(moves, lang), *hint]
 

@@ -504,9 +504,15 @@ class TestShow:
         data = cli.json("case", "show", case_id)
 
         assert sorted(data) == [
-            "case_id", "episode", "next", "process", "records", "residential", "seq",
-            "stage",
+            "case_id", "consents", "episode", "next", "process", "records", "referral",
+            "residential", "seq", "stage", "unit", "worker",
         ]  # fmt: skip
+        assert (data["worker"], data["unit"], data["referral"], data["consents"]) == (
+            "worker-1",
+            None,
+            None,
+            {},
+        )
         assert data["process"] == {
             "name": "helping-process",
             "version": 2,

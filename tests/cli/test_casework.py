@@ -61,7 +61,7 @@ class TestAssign:
 
         text = cli.run("case", "show", case_id).stdout
 
-        assert "--reason client_dislikes_worker" in text
+        assert "--reason client_dislikes_worker" in " ".join(text.split())
 
     def test_someone_elses_case_is_refused_naming_the_worker(self, staffed):
         """Exit 1, naming who is assigned, in English and Indonesian."""

@@ -102,11 +102,14 @@ class TestFirstRulesDifferential:
             actor=actor,
             at=clock(),
         )
-        assert new_open.case == old_open.case
+        # The worker of record (who opened the case) came after the kept
+        # engine; it is state beside the rules, never in the event.
+        opened = attrs.evolve(old_open.case, opened_by=actor.id)
+        assert new_open.case == opened
         assert new_open.case.definition.ref == FIRST
         assert attrs.evolve(new_open.event, process=None) == old_open.event
         assert (new_open.event.process is not None) == pinned
-        old_case, new_case = old_open.case, new_open.case
+        old_case, new_case = opened, new_open.case
         for _ in range(steps):
             clock.advance(hours=data.draw(st.integers(min_value=0, max_value=24 * 40)))
             drawn = data.draw(

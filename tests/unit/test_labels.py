@@ -89,6 +89,16 @@ REQUIREMENTS = [
     "termination.note",
     "termination.sub_reason",
     "termination.referral_to",
+    # case work: assignment, referral, transfer, consent
+    "assign.note",
+    "assign.other_worker",
+    "assign.worker_on_roster",
+    "refer.note",
+    "transfer.note",
+    "transfer.other_unit",
+    "case.active",
+    "consent.referral",
+    "consent.data_sharing",
     # the social-rehabilitation profile (rehsos-pp39)
     "case_conference.record",
     "resocialization.record",
