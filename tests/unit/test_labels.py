@@ -106,16 +106,6 @@ REQUIREMENTS = [
     "resocialization.community_prepared",
     "aftercare_plan.record",
     "aftercare.period_ended",
-    # case work: assignment, referral, transfer and consent
-    "assign.note",
-    "assign.other_worker",
-    "assign.worker_on_roster",
-    "refer.note",
-    "transfer.note",
-    "transfer.other_unit",
-    "case.active",
-    "consent.referral",
-    "consent.data_sharing",
 ]
 
 #: Every problem code a malformed record or command is refused for.
