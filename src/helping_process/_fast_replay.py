@@ -42,6 +42,7 @@ from helping_process import audit
 from helping_process import engine
 from helping_process.exceptions import HelpingProcessError
 from helping_process.model import Case
+from helping_process.states import Stage
 from helping_process.states import parse_record
 from helping_process.states._fields import MAX_ITEMS
 from helping_process.states._fields import MAX_TEXT
@@ -60,6 +61,7 @@ _ACTIVITY_FIELDS: Final = frozenset(
 _ROLES: Final = frozenset(role.value for role in WorkerRole)
 _MODELS: Final = frozenset(model.value for model in InterventionModel)
 _COERCE: Final = InterventionModel.COERCE.value
+_STAGES: Final[dict[object, Stage]] = Stage._value2member_map_  # type: ignore[assignment] # holds only members
 #: What a forged body can make the checks raise; the event is then left
 #: to the reference path.
 _UNSURE: Final = (
@@ -172,8 +174,22 @@ def replay_run(  # noqa: PLR0912, PLR0913, PLR0915, PLR0917 - one check per fiel
         row = rows[index]
         try:
             body = loads(row.body)
-            if len(body) != _RECORD_KEYS or _same_fields(body) != same:
+            if len(body) != _RECORD_KEYS:
                 break
+            if _same_fields(body) != same:
+                # A move ends the run: the stage its checks were made for.
+                if pending is not None:
+                    records = _with_activity(records, pending, origins)
+                    pending = None
+                if seq != case.seq:
+                    case = evolve(
+                        case,
+                        {"seq": seq, "last_occurred_at": last_at, "records": records},
+                    )
+                moved = _move(
+                    rules, case, row, body, None if columns is None else columns[index]
+                )
+                return (case, index) if moved is None else (moved, index + 1)
             (
                 body_seq,
                 occurred_text,
@@ -299,6 +315,87 @@ def replay_run(  # noqa: PLR0912, PLR0913, PLR0915, PLR0917 - one check per fiel
     return evolve(
         case, {"seq": seq, "last_occurred_at": last_at, "records": records}
     ), index
+
+
+def _move(  # noqa: PLR0911 - one refusal per check
+    rules: engine.Rules,
+    case: Case,
+    row: audit.Sealed,
+    body: dict[str, Any],
+    stored: audit.Columns | None,
+) -> Case | None:
+    """The case after a move event, or None when the reference must decide it.
+
+    What :func:`engine.execute` decides for a forward, loop or backward move
+    (``MoveCase``): the move is one of the definition's, no termination, and
+    its checks hold on the case's records on the day it took place; a note
+    is there if the move needs one. The shared machine fires a move exactly
+    when those checks hold, so they are asked directly.
+    """
+    stage_code = case.stage._value_
+    if _same_fields(body) != (
+        "move",
+        case.case_id,
+        None,
+        case.episode,
+        stage_code,
+        body["note"],
+        None,
+        None,
+        None,
+        None,
+        body["to_stage"],
+        audit.FORMAT_VERSION,
+    ):
+        return None
+    (seq, occurred_text, recorded_text, digest, record, kind, actor) = _own_fields(body)
+    if seq != case.seq + 1 or record is not None or kind is not None:
+        return None
+    note = body["note"]
+    if row.personal:
+        personal = orjson.loads(row.personal)
+        if (
+            type(personal) is not dict
+            or hashlib.sha256(row.personal).hexdigest() != digest
+        ):
+            return None
+        if note is not None:
+            note = personal.get("note", note)
+    occurred = audit.parse_utc_text(occurred_text)
+    recorded = audit.parse_utc_text(recorded_text)
+    target = _STAGES.get(body["to_stage"])
+    if recorded < occurred or occurred < case.last_occurred_at or target is None:
+        return None
+    actor_id = actor["id"]
+    audit._actor(actor_id, actor["role"])
+    if rules.ends(stage_code) and target == rules.terminal.get(stage_code):
+        return None
+    move = rules.move(stage_code, target)
+    if move is None or move.kind == "reopen":
+        return None
+    if rules.move_requirements(
+        move, case.records, occurred.date()
+    ) or rules.command_requirements(move, note=note):
+        return None
+    if stored is not None and (
+        stored[:5] != (case.episode, "move", stage_code, target._value_, actor_id)
+        or type(stored[0]) is not int
+        or not audit._same_instant(stored[5], occurred)
+        or not audit._same_instant(stored[6], recorded)
+    ):
+        return None
+    return evolve(
+        case,
+        {
+            "seq": seq,
+            "last_occurred_at": occurred,
+            "stage": target,
+            "stage_entered_at": occurred,
+            "records": engine._entering(
+                rules, case.records, target, loop=move.kind == "loop"
+            ),
+        },
+    )
 
 
 def _with_activity(

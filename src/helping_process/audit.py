@@ -878,18 +878,15 @@ def _redactions(
                     _recorded_at(row) if columns else None,
                 )
             )
-    if (
-        not redactions
-        and all(type(row[3]) is bytes for row in rows)
-        and (columns is None or all(stored[7] is None for stored in columns))
-    ):
-        # Nothing redacted and nothing gone: what a long trail mostly is.
-        return []
     findings = []
     for index, row in enumerate(rows):
         cells: Sequence[object] = row
         if not isinstance(cells[2], bytes) or type(cells[1]) is not int:
             continue  # the chain's check names the cell
+        if cells[3].__class__ is bytes and (
+            columns is None or columns[index][7] is None
+        ):
+            continue  # personal data kept, and no time of redaction: sound
         if cells[3] is not None and not isinstance(cells[3], bytes):
             cause = "finding.cell"
             facts: dict[str, object] = {"table": "personal", "column": "data"}
@@ -897,13 +894,17 @@ def _redactions(
                 Finding(row.case_id, row.seq, FindingKind.EDITED, cause, facts)
             )
             continue
-        cover = next(
-            (
-                (seq, at)
-                for seq, named, at in redactions
-                if seq > row.seq and (named is None or row.seq in named)
-            ),
-            None,
+        cover = (
+            next(
+                (
+                    (seq, at)
+                    for seq, named, at in redactions
+                    if seq > row.seq and (named is None or row.seq in named)
+                ),
+                None,
+            )
+            if redactions
+            else None
         )
         removed = row.personal is None and b'"personal_digest":null' not in row.body
         if removed:

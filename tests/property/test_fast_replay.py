@@ -81,7 +81,7 @@ def _activities(service: CaseService, case_id: str, count: int) -> None:
         activity_data(("g1",), description="Kunjungan ke rumah klien — ibu hadir."),
     ]
     for index in range(count):
-        actor = OTHER if index % 3 == 2 else WORKER  # noqa: PLR2004 - every third
+        actor = OTHER if index % 3 == 2 else WORKER
         service.add_record_json(
             case_id, "activity", variants[index % len(variants)], actor=actor
         )
@@ -126,6 +126,7 @@ def _build(path: Path) -> list[Trail]:
 
 @pytest.fixture(scope="module")
 def trails(tmp_path_factory: pytest.TempPathFactory) -> list[Trail]:
+    """The trails of :func:`_build`, written once for the module."""
     return _build(tmp_path_factory.mktemp("fast-replay") / "trails.db")
 
 
