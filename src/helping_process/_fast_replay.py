@@ -252,38 +252,51 @@ def replay_run(  # noqa: PLR0912, PLR0913, PLR0915, PLR0917 - one check per fiel
                     or not record_data.keys() <= _ACTIVITY_FIELDS
                 ):
                     break
-                on = record_data.get("on")
+                get = record_data.get
+                on = get("on")
                 if type(on) is not str:
                     break
                 if on != last_on:
-                    # The ISO form only: then the texts order as the days.
-                    if len(on) != _DAY_LENGTH or on[4] != "-":
+                    # YYYY-MM-DD only (no week or ordinal date): then the
+                    # texts order as the days do.
+                    if len(on) != _DAY_LENGTH or on[4] != "-" or on[7] != "-":
                         break
                     dt.date.fromisoformat(on)
                     last_on = on
                 if on > day:
                     break
-                goal_ids = record_data.get("goal_ids")
+                goal_ids = get("goal_ids")
                 if (
                     type(goal_ids) is not list
                     or not goal_ids
                     or len(goal_ids) > MAX_ITEMS
                     or not goals.issuperset(goal_ids)
                     or (len(goal_ids) > 1 and len(set(goal_ids)) != len(goal_ids))
-                    or record_data.get("role") not in _ROLES
+                    or get("role") not in _ROLES
                 ):
                     break
-                model = record_data.get("model")
-                justification = record_data.get("justification")
-                if model not in _MODELS or not _is_text(record_data.get("description")):
+                model = get("model")
+                if model not in _MODELS:
                     break
+                description = get("description")
+                # Plain ASCII text passes here; anything else is checked
+                # by the validators' own function.
+                if not (
+                    type(description) is str
+                    and description.isascii()
+                    and 0 < len(description) <= MAX_TEXT
+                    and "\x00" not in description
+                    and not description.isspace()
+                ) and not _is_text(description):
+                    break
+                justification = get("justification")
                 if justification is None:
                     if model == _COERCE:
                         break
                 elif not _is_text(justification):
                     break
                 if activity_unknown and any(
-                    record_data.get(name) is not None for name in activity_unknown
+                    get(name) is not None for name in activity_unknown
                 ):
                     break
                 pending = (record_data, seq + 1)
