@@ -228,7 +228,7 @@ def _edit(value: Any, path: Sequence[str], new: Any, *, drop: bool) -> Any:
     return copy
 
 
-_BODY_PATHS = [
+_BODY_PATHS: list[tuple[str, ...]] = [
     (name,)
     for name in (
         "action",
@@ -265,7 +265,7 @@ _BODY_PATHS = [
     ("record", "techniques"),
     ("record", "description"),
 ]
-_PERSONAL_PATHS = [
+_PERSONAL_PATHS: list[tuple[str, ...]] = [
     ("record", "description"),
     ("record", "goal_ids"),
     ("record", "on"),
