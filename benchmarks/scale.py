@@ -44,6 +44,8 @@ TARGETS: Final = {
     "scale_verify_replay_per_s": "with every event decided again (audit verify)",
     "scale_full_verify_ratio": ">= 0.25: replay too, one process, vs the floor",
     "scale_verify_jobs_ratio": "the same with --jobs = every core",
+    "scale_jobs2_speedup": "--jobs 2 ÷ --jobs 1 (cores permitting)",
+    "scale_jobs4_speedup": "--jobs 4 ÷ --jobs 1 (cores permitting)",
     "scale_peak_ratio": "~1: peak memory flat as the trail grows 10x",
 }
 
@@ -61,6 +63,8 @@ _STEPS: Final = (
 _BATCH: Final = 20
 #: The processes of the parallel verification: every core.
 _JOBS: Final = os.cpu_count() or 1
+#: The job counts whose full verification is measured one after another.
+_JOB_COUNTS: Final = (1, 2, 4)
 
 
 def _build(path: Path, events: int) -> int:
@@ -140,10 +144,13 @@ def measure(quick: bool) -> Figures:
             rates.append(rate)
             floors.append(floor)
             ratios.append(rate / floor)
-        progress(f"verifying with replay, in one process and in {_JOBS}")
+        progress(f"verifying with replay, with --jobs {_JOB_COUNTS} and {_JOBS}")
         replay = _verify_per_s(large, events, replay=True)
         floor = _floor_per_s(large)
-        parallel = _verify_per_s(large, events, replay=True, jobs=_JOBS)
+        by_jobs = {1: replay}
+        for jobs in {*_JOB_COUNTS[1:], _JOBS} - {1}:
+            by_jobs[jobs] = _verify_per_s(large, events, replay=True, jobs=jobs)
+        parallel = by_jobs[_JOBS]
         floor = (floor + _floor_per_s(large)) / 2
         progress("peak memory, small and large")
         small_peak, large_peak = _peak_bytes(small), _peak_bytes(large)
@@ -158,6 +165,15 @@ def measure(quick: bool) -> Figures:
         "scale_verify_jobs": _JOBS,
         "scale_verify_jobs_per_s": round(parallel),
         "scale_verify_jobs_ratio": round(parallel / floor, 2),
+        "scale_cores": os.cpu_count() or 1,
+        **{
+            f"scale_verify_jobs{jobs}_per_s": round(by_jobs[jobs])
+            for jobs in _JOB_COUNTS
+        },
+        **{
+            f"scale_jobs{jobs}_speedup": round(by_jobs[jobs] / replay, 2)
+            for jobs in _JOB_COUNTS[1:]
+        },
         "scale_small_peak_bytes": small_peak,
         "scale_large_peak_bytes": large_peak,
         "scale_peak_ratio": round(large_peak / small_peak, 2),

@@ -20,6 +20,7 @@ database.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import hashlib
@@ -64,6 +65,7 @@ from helping_process.states import parse_record
 from helping_process.states._fields import split_json
 
 if TYPE_CHECKING:
+    from helping_process.snapshot import Origins
     from helping_process.snapshot import Snapshot
 
 #: The ``prev_hash`` of every case's first event.
@@ -981,6 +983,10 @@ def _redactions(
         cells: Sequence[object] = row
         if not isinstance(cells[2], bytes) or type(cells[1]) is not int:
             continue  # the chain's check names the cell
+        if cells[3].__class__ is bytes and (
+            columns is None or columns[index][7] is None
+        ):
+            continue  # personal data kept, and no time of redaction: sound
         if cells[3] is not None and not isinstance(cells[3], bytes):
             cause = "finding.cell"
             facts: dict[str, object] = {"table": "personal", "column": "data"}
@@ -988,13 +994,17 @@ def _redactions(
                 Finding(row.case_id, row.seq, FindingKind.EDITED, cause, facts)
             )
             continue
-        cover = next(
-            (
-                (seq, at)
-                for seq, named, at in redactions
-                if seq > row.seq and (named is None or row.seq in named)
-            ),
-            None,
+        cover = (
+            next(
+                (
+                    (seq, at)
+                    for seq, named, at in redactions
+                    if seq > row.seq and (named is None or row.seq in named)
+                ),
+                None,
+            )
+            if redactions
+            else None
         )
         removed = row.personal is None and b'"personal_digest":null' not in row.body
         if removed:
@@ -1089,6 +1099,8 @@ def replay_case(
     rows: Iterable[Sealed],
     columns: Iterable[Columns] | None = None,
     snapshots: Sequence[Snapshot] = (),
+    *,
+    fast: bool = True,
 ) -> tuple[Case | None, list[Finding]]:
     """Decode a case's events and decide each one again through the rules.
 
@@ -1099,6 +1111,10 @@ def replay_case(
             naming the column); None to compare nothing.
         snapshots: the case's stored snapshots; each must be exactly the
             snapshot of the replayed case at its event.
+        fast: decide record events straight from their bodies where that
+            is sure (:mod:`helping_process._fast_replay`); False decides
+            every event through the reference path, event and command
+            rebuilt. Both give the same case and findings.
 
     Returns:
         The case as far as it replays, and the findings: the stored columns
@@ -1107,32 +1123,70 @@ def replay_case(
         decoded or that the rules refuse (``illegal_move``), where replay
         stops.
     """
-    case, findings, _ = _replay(rows, columns, snapshots)
+    case, findings, _ = _replay(list(rows), columns, snapshots, fast=fast)
     return case, findings
 
 
-def _replay(
-    rows: Iterable[Sealed],
+def _replay(  # noqa: PLR0912 - the reference step and the fast runs, side by side
+    rows: Sequence[Sealed],
     columns: Iterable[Columns] | None,
     snapshots: Sequence[Snapshot] = (),
+    *,
+    fast: bool = True,
 ) -> tuple[Case | None, list[Finding], Event | None]:
-    """:func:`replay_case`, also returning the case's first (open) event."""
+    """:func:`replay_case`, also returning the case's first (open) event.
+
+    The reference step (unseal, compare the columns, :func:`engine.readmit`)
+    decides the open event and every event the fast path is not sure of;
+    between them, runs of events are decided by
+    :func:`helping_process._fast_replay.replay_run`, which stops before
+    anything it is not sure of and after every event a snapshot names.
+    """
+    origins: Origins | None = None
+    checks: list[int] = []
     if snapshots:
         from helping_process import snapshot  # noqa: PLC0415 - it imports this module
 
         pending = {stored.seq: stored for stored in snapshots}
         origins = snapshot.Origins()
+        checks = [index for index, row in enumerate(rows) if row.seq in pending]
+    if fast:
+        from helping_process._fast_replay import replay_run  # noqa: PLC0415 - it imports this module
     case: Case | None = None
     first: Event | None = None
     findings: list[Finding] = []
-    stored = iter(columns) if columns is not None else None
-    for row in rows:
+    stored = (
+        None
+        if columns is None
+        else columns
+        if isinstance(columns, Sequence)
+        else list(columns)
+    )
+    count = len(rows)
+    index = 0
+    while index < count:
+        row = rows[index]
+        if fast and case is not None:
+            at = bisect.bisect_left(checks, index)
+            stop = checks[at] + 1 if at < len(checks) else count
+            case, reached = replay_run(case, rows, stored, index, stop, origins)
+            if reached > index:
+                index = reached
+                if origins is not None:
+                    row = rows[index - 1]
+                    kept = pending.pop(row.seq, None)
+                    if (
+                        kept is not None
+                        and snapshot.expected(case, row.hash, origins) != kept
+                    ):
+                        findings.append(snapshot_differs(kept))
+                continue
         try:
             event = unseal(row)
             if first is None:
                 first = event
             if stored is not None:
-                findings += _column_findings(event, next(stored))
+                findings += _column_findings(event, stored[index])
             case = engine.readmit(case, event)
         except HelpingProcessError as error:
             findings.append(_refusal(row, error))
@@ -1143,11 +1197,12 @@ def _replay(
                 Finding(row.case_id, row.seq, FindingKind.EDITED, "finding.undecodable")
             )
             return case, findings, first
-        if snapshots:
+        if origins is not None:
             origins.note(event)
             kept = pending.pop(row.seq, None)
             if kept is not None and snapshot.expected(case, row.hash, origins) != kept:
                 findings.append(snapshot_differs(kept))
+        index += 1
     if snapshots:
         findings += [snapshot_differs(kept) for kept in pending.values()]
     return case, findings, first
@@ -1250,6 +1305,8 @@ def verify_case(
     head: Head | None,
     columns: Sequence[Columns] | None = None,
     snapshots: Sequence[Snapshot] = (),
+    *,
+    fast: bool = True,
 ) -> list[Finding]:
     """Verify one case: its chain, its replay through the rules, its head.
 
@@ -1263,6 +1320,8 @@ def verify_case(
         columns: the columns stored beside the events (one per row) and the
             head's columns are compared with what the events say, when given.
         snapshots: the case's stored snapshots, checked against the replay.
+        fast: replay through the fast path where it is sure (see
+            :func:`replay_case`); False: through the reference path only.
 
     Returns:
         Every break of the chain, or the findings of the replay (stored
@@ -1273,7 +1332,7 @@ def verify_case(
     findings = verify_chain(rows, head) + _redactions(rows, columns)
     if any(finding.is_tampering for finding in findings):
         return findings
-    case, replayed, first = _replay(rows, columns, snapshots)
+    case, replayed, first = _replay(rows, columns, snapshots, fast=fast)
     if any(
         finding.kind is not FindingKind.EDITED
         or finding.cause not in ("finding.column", "finding.snapshot_differs")

@@ -120,6 +120,10 @@ class Origins:
         if record is not None:
             self._seqs[id(record)] = (record, event.seq)
 
+    def remember(self, record: Record, seq: int) -> None:
+        """Remember ``record`` as brought in force by the event at ``seq``."""
+        self._seqs[id(record)] = (record, seq)
+
     def seq_of(self, record: Record) -> int:
         """Return the ``seq`` of the event that carried ``record``.
 

@@ -95,6 +95,9 @@ def load_definition(
             problem, each with its path in the file.
     """
     if isinstance(source, str):
+        known = _BY_TEXT.get(source)
+        if known is not None:
+            return known
         text, shown = source, name or "<text>"
     else:
         shown = name or os.fspath(source)
@@ -115,16 +118,28 @@ def load_definition(
         if problems:
             raise DefinitionError(shown, _by_path(problems))
     digest = digest_of(document)
-    cached = _CACHE.get(digest)
-    if cached is not None:
-        return cached
-    problems = _by_path(
-        _own_gates(_schema.check(document) + check_document(document), offset)
-    )
-    if problems:
-        raise DefinitionError(shown, problems)
-    definition = build(document, digest=digest, text=text)
-    return _CACHE.setdefault(digest, definition)
+    definition = _CACHE.get(digest)
+    if definition is None:
+        problems = _by_path(
+            _own_gates(_schema.check(document) + check_document(document), offset)
+        )
+        if problems:
+            raise DefinitionError(shown, problems)
+        definition = _CACHE.setdefault(
+            digest, build(document, digest=digest, text=text)
+        )
+    if isinstance(source, str):
+        if len(_BY_TEXT) >= _TEXTS_KEPT:
+            _BY_TEXT.clear()
+        _BY_TEXT[source] = definition
+    return definition
+
+
+#: The definitions loaded from text, by the text: a verification loads every
+#: stored definition, and parsing its TOML again was most of what that cost.
+_BY_TEXT: dict[str, Definition] = {}
+#: How many texts :data:`_BY_TEXT` keeps before it starts again.
+_TEXTS_KEPT: Final = 64
 
 
 def _extend(
