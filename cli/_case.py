@@ -570,11 +570,32 @@ def reject(settings: Settings, case_ref: str, request: int, note: str) -> None:
 def pending(settings: Settings) -> None:
     """List the requests that await the current actor's approval."""
     found = settings.service().pending(settings.who())
+    found_here = [(item.case_id, item.request) for item in found]
+    _request_table(settings, found_here, "pending.none")
+
+
+@case.command("requests", help="help.case.requests")
+@case_argument()
+@pass_settings
+def requests(settings: Settings, case_ref: str) -> None:
+    """List the case's requests awaiting approval, whoever approves them."""
+    current = settings.resolve(case_ref)
+    found = settings.service().requests(current.case_id, reader=settings.who())
+    found_here = [(current.case_id, request) for request in found]
+    _request_table(settings, found_here, "requests.none")
+
+
+def _request_table(
+    settings: Settings, found: list[tuple[str, Event]], empty: str
+) -> None:
+    """Print pending requests: case, number, command, who asked, when."""
     if settings.as_json:
-        settings.emit({"requests": [request_json(p.case_id, p.request) for p in found]})
+        settings.emit(
+            {"requests": [request_json(case_id, event) for case_id, event in found]}
+        )
         return
     if not found:
-        settings.echo(settings.say("pending.none"))
+        settings.echo(settings.say(empty))
         return
     lang = settings.lang
     headers = [
@@ -584,25 +605,19 @@ def pending(settings: Settings) -> None:
             "pending.request",
             "pending.command",
             "pending.by",
-            "list.updated",
+            "pending.approver",
         )
     ]
     rows = []
-    for item in found:
-        request = item.request
+    for case_id, request in found:
         what = label("gate", gate_code(request), lang)
         if request.reason is not None:
             what = f"{what}: {short_label('reason', request.reason, lang)}"
+        approver = short_label("actor_role", str(request.approver), lang)
         rows.append(
-            [
-                item.case_id[:SHORT_ID],
-                str(request.seq),
-                what,
-                request.actor.id,
-                when(request.recorded_at),
-            ]
+            [case_id[:SHORT_ID], str(request.seq), what, request.actor.id, approver]
         )
-    for line in table(headers, rows, (SHORT_ID, 7, 30, 12, 16)):
+    for line in table(headers, rows, (SHORT_ID, 10, 30, 12, 12)):
         settings.echo(line)
 
 

@@ -911,6 +911,12 @@ MESSAGES: Final = Messages(
     ),
     M("case.request_rejected", "Case {case_id}: request {request} rejected."),
     M("pending.none", "No request awaits your approval."),
+    M("requests.none", "No request of this case awaits approval."),
+    M("pending.approver", "Approver"),
+    M(
+        "help.case.requests",
+        "List the case's requests awaiting approval, and the role that approves each.",
+    ),
     M("process.gates", "Needs approval:"),
     M("process.gate", "{what}: approved by a {approver}, not the requester"),
     M("pending.request", "Request"),

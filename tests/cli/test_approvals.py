@@ -96,3 +96,18 @@ class TestApprovals:
         )
 
         assert result.exit_code == 2
+
+    def test_case_requests_lists_the_case_s_pending_requests(
+        self, cli: Cli, tmp_path: Path
+    ):
+        """Whoever reads the case sees its requests and who approves them."""
+        case_id, number = _requested(cli, tmp_path)
+
+        listed = cli.json("case", "requests", case_id)["requests"]
+        text = cli.run("case", "requests", case_id)
+
+        assert [(r["request"], r["approver"]) for r in listed] == [
+            (number, "supervisor")
+        ]
+        assert text.exit_code == 0
+        assert "Supervisor" in text.stdout
