@@ -616,9 +616,11 @@ def openapi_document(definition: Definition) -> dict[str, Any]:
             "/cases": {
                 "post": _operation(
                     "openCase",
-                    "Open a case in engagement",
+                    "Open a case in its definition's start stage",
                     {"201": opened},
-                    ["401", "422"],
+                    # 404: no such process definition; 409: one the engine
+                    # cannot run cases under.
+                    ["401", "404", "409", "422"],
                     body="OpenCase",
                 ),
                 "get": _operation(

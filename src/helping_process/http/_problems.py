@@ -22,6 +22,7 @@ import orjson
 from helping_process.exceptions import ApprovalRefusedError
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import ConcurrentUpdateError
+from helping_process.exceptions import DefinitionNotRunnableError
 from helping_process.exceptions import HelpingProcessError
 from helping_process.exceptions import InvalidInputError
 from helping_process.exceptions import RecordInvalidError
@@ -145,7 +146,7 @@ def from_error(error: HelpingProcessError, lang: Language) -> Problem:  # noqa: 
             return Problem(
                 "refused", detail, {"code": code, "missing": list(error.missing)}
             )
-        case RefusalError():
+        case RefusalError() | DefinitionNotRunnableError():
             return Problem("refused", detail, {"code": code, "missing": []})
         case RecordInvalidError():
             where = f"data.{error.field}" if error.field else "data"
