@@ -34,6 +34,8 @@ from litestar.exceptions import HTTPException
 from litestar.exceptions import MethodNotAllowedException
 from litestar.exceptions import NotFoundException
 from litestar.types import ASGIApp
+from litestar.types import HTTPResponseBodyEvent
+from litestar.types import HTTPResponseStartEvent
 from litestar.types import Message
 from litestar.types import Receive
 from litestar.types import Scope
@@ -83,6 +85,7 @@ from helping_process.states import Stage
 from helping_process.states import SubReason
 from helping_process.states import TerminationReason
 from helping_process.states import parse_record
+from helping_process.tokens import RememberingTokenStore
 from helping_process.tokens import TokenStore
 
 #: The access log: one line per request, naming the staff member.
@@ -114,6 +117,9 @@ _TERMINATION: Final = {
     "note": Member("text"),
 }
 _NOTE: Final = {"note": Member("text")}
+#: How many seconds a live token's member is remembered by default: a
+#: revocation made elsewhere holds everywhere within this time.
+TOKEN_TTL: Final = 1.0
 _VERIFY: Final = {"case_id": Member("text")}
 
 
@@ -139,9 +145,22 @@ def _api(request: Request[Any, Any, Any]) -> Api:
     return api
 
 
+def _header(request: Request[Any, Any, Any], name: bytes) -> str | None:
+    """Return the first value of a request header (``name`` in lower case).
+
+    Read from the ASGI scope's raw pairs: a request carries a handful of
+    headers, and a scan of them costs less than the framework building its
+    header mapping, which every request would otherwise do several times.
+    """
+    for key, value in request.scope["headers"]:
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
 def language(request: Request[Any, Any, Any]) -> Language:
     """Return the language the client prefers: Indonesian or English."""
-    accepted = request.headers.get("accept-language", "")
+    accepted = _header(request, b"accept-language") or ""
     for part in accepted.split(","):
         tag = part.split(";")[0].strip().lower()
         if tag.startswith("id"):
@@ -161,7 +180,7 @@ def _actor(request: Request[Any, Any, Any], lang: Language) -> str:
     Raises:
         Problem: 401, no token or an unknown or revoked one.
     """
-    header = request.headers.get("authorization", "")
+    header = _header(request, b"authorization") or ""
     challenge = {"WWW-Authenticate": 'Bearer realm="helping-process"'}
     if not header.lower().startswith(_BEARER):
         raise Problem(
@@ -176,21 +195,67 @@ def _actor(request: Request[Any, Any, Any], lang: Language) -> str:
     return actor_id
 
 
-def _json_response(
+class _Answer:
+    """A finished JSON answer, sent to the ASGI server as it is.
+
+    Handlers return it rather than a framework ``Response``, which the
+    framework would convert into an ASGI response of its own on every
+    request (its headers object, media-type and cookie handling): the
+    answers here are all JSON with a few known headers, so their raw
+    header pairs are built directly. Errors still go through the
+    framework's exception handlers as problems.
+    """
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(
+        self,
+        body: bytes,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str = _JSON,
+    ) -> None:
+        self.body = body
+        self.status = status
+        self.headers = [
+            (b"content-type", media_type.encode("ascii")),
+            (b"content-length", str(len(self.body)).encode("ascii")),
+            *(
+                (name.lower().encode("latin-1"), value.encode("latin-1"))
+                for name, value in (headers or {}).items()
+            ),
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Send the status line, the headers and the body."""
+        start: HTTPResponseStartEvent = {
+            "type": "http.response.start",
+            "status": self.status,
+            "headers": self.headers,
+        }
+        await send(start)
+        body: HTTPResponseBodyEvent = {
+            "type": "http.response.body",
+            "body": self.body,
+            "more_body": False,
+        }
+        await send(body)
+
+
+def _json(
     data: object, status: int = 200, headers: Mapping[str, str] | None = None
-) -> Response[bytes]:
-    return Response(
-        orjson.dumps(data), status_code=status, media_type=_JSON, headers=headers
-    )
+) -> ASGIApp:
+    """Answer with ``data`` as JSON."""
+    return _Answer(orjson.dumps(data), status, headers)
 
 
-def _case_response(api: Api, case: Case, status: int = 200) -> Response[bytes]:
+def _case_response(api: Api, case: Case, status: int = 200) -> ASGIApp:
     """Answer with the case, its records, its next moves and its ETag."""
     moves = next_moves(case, on=api.clock().date())
     headers = {"ETag": f'"{case.seq}"'}
     if status == 201:  # noqa: PLR2004 - Created
         headers["Location"] = f"/cases/{case.case_id}"
-    return _json_response(views.case_json(case, moves), status, headers)
+    return _json(views.case_json(case, moves), status, headers)
 
 
 def _case_id(case_id: str, lang: Language) -> str:
@@ -202,7 +267,7 @@ def _case_id(case_id: str, lang: Language) -> str:
 
 def _expected_seq(request: Request[Any, Any, Any]) -> int | str | None:
     """Return the seq ``If-Match`` names, None without one, or the bad text."""
-    given = request.headers.get("if-match")
+    given = _header(request, b"if-match")
     if given is None or given.strip() == "*":
         return None
     tag = given.split(",")[0].strip().removeprefix("W/").strip('"')
@@ -249,7 +314,7 @@ def _run(
 
 
 @post("/cases", status_code=201)
-async def open_case(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def open_case(request: Request[Any, Any, Any]) -> ASGIApp:
     """Open a case in engagement."""
     lang = language(request)
     actor = _actor(request, lang)
@@ -265,7 +330,7 @@ async def open_case(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @get("/cases")
-async def list_cases(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def list_cases(request: Request[Any, Any, Any]) -> ASGIApp:
     """List cases, newest first, a page at a time."""
     lang = language(request)
     _api(request).service.read(_actor(request, lang), Operation.LIST, None)
@@ -283,13 +348,13 @@ async def list_cases(request: Request[Any, Any, Any]) -> Response[bytes]:
     more = len(page) > limit
     page = page[:limit]
     cursor = encode_cursor(page[-1].opened_at, page[-1].case_id) if more else None
-    return _json_response(
+    return _json(
         {"cases": [views.summary_json(item) for item in page], "next_cursor": cursor}
     )
 
 
 @get("/cases/{case_id:str}")
-async def show_case(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def show_case(request: Request[Any, Any, Any]) -> ASGIApp:
     """Show a case, its records in force and every legal next move."""
     case_id: str = request.path_params["case_id"]
     lang = language(request)
@@ -299,7 +364,7 @@ async def show_case(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @post("/cases/{case_id:str}/records", status_code=201)
-async def add_record(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def add_record(request: Request[Any, Any, Any]) -> ASGIApp:
     """Add a record of a kind to the case."""
     case_id: str = request.path_params["case_id"]
     lang = language(request)
@@ -311,7 +376,7 @@ async def add_record(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @post("/cases/{case_id:str}/moves", status_code=200)
-async def move(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def move(request: Request[Any, Any, Any]) -> ASGIApp:
     """Move the case to another stage."""
     case_id: str = request.path_params["case_id"]
     lang = language(request)
@@ -323,7 +388,7 @@ async def move(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @post("/cases/{case_id:str}/termination", status_code=200)
-async def terminate(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def terminate(request: Request[Any, Any, Any]) -> ASGIApp:
     """End the case's episode for a reason allowed in its stage."""
     case_id: str = request.path_params["case_id"]
     lang = language(request)
@@ -341,7 +406,7 @@ async def terminate(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 async def _with_note(
     request: Request[Any, Any, Any], command: Callable[..., Command]
-) -> Response[bytes]:
+) -> ASGIApp:
     """Run a command whose body is only a note (a reopening, a redaction)."""
     case_id: str = request.path_params["case_id"]
     lang = language(request)
@@ -354,13 +419,13 @@ async def _with_note(
 
 
 @post("/cases/{case_id:str}/reopen", status_code=200)
-async def reopen(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def reopen(request: Request[Any, Any, Any]) -> ASGIApp:
     """Start a new episode of a terminated case."""
     return await _with_note(request, ReopenCase)
 
 
 @post("/cases/{case_id:str}/redaction", status_code=200)
-async def redact(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def redact(request: Request[Any, Any, Any]) -> ASGIApp:
     """Remove the personal data of the case's earlier events."""
     return await _with_note(request, RedactCase)
 
@@ -371,7 +436,7 @@ async def redact(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @get("/cases/{case_id:str}/history")
-async def history(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def history(request: Request[Any, Any, Any]) -> ASGIApp:
     """Return the case's audit events, oldest first, a page at a time."""
     case_id: str = request.path_params["case_id"]
     lang = language(request)
@@ -383,7 +448,7 @@ async def history(request: Request[Any, Any, Any]) -> Response[bytes]:
     )
     more = len(events) > limit
     events = events[:limit]
-    return _json_response(
+    return _json(
         {
             "events": [views.event_json(event) for event in events],
             "next_after": events[-1].seq if more else None,
@@ -408,17 +473,15 @@ def _definition_json(definition: Definition) -> dict[str, Any]:
 
 
 @get("/process")
-async def process(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def process(request: Request[Any, Any, Any]) -> ASGIApp:
     """List the process definitions."""
     lang = language(request)
     _actor(request, lang)
-    return _json_response(
-        {"definitions": [_definition_json(item) for item in builtins()]}
-    )
+    return _json({"definitions": [_definition_json(item) for item in builtins()]})
 
 
 @get("/process/{ref:str}/schemas/{kind:str}")
-async def record_kind_schema(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def record_kind_schema(request: Request[Any, Any, Any]) -> ASGIApp:
     """Return the JSON Schema of a record kind of a process definition."""
     ref: str = request.path_params["ref"]
     kind: str = request.path_params["kind"]
@@ -432,10 +495,10 @@ async def record_kind_schema(request: Request[Any, Any, Any]) -> Response[bytes]
             "http.unknown_kind", lang, {"ref": definition.ref, "kind": kind}
         )
         raise Problem("not-found", detail) from None
-    return Response(
+    return _Answer(
         orjson.dumps(schema),
-        media_type="application/schema+json",
         headers={"Content-Language": lang},
+        media_type="application/schema+json",
     )
 
 
@@ -443,7 +506,7 @@ async def record_kind_schema(request: Request[Any, Any, Any]) -> Response[bytes]
 
 
 @post("/audit/verify", status_code=200)
-async def verify(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def verify(request: Request[Any, Any, Any]) -> ASGIApp:
     """Recompute the chains and replay the cases (one, or all)."""
     lang = language(request)
     actor = _actor(request, lang)
@@ -453,7 +516,7 @@ async def verify(request: Request[Any, Any, Any]) -> Response[bytes]:
     seen: audit.Verification = await anyio.to_thread.run_sync(
         lambda: service.verification(body["case_id"])
     )
-    return _json_response(
+    return _json(
         {
             "ok": not seen.faults,
             "cases": seen.cases,
@@ -464,7 +527,7 @@ async def verify(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @get("/audit/report")
-async def report(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def report(request: Request[Any, Any, Any]) -> ASGIApp:
     """Return the agency's figures and policy findings for a window, as JSON."""
     from helping_process import report as reports  # noqa: PLC0415 - on demand
     from helping_process.policy import Policy  # noqa: PLC0415 - on demand
@@ -488,13 +551,13 @@ async def report(request: Request[Any, Any, Any]) -> Response[bytes]:
         checked = api.service.actors_checked
         return attrs.evolve(built, actors_checked=checked).to_json()
 
-    return _json_response(await anyio.to_thread.run_sync(build))
+    return _json(await anyio.to_thread.run_sync(build))
 
 
 @get("/openapi.json")
-async def openapi(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def openapi(request: Request[Any, Any, Any]) -> ASGIApp:
     """Return the OpenAPI 3.1 document of this API."""
-    return Response(_api(request).openapi, media_type=_JSON)
+    return _Answer(_api(request).openapi)
 
 
 # Errors and the access log -------------------------------------------------------
@@ -599,6 +662,7 @@ def create_app(
     tokens: TokenStore | None = None,
     clock: Callable[[], dt.datetime] | None = None,
     debug: bool = False,
+    token_ttl: float = TOKEN_TTL,
 ) -> Litestar:
     """Return the ASGI application over a case service.
 
@@ -609,6 +673,10 @@ def create_app(
             of the same SQL database (a store that is not SQL needs one).
         clock: the current time (aware), for the next moves' contract days.
         debug: let the framework show tracebacks (never in production).
+        token_ttl: how many seconds a live token's member is remembered
+            (see :class:`~helping_process.tokens.RememberingTokenStore`):
+            a token revoked elsewhere may still be accepted that long; 0
+            asks the token store on every request.
 
     Raises:
         ValueError: no token store was given and the service's store keeps
@@ -627,6 +695,8 @@ def create_app(
             message = "a store other than SqlStore needs a token store (tokens=)"
             raise ValueError(message)
         tokens = SqlTokenStore(service.store)
+    if token_ttl > 0:
+        tokens = RememberingTokenStore(tokens, token_ttl)
     api = Api(
         service=service,
         tokens=tokens,
@@ -672,6 +742,8 @@ def _state(api: Api) -> Any:
 
 #: The environment variable naming the database (the command line's own).
 DATABASE_ENV: Final = "HELPING_PROCESS_DB"
+#: The environment variable giving ``token_ttl`` to ``serve``'s workers.
+TOKEN_TTL_ENV: Final = "HELPING_PROCESS_TOKEN_TTL"  # noqa: S105 - a name
 
 
 def environment_app() -> Litestar:
@@ -688,4 +760,7 @@ def environment_app() -> Litestar:
     access_log.addHandler(handler)
     access_log.setLevel(logging.INFO)
     access_log.propagate = False
-    return create_app(os.environ[DATABASE_ENV])
+    return create_app(
+        os.environ[DATABASE_ENV],
+        token_ttl=float(os.environ.get(TOKEN_TTL_ENV, TOKEN_TTL)),
+    )
