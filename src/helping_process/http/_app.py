@@ -52,6 +52,7 @@ from helping_process.engine import next_moves
 from helping_process.exceptions import ConcurrentUpdateError
 from helping_process.exceptions import HelpingProcessError
 from helping_process.exceptions import UnknownCaseError
+from helping_process.exceptions import UnknownDefinitionError
 from helping_process.http._body import Member
 from helping_process.http._body import decode_cursor
 from helping_process.http._body import encode_cursor
@@ -64,13 +65,16 @@ from helping_process.http._openapi import ENFORCED_REF
 from helping_process.http._openapi import openapi_document
 from helping_process.http._problems import MEDIA_TYPE
 from helping_process.http._problems import Problem
+from helping_process.http._problems import field_error
 from helping_process.http._problems import from_error
+from helping_process.http._problems import invalid
 from helping_process.labels import Language
 from helping_process.labels import render
 from helping_process.model import Actor
 from helping_process.model import AddRecord
 from helping_process.model import Case
 from helping_process.model import Command
+from helping_process.model import MigrateCase
 from helping_process.model import MoveCase
 from helping_process.model import OpenCase
 from helping_process.model import RedactCase
@@ -121,6 +125,10 @@ _NOTE: Final = {"note": Member("text")}
 #: revocation made elsewhere holds everywhere within this time.
 TOKEN_TTL: Final = 1.0
 _VERIFY: Final = {"case_id": Member("text")}
+_MIGRATION: Final = {
+    "to": Member("text", required=True),
+    "note": Member("text", required=True),
+}
 
 
 @attrs.frozen
@@ -430,8 +438,32 @@ async def redact(request: Request[Any, Any, Any]) -> ASGIApp:
     return await _with_note(request, RedactCase)
 
 
+@post("/cases/{case_id:str}/migration", status_code=200)
+async def migrate(request: Request[Any, Any, Any]) -> ASGIApp:
+    """Move the case to another process definition's rules, saying why.
+
+    The target (``NAME@VERSION``, or ``NAME`` for its newest) is one the
+    service knows: a built-in or an installed definition; it is stored
+    with the trail before the migration is decided, as ``case migrate``
+    does. A reference no definition has is a 422 naming ``to``.
+    """
+    case_id: str = request.path_params["case_id"]
+    lang = language(request)
+    actor = _actor(request, lang)
+    body = read_body(await request.body(), _MIGRATION, lang)
+    service = _api(request).service
+    try:
+        target = service.definition(body["to"])
+    except UnknownDefinitionError as error:
+        problem = field_error("to", "unknown", error.message(lang))
+        raise invalid([problem], lang) from None
+    service.install(target)
+    command = MigrateCase(to=target, note=body["note"])
+    case = _run(request, _case_id(case_id, lang), command, lang, actor)
+    return _case_response(_api(request), case)
+
+
 # Where the commands of later features go, each with its own resource:
-# POST /cases/{case_id}/migration (move a case to another process definition),
 # POST /cases/{case_id}/assignment and /cases/{case_id}/approvals (the roster).
 
 
@@ -713,6 +745,7 @@ def create_app(
             terminate,
             reopen,
             redact,
+            migrate,
             history,
             process,
             record_kind_schema,

@@ -269,6 +269,18 @@ def _schemas(definition: Definition) -> dict[str, Any]:
             closed=True,
         ),
         "Note": _object({"note": _nullable(_TEXT)}, [], closed=True),
+        "Migration": _object(
+            {
+                "to": {
+                    **_TEXT,
+                    "description": "The target definition: NAME@VERSION, or NAME"
+                    " for its newest (see GET /process).",
+                },
+                "note": {**_TEXT, "description": "Why the case moves."},
+            },
+            ["to", "note"],
+            closed=True,
+        ),
         "Verify": _object(
             {
                 "case_id": {
@@ -353,6 +365,7 @@ def _links() -> dict[str, Any]:
             ("Terminate", "terminateCase"),
             ("Reopen", "reopenCase"),
             ("Redact", "redactCase"),
+            ("Migrate", "migrateCase"),
             ("History", "caseHistory"),
         )
     }
@@ -483,6 +496,14 @@ def openapi_document(definition: Definition) -> dict[str, Any]:
                     "redactCase",
                     "Remove the personal data of the case's earlier events",
                     "Note",
+                    "200",
+                ),
+            },
+            "/cases/{case_id}/migration": {
+                "post": _write(
+                    "migrateCase",
+                    "Move the case to another process definition's rules",
+                    "Migration",
                     "200",
                 ),
             },
