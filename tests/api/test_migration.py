@@ -125,19 +125,24 @@ class _Clock:
         return self.now
 
 
+class _Counted(MemoryTokenStore):
+    """Tokens in memory that count the lookups."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+
+    def actor_of(self, token: str) -> str | None:
+        """Count, then look up."""
+        self.asked += 1
+        return super().actor_of(token)
+
+
 class TestRememberedTokens:
     def test_a_live_token_is_asked_once_per_ttl(self):
         """Within the TTL the store is not asked again; after it, it is."""
-        asked: list[str] = []
-        tokens = MemoryTokenStore()
+        tokens = _Counted()
         token = tokens.issue(MEMBER, at=dt.datetime.now(dt.UTC))
-        lookup = tokens.actor_of
-
-        def counted(value: str) -> str | None:
-            asked.append(value)
-            return lookup(value)
-
-        tokens.actor_of = counted  # type: ignore[method-assign]
         clock = _Clock()
         remembering = RememberingTokenStore(tokens, 1.0, clock)
 
@@ -146,7 +151,7 @@ class TestRememberedTokens:
         later = remembering.actor_of(token)
 
         assert (first, later) == ([MEMBER] * 3, MEMBER)
-        assert len(asked) == 2
+        assert tokens.asked == 2
 
     def test_a_revocation_elsewhere_holds_after_the_ttl(self):
         """Revoked behind its back, a remembered token is refused once the TTL ends."""

@@ -65,7 +65,7 @@ def attack(url: str, *statements: tuple[str, dict[str, Any]]) -> None:
 
 def delete_newest(url: str, table: str, trail: str, *, rewind: bool) -> None:
     """Delete a trail's newest entry; with ``rewind``, move its head back too."""
-    statements = [
+    statements: list[tuple[str, dict[str, Any]]] = [
         (f"DELETE FROM {table} WHERE seq = (SELECT MAX(seq) FROM {table})", {})
     ]
     if rewind:
