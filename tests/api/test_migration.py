@@ -9,6 +9,8 @@ import pytest
 from litestar.testing import TestClient
 
 from helping_process import Actor
+from helping_process.cli._serve import TOKEN_TTL as SERVE_TTL
+from helping_process.http import TOKEN_TTL
 from helping_process.http import create_app
 from helping_process.persistence import SqlStore
 from helping_process.persistence import SqlTokenStore
@@ -200,3 +202,7 @@ class TestRememberedTokens:
 
         assert before == 200
         problem_of(after, "unauthorized", 401)
+
+    def test_serve_defaults_to_the_apps_ttl(self):
+        """``serve --token-ttl`` defaults to what ``create_app`` does."""
+        assert SERVE_TTL == TOKEN_TTL == 1.0
