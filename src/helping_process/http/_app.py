@@ -199,7 +199,9 @@ def _actor(request: Request[Any, Any, Any], lang: Language) -> str:
         raise Problem(
             "unauthorized", render("http.bad_token", lang, {}), headers=challenge
         )
-    request.state["actor"] = actor_id
+    # For the request log: the scope's own state dict, which the framework's
+    # ``request.state`` would wrap in a new object on every request.
+    request.scope.setdefault("state", {})["actor"] = actor_id
     return actor_id
 
 
