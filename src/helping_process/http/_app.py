@@ -92,6 +92,10 @@ from helping_process.states import parse_record
 from helping_process.tokens import RememberingTokenStore
 from helping_process.tokens import TokenStore
 
+#: How many seconds a live token's member is remembered by default: a
+#: revocation made elsewhere holds everywhere within this time.
+TOKEN_TTL: Final = 1.0
+
 #: The access log: one line per request, naming the staff member.
 access_log = logging.getLogger("helping_process.http.access")
 _errors_log = logging.getLogger("helping_process.http")
@@ -121,9 +125,6 @@ _TERMINATION: Final = {
     "note": Member("text"),
 }
 _NOTE: Final = {"note": Member("text")}
-#: How many seconds a live token's member is remembered by default: a
-#: revocation made elsewhere holds everywhere within this time.
-TOKEN_TTL: Final = 1.0
 _VERIFY: Final = {"case_id": Member("text")}
 _MIGRATION: Final = {
     "to": Member("text", required=True),
@@ -162,7 +163,7 @@ def _header(request: Request[Any, Any, Any], name: bytes) -> str | None:
     """
     for key, value in request.scope["headers"]:
         if key.lower() == name:
-            return str(value.decode("latin-1"))
+            return value.decode("latin-1")
     return None
 
 
