@@ -68,7 +68,7 @@ class TestOperations:
 
             conforms()
 
-        assert len(operations) == 13
+        assert len(operations) == 14  # migration included
 
 
 class TestStateful:
