@@ -692,6 +692,7 @@ def seal(settings: Settings, key_path: str, receipt_path: str | None) -> None:
         "number": made.number,
         "format": fields["v"],
         "heads": len(made.heads),
+        "trails": fields.get("trails", []),
     }
     if receipt is not None:
         data["receipt"] = str(receipt)

@@ -833,6 +833,11 @@ MESSAGES: Final = Messages(
     M("opt.port", "The TCP port to listen on."),
     M("opt.workers", "How many server processes to run."),
     M(
+        "opt.token_ttl",
+        "How many seconds a worker trusts a token it has checked: a token revoked "
+        "elsewhere may still be accepted that long. 0 checks every request.",
+    ),
+    M(
         "serve.needs_extra",
         "The HTTP API needs the http extra: pip install 'helping-process[http]' "
         "({detail}).",

@@ -14,6 +14,10 @@ from ._local import option
 from ._settings import Settings
 from ._settings import pass_settings
 
+#: ``serve --token-ttl``'s default: the HTTP layer's own (its value is kept
+#: here so the option's help needs no import of the http extra).
+TOKEN_TTL = 1.0
+
 
 @click.command("serve", help="help.serve", short_help="help.serve.short")
 @option("--host", default="127.0.0.1", show_default=True, help="opt.host")
@@ -31,13 +35,23 @@ from ._settings import pass_settings
     show_default=True,
     help="opt.workers",
 )
+@option(
+    "--token-ttl",
+    type=click.FloatRange(0, 60),
+    default=TOKEN_TTL,
+    show_default=True,
+    help="opt.token_ttl",
+)
 @pass_settings
-def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+def serve(
+    settings: Settings, host: str, port: int, workers: int, token_ttl: float
+) -> None:
     """Run the HTTP API with uvicorn until interrupted."""
     try:
         import uvicorn  # noqa: PLC0415 - only with the http extra
 
         from helping_process.http import DATABASE_ENV  # noqa: PLC0415
+        from helping_process.http import TOKEN_TTL_ENV  # noqa: PLC0415
     except ImportError as error:
         raise settings.failure(
             "serve.needs_extra", exit_code=2, detail=error
@@ -45,6 +59,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     settings.service()  # creates and migrates the database once, before the workers
     settings.close()
     os.environ[DATABASE_ENV] = settings.database_url
+    os.environ[TOKEN_TTL_ENV] = repr(token_ttl)
     uvicorn.run(
         "helping_process.http:environment_app",
         factory=True,

@@ -144,6 +144,21 @@ class NextMoves:
     terminations: tuple[TerminationOption, ...]
 
 
+@attrs.frozen
+class _Options:
+    """What is open in one stage, worked out once (see :meth:`Rules.options`).
+
+    Attributes:
+        moves: the finished option of a move that checks nothing, or the
+            move, its target and whether it needs a note.
+        terminations: the finished option of a reason that checks
+            nothing, or the reason and its option when every check passes.
+    """
+
+    moves: tuple[MoveOption | tuple[MoveSpec, Stage, bool], ...]
+    terminations: tuple[TerminationOption | tuple[ReasonSpec, TerminationOption], ...]
+
+
 class _Carrier:
     """Stands for one frozen case while the shared machine fires.
 
@@ -227,6 +242,8 @@ class Rules:
         )
         #: Whether any command of the definition needs approval.
         self.gated = bool(definition.gates)
+        #: The options of each ``(stage, residential)``, built on first use.
+        self._options: dict[tuple[Stage, bool], _Options] = {}
         self.machine = Machine(
             model=None,
             states=[stage.code for stage in definition.stages],
@@ -238,6 +255,55 @@ class Rules:
             self.machine.add_transition(
                 _trigger(move), move.source, move.dest, conditions=[_admissible]
             )
+
+    def options(self, stage: Stage, *, residential: bool) -> _Options:
+        """Return the moves and termination reasons open in ``stage``.
+
+        What does not depend on the case's records is worked out once per
+        stage (and residence): the targets in the definition's order, each
+        reason's sub-reasons, and the finished option of every move and
+        reason that checks nothing. :func:`next_moves` then only runs the
+        checks, on every answer of the API and every ``case show``.
+        """
+        key = (stage, residential)
+        found = self._options.get(key)
+        if found is not None:
+            return found
+        order = [item.code for item in self.definition.stages]
+        moves: list[MoveOption | tuple[MoveSpec, Stage, bool]] = []
+        for target in sorted(self.definition.targets(stage), key=order.index):
+            move = self.move(stage, target)
+            if move is None:
+                continue
+            note_required = bool(self.command_requirements(move, note=None))
+            if move.checks:
+                moves.append((move, Stage(target), note_required))
+            else:
+                moves.append(
+                    MoveOption(
+                        target=Stage(target),
+                        allowed=True,
+                        missing=(),
+                        note_required=note_required,
+                    )
+                )
+        endings: list[TerminationOption | tuple[ReasonSpec, TerminationOption]] = []
+        for reason, spec in self.reasons.items():
+            if not spec.allows(stage, residential=residential):
+                continue
+            option = TerminationOption(
+                reason=reason,
+                allowed=True,
+                missing=(),
+                sub_reasons=tuple(sorted(SubReason(s.code) for s in spec.sub_reasons)),
+                referral_required=spec.referral,
+                planned=spec.planned,
+            )
+            move = self.terminations.get((stage, spec.kind))
+            checked = spec.checks or (move is not None and move.checks)
+            endings.append((spec, option) if checked else option)
+        found = self._options[key] = _Options(tuple(moves), tuple(endings))
+        return found
 
     def move(self, source: str, dest: str) -> MoveSpec | None:
         """Return the move from ``source`` to ``dest`` that is no termination."""
@@ -1113,37 +1179,42 @@ def next_moves(case: Case, *, on: dt.date | None = None) -> NextMoves:
     """
     day = on or case.last_occurred_at.date()
     rules = rules_of(case.definition)
-    order = [stage.code for stage in case.definition.stages]
+    options = rules.options(case.stage, residential=case.residential)
     moves = []
-    for target in sorted(case.definition.targets(case.stage), key=order.index):
-        move = rules.move(case.stage, target)
-        if move is None:
+    for move in options.moves:
+        if isinstance(move, MoveOption):
+            moves.append(move)
             continue
-        missing = tuple(rules.move_requirements(move, case.records, day))
+        spec, target, note_required = move
+        missing = tuple(rules.move_requirements(spec, case.records, day))
         moves.append(
             MoveOption(
-                target=Stage(target),
+                target=target,
                 allowed=not missing,
                 missing=missing,
-                note_required=bool(rules.command_requirements(move, note=None)),
+                note_required=note_required,
             )
         )
     terminations = []
-    for reason, spec in rules.reasons.items():
-        if not spec.allows(case.stage, residential=case.residential):
+    for ending in options.terminations:
+        if isinstance(ending, TerminationOption):
+            terminations.append(ending)
             continue
-        missing = tuple(rules.ending_requirements(case.stage, spec, case.records, day))
-        terminations.append(
-            TerminationOption(
-                reason=reason,
-                allowed=not missing,
-                missing=missing,
-                sub_reasons=tuple(sorted(SubReason(s.code) for s in spec.sub_reasons)),
-                # A referral recorded on the case is where it refers to.
-                referral_required=spec.referral and case.referral is None,
-                planned=spec.planned,
-            )
+        reason, option = ending
+        missing = tuple(
+            rules.ending_requirements(case.stage, reason, case.records, day)
         )
+        if missing:
+            option = attrs.evolve(option, allowed=False, missing=missing)
+        terminations.append(option)
+    if case.referral is not None:
+        # A referral recorded on the case is where it refers to.
+        terminations = [
+            attrs.evolve(option, referral_required=False)
+            if option.referral_required
+            else option
+            for option in terminations
+        ]
     return NextMoves(
         stage=case.stage, moves=tuple(moves), terminations=tuple(terminations)
     )

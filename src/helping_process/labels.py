@@ -495,6 +495,7 @@ _MESSAGES: Final = Messages(
     M("finding.head_ahead", "the head says {head} events, the trail has {trail}"),
     M("finding.after_head", "events after the head's {head}"),
     M("finding.head_hash", "the head's hash differs from the last event's"),
+    M("finding.no_trail_head", "entries without a head row"),
     M("finding.seq_gap", "a gap in seq"),
     M("finding.seq_repeated", "a repeated seq"),
     M("finding.seq_jump", "seq jumps to {seq}"),

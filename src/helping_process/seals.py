@@ -14,6 +14,12 @@ this format). Verifying with the public key then names every sealed case
 that is gone, shorter or different, even when every row holding its id was
 deleted, and no seal can be forged without the key.
 
+Seals of format 3 sign, besides, the heads of the two other chained
+trails, the staff roster (``@staff``) and the access log (``@access``):
+``[trail, seq, hash]`` of each that has entries, every time. Each must
+still hold that entry, so a roster change or a read deleted since a seal
+is named even when the trail's head row was rewound with it.
+
 Deleting the newest seals leaves an unbroken, shorter chain; only a
 *receipt* kept off the machine (:class:`Receipt`, written by
 ``audit seal --receipt``) catches that. Seals of format 1, made before this
@@ -51,8 +57,12 @@ from helping_process.audit import utc_text
 from helping_process.exceptions import InvalidInputError
 from helping_process.model import UTC
 
-#: The format of the seals made now: they list the heads they cover.
-SEAL_FORMAT: Final = 2
+#: The format of the seals made now: the case heads and the trails' heads.
+SEAL_FORMAT: Final = 3
+#: The format of seals that list the case heads only (made without trails).
+HEADS_FORMAT: Final = 2
+#: The formats whose message lists the case heads it covers.
+_LISTING: Final = (HEADS_FORMAT, SEAL_FORMAT)
 #: The format of the first seals, which signed a Merkle root of every head.
 MERKLE_FORMAT: Final = 1
 #: The ``type`` member of every seal's signed message.
@@ -73,9 +83,9 @@ class Seal:
         message: the signed bytes (canonical JSON; see the module).
         signature: the Ed25519 signature of ``message``.
         public_key: the raw 32-byte public key stored beside it.
-        number: the number it is stored under (format 2 signs it too).
+        number: the number it is stored under (formats 2 and 3 sign it too).
         leaves: for a format-1 seal, the heads its unsigned leaf rows hold
-            (their Merkle root is in the message); empty for format 2.
+            (their Merkle root is in the message); empty for later formats.
         stored_at: the time stored beside it (every format signs it too),
             or None when the stored value is not a time.
     """
@@ -119,9 +129,15 @@ def _object(message: bytes) -> dict[str, Any]:
 Covered = tuple[int, str, int, str]
 
 
-def _entries(fields: Mapping[str, Any]) -> list[tuple[str, int, str]] | None:
-    """The ``[case_id, seq, hash]`` a format-2 message lists, or None if malformed."""
-    listed = fields.get("heads")
+def _entries(
+    fields: Mapping[str, Any], member: str = "heads"
+) -> list[tuple[str, int, str]] | None:
+    """The ``[case_id, seq, hash]`` a message lists, or None if malformed.
+
+    ``member`` is ``heads`` (the cases) or ``trails`` (format 3: the roster
+    and the access log, named ``@staff`` and ``@access``).
+    """
+    listed = fields.get(member)
     if not isinstance(listed, list):
         return None
     try:
@@ -137,7 +153,7 @@ def _entries(fields: Mapping[str, Any]) -> list[tuple[str, int, str]] | None:
 
 
 def _listed(fields: Mapping[str, Any]) -> tuple[Head, ...] | None:
-    """The heads a format-2 message lists, or None when the list is malformed."""
+    """The heads a listing message lists, or None when the list is malformed."""
     entries = _entries(fields)
     if entries is None:
         return None
@@ -248,7 +264,7 @@ def _verifies(key: Ed25519PublicKey, signature: bytes, message: bytes) -> bool:
 def sealed_heads(
     seals: Sequence[Seal], key: Ed25519PublicKey
 ) -> dict[str, tuple[int, str]]:
-    """Return what the format-2 seals that verify with ``key`` say each case is.
+    """Return what the listing seals that verify with ``key`` say each case is.
 
     The newest listed ``(seq, hash)`` of each case. A seal that does not
     verify is passed over, so the next seal lists its cases again rather
@@ -257,7 +273,7 @@ def sealed_heads(
     state: dict[str, tuple[int, str]] = {}
     for seal in seals:
         fields = seal.fields
-        if fields.get("v") != SEAL_FORMAT or not _verifies(
+        if fields.get("v") not in _LISTING or not _verifies(
             key, seal.signature, seal.message
         ):
             continue
@@ -272,19 +288,24 @@ def make_seal(
     *,
     sealed_at: dt.datetime,
     previous: Sequence[Seal] = (),
+    trails: Mapping[str, tuple[int, str]] | None = None,
 ) -> Seal:
     """Sign a checkpoint of ``heads``, chained to the newest of ``previous``.
 
     The message lists the heads that changed since what the earlier
-    format-2 seals list (all of them when there is none), so each seal
+    listing seals list (all of them when there is none), so each seal
     stays small however many cases the trail holds, and every case ever
-    sealed is named in some signed message.
+    sealed is named in some signed message. With ``trails`` it is a
+    format-3 seal and lists each trail's head too (there are two).
 
     Args:
         heads: every case's head now.
         key: the agency's private key.
         sealed_at: now.
         previous: the stored seals, oldest first.
+        trails: ``(seq, hash)`` of the roster's and the access log's
+            newest entries, by ``@staff`` and ``@access`` (those with
+            entries); None for a store that keeps neither (format 2).
     """
     last = previous[-1] if previous else None
     number = last.number + 1 if last else 1
@@ -298,18 +319,21 @@ def make_seal(
         key=lambda head: head.case_id,
     )
     at = sealed_at.astimezone(UTC)
-    message = canonical(
-        {
-            "type": SEAL_TYPE,
-            "v": SEAL_FORMAT,
-            "number": number,
-            "sealed_at": utc_text(at),
-            "previous": last.digest if last else None,
-            "cases": len(heads),
-            "events": sum(head.seq for head in heads),
-            "heads": [[head.case_id, head.seq, head.last_hash] for head in changed],
-        }
-    )
+    fields: dict[str, Any] = {
+        "type": SEAL_TYPE,
+        "v": HEADS_FORMAT if trails is None else SEAL_FORMAT,
+        "number": number,
+        "sealed_at": utc_text(at),
+        "previous": last.digest if last else None,
+        "cases": len(heads),
+        "events": sum(head.seq for head in heads),
+        "heads": [[head.case_id, head.seq, head.last_hash] for head in changed],
+    }
+    if trails is not None:
+        fields["trails"] = [
+            [trail, seq, hash_] for trail, (seq, hash_) in sorted(trails.items())
+        ]
+    message = canonical(fields)
     return Seal(
         message=message,
         signature=key.sign(message),
@@ -419,9 +443,10 @@ def read_receipt(data: bytes) -> Receipt:
     fields = _object(message)
     if (
         fields.get("type") != SEAL_TYPE
-        or fields.get("v") != SEAL_FORMAT
+        or fields.get("v") not in _LISTING
         or fields.get("number") != number
         or _entries(fields) is None
+        or (fields.get("v") == SEAL_FORMAT and _entries(fields, "trails") is None)
     ):
         raise InvalidInputError("receipt", "not_receipt")
     return receipt
@@ -463,11 +488,15 @@ class SealReview:
         covered: ``(number, case_id, seq, hash)`` for every head a verified seal (or the
             receipt) names: each must still be in the trail.
         status: what was checked, for reports.
+        trails: ``(number, trail, seq, hash)`` for every roster and
+            access-log head a verified format-3 seal (or the receipt)
+            names: each entry must still be stored.
     """
 
     findings: tuple[Finding, ...]
     covered: tuple[Covered, ...]
     status: SealStatus
+    trails: tuple[Covered, ...] = ()
 
 
 def _seal_finding(number: int, cause: str, **facts: object) -> Finding:
@@ -497,6 +526,7 @@ def review_seals(
     raw = raw_public_key(key)
     findings: list[Finding] = []
     covered: list[Covered] = []
+    trails: list[Covered] = []
     previous: Seal | None = None
     trusted = True
     fields: dict[str, Any] = {}
@@ -516,15 +546,20 @@ def review_seals(
             findings.append(_seal_finding(seal.number, problem))
         trusted = heads is not None
         covered += [(seal.number, *entry) for entry in heads or ()]
+        if trusted:
+            trails += [
+                (seal.number, *entry) for entry in _entries(fields, "trails") or ()
+            ]
         previous = seal
     if receipt is not None:
         stored = next((seal for seal in seals if seal.number == receipt.number), None)
         if stored is None or stored.digest != receipt.digest:
             # The receipt's message is signed: the heads it lists are checked
             # against the trail even though its seal is gone or replaced.
-            covered += [
-                (receipt.number, *entry)
-                for entry in _entries(_object(receipt.message)) or ()
+            signed = _object(receipt.message)
+            covered += [(receipt.number, *entry) for entry in _entries(signed) or ()]
+            trails += [
+                (receipt.number, *entry) for entry in _entries(signed, "trails") or ()
             ]
             cause = (
                 "finding.receipt_missing"
@@ -541,7 +576,12 @@ def review_seals(
         sealed_at=_text(fields.get("sealed_at")) if newest else None,
         receipt=receipt.number if receipt else None,
     )
-    return SealReview(findings=tuple(findings), covered=tuple(covered), status=status)
+    return SealReview(
+        findings=tuple(findings),
+        covered=tuple(covered),
+        status=status,
+        trails=tuple(trails),
+    )
 
 
 def _text(value: object) -> str | None:
@@ -582,8 +622,10 @@ def _seal_problem(
         if fields.get("root") != merkle_root(seal.leaves):
             return "finding.bad_root", None
         heads = [(head.case_id, head.seq, head.last_hash) for head in seal.leaves]
-    elif fields.get("type") == SEAL_TYPE and version == SEAL_FORMAT:
+    elif fields.get("type") == SEAL_TYPE and version == HEADS_FORMAT:
         heads = _entries(fields)
+    elif fields.get("type") == SEAL_TYPE and version == SEAL_FORMAT:
+        heads = _entries(fields) if _entries(fields, "trails") is not None else None
     if heads is None:
         return "finding.seal_unreadable", None
     return _stored_problem(seal, fields, raw, link), heads
@@ -597,11 +639,11 @@ def _stored_problem(
     The number, time and key stored beside a seal are derived from what it
     signs; any difference is reported, though the signed heads still count.
     """
-    if fields.get("v") == SEAL_FORMAT and fields.get("number") != seal.number:
+    if fields.get("v") in _LISTING and fields.get("number") != seal.number:
         return "finding.seal_number"
     if link is not ... and fields.get("previous") != link:
         return "finding.seal_before"
-    if fields.get("v") == SEAL_FORMAT and seal.leaves:
+    if fields.get("v") in _LISTING and seal.leaves:
         return "finding.seal_leaves"
     if seal.stored_at is None or _moment(fields.get("sealed_at")) != seal.stored_at:
         return "finding.seal_time"
@@ -652,6 +694,38 @@ def compare_heads(
         if known is None or seq < known.seq:
             findings[case_id] = Finding(case_id, seq, kind, cause, {"number": number})
     return [findings[case_id] for case_id in sorted(findings)]
+
+
+def compare_trails(
+    trails: Sequence[Covered], entry_hash: Callable[[str, int], str | None]
+) -> list[Finding]:
+    """Check that the roster and the access log still hold every sealed head.
+
+    Args:
+        trails: ``(seal number, trail, seq, hash)`` from :func:`review_seals`.
+        entry_hash: returns the stored hash of a trail's entry ``seq``, or
+            None when there is no such entry.
+
+    Returns:
+        For each trail, its first finding: ``truncated`` when the sealed
+        entry is gone, ``edited`` when it is there but different.
+    """
+    findings: dict[str, Finding] = {}
+    stored: dict[tuple[str, int], str | None] = {}
+    for number, trail, seq, hash_ in trails:
+        if (trail, seq) not in stored:  # every seal lists the trails again
+            stored[trail, seq] = entry_hash(trail, seq)
+        found = stored[trail, seq]
+        if found == hash_:
+            continue
+        if found is None:
+            kind, cause = FindingKind.TRUNCATED, "finding.sealed"
+        else:
+            kind, cause = FindingKind.EDITED, "finding.differs_from_seal"
+        known = findings.get(trail)
+        if known is None or seq < known.seq:
+            findings[trail] = Finding(trail, seq, kind, cause, {"number": number})
+    return [findings[trail] for trail in sorted(findings)]
 
 
 def verify_seals(

@@ -1192,7 +1192,9 @@ class CaseService:
         """Sign a checkpoint of the case heads and store it as the next seal.
 
         The seal lists the head of every case that changed since the
-        previous seal and chains to it (see :mod:`helping_process.seals`).
+        previous seal, and the heads of the staff roster and the access log
+        when the store keeps them, and chains to the previous seal (see
+        :mod:`helping_process.seals`).
         Keep the returned seal's ``digest``, or its receipt, off the
         machine: with the public key it proves what the trail held at this
         moment, and that no seal up to it was removed.
@@ -1208,11 +1210,17 @@ class CaseService:
         """
         from helping_process import seals  # noqa: PLC0415 - cryptography on demand
 
+        staff = self.staff
+        # Read before the seal's own transaction, which on SQLite holds the
+        # write lock: an entry appended meanwhile is simply sealed next time.
+        trails = None if staff is None else staff.heads()
         with self.store.unit_of_work() as uow:
             previous = uow.seals()
             at = self._clock()
             heads = list(uow.heads().values())
-            seal = seals.make_seal(heads, key, sealed_at=at, previous=previous)
+            seal = seals.make_seal(
+                heads, key, sealed_at=at, previous=previous, trails=trails
+            )
             uow.add_seal(seal, sealed_at=at)
         if progress is not None:
             progress(len(heads))  # one step a case head, once it is stored
@@ -1265,8 +1273,10 @@ class CaseService:
         still hold the sealed event, so a case deleted whole, or its newest
         events removed or rewritten since a seal, is named even if its
         chain and head were made consistent again, or every row holding
-        its id was deleted. With ``receipt`` too, the receipted seal must
-        be stored unchanged, which also catches the newest seals deleted.
+        its id was deleted; so is a roster change or an access-log entry
+        a format-3 seal signed that is gone or different. With ``receipt``
+        too, the receipted seal must be stored unchanged, which also
+        catches the newest seals deleted.
 
         Args:
             case_id: one case, or every case when None.
@@ -1338,6 +1348,9 @@ class CaseService:
             compared = seals.compare_heads(
                 review.covered, lambda case, seq: hashes.get((case, seq))
             )
+            staff = self.staff
+            if case_id is None and staff is not None:
+                compared += seals.compare_trails(review.trails, staff.entry_hash)
             found.add(
                 [
                     finding

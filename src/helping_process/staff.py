@@ -481,6 +481,48 @@ def check_chain(trail: str, table: str, rows: Sequence[StoredEntry]) -> list[Fin
     return findings
 
 
+def head_findings(  # noqa: PLR0911 - one return per kind of finding, read as a table
+    trail: str, rows: Sequence[StoredEntry], head: tuple[object, object] | None
+) -> list[Finding]:
+    """Compare a trail's stored head with where its rows end.
+
+    The head moves with every entry in the same transaction, so deleting
+    the newest entries (which leaves a sound, shorter chain) leaves the
+    head ahead of the trail: ``truncated``. Rows past the head are
+    ``inserted``; a head at the last row with another hash is
+    ``head_mismatch``; rows without a head at all are ``head_mismatch``
+    too (a head is written with the first entry).
+
+    Args:
+        trail: the pseudo case id findings name (``@staff``, ``@access``).
+        rows: the trail's stored rows, in ``seq`` order.
+        head: the stored ``(seq, hash)`` cells, or None when there is none.
+    """
+    last = rows[-1] if rows else None
+    if head is None:
+        if last is None:
+            return []
+        return [Finding(trail, 0, FindingKind.HEAD_MISMATCH, "finding.no_trail_head")]
+    seq, hash_ = head
+    if type(seq) is not int or not isinstance(hash_, str):
+        column = "seq" if type(seq) is not int else "hash"
+        facts: dict[str, object] = {"table": "trail_heads", "column": column}
+        return [Finding(trail, 0, FindingKind.HEAD_MISMATCH, "finding.cell", facts)]
+    last_seq = last.seq if last is not None and type(last.seq) is int else 0
+    if seq > last_seq:
+        facts = {"head": seq, "trail": last_seq}
+        cause = "finding.head_ahead"
+        return [Finding(trail, last_seq + 1, FindingKind.TRUNCATED, cause, facts)]
+    if seq < last_seq:
+        facts = {"head": seq}
+        return [
+            Finding(trail, seq + 1, FindingKind.INSERTED, "finding.after_head", facts)
+        ]
+    if last is not None and last.hash != hash_:
+        return [Finding(trail, seq, FindingKind.HEAD_MISMATCH, "finding.head_hash")]
+    return []
+
+
 def _columns_differ(
     trail: str,
     table: str,
@@ -704,6 +746,16 @@ class StaffStore(Protocol):
     def verify(self) -> list[Finding]:
         """Return the findings of both chained trails (empty when sound)."""
 
+    def heads(self) -> dict[str, tuple[int, str]]:
+        """Return where each non-empty trail ends: ``(seq, hash)`` by trail.
+
+        The trails are named by their pseudo case ids, :data:`ROSTER_TRAIL`
+        and :data:`ACCESS_TRAIL`; a seal signs these heads.
+        """
+
+    def entry_hash(self, trail: str, seq: int) -> str | None:
+        """Return the stored hash of a trail's entry ``seq``, or None."""
+
 
 def chained(change: RosterChange, roster: Roster) -> RosterChange:
     """Return ``change`` numbered and chained after ``roster``'s last change."""
@@ -771,6 +823,23 @@ class MemoryStaffStore:
     def verify(self) -> list[Finding]:
         """Return the findings of both trails (none: memory is not tampered)."""
         return replay_findings(self._changes)
+
+    def heads(self) -> dict[str, tuple[int, str]]:
+        """Return where each non-empty trail ends."""
+        ends: dict[str, tuple[int, str]] = {}
+        if self._changes:
+            ends[ROSTER_TRAIL] = (self._changes[-1].seq, self._changes[-1].hash)
+        if self._accesses:
+            ends[ACCESS_TRAIL] = (self._accesses[-1].seq, self._accesses[-1].hash)
+        return ends
+
+    def entry_hash(self, trail: str, seq: int) -> str | None:
+        """Return the hash of a trail's entry ``seq``, or None."""
+        hashes = [
+            entry.hash
+            for entry in (self._changes if trail == ROSTER_TRAIL else self._accesses)
+        ]
+        return hashes[seq - 1] if 0 < seq <= len(hashes) else None
 
 
 class RosterAuthorizer:

@@ -68,7 +68,7 @@ class TestOperations:
 
             conforms()
 
-        assert len(operations) == 21
+        assert len(operations) == 22
 
 
 class TestStateful:

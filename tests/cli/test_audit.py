@@ -620,12 +620,13 @@ class TestSeal:
             "number",
             "format",
             "heads",
+            "trails",
         }
         assert re.fullmatch(r"[0-9a-f]{64}", data["digest"])
         assert (data["cases"], data["events"], data["previous"]) == (2, 4, None)
         assert (data["number"], data["format"], data["heads"], data["root"]) == (
             1,
-            2,
+            3,
             2,
             None,
         )

@@ -66,6 +66,9 @@ CHAIN: Final = {
     # The roster trail and the access log chain by seq like a case's events.
     "staff_events": {"seq", "body", "prev_hash", "hash"},
     "access_log": {"seq", "body", "prev_hash", "hash"},
+    # Where each of the two trails ends, as ``cases`` for a case: forging a
+    # cell leaves the head away from the trail's last entry.
+    "trail_heads": {"trail", "seq", "hash"},
 }
 #: The row of each table the forger changes: case A's, its last event's
 #: (the redaction), and the personal data of its first event (redacted).
@@ -77,9 +80,14 @@ TARGETS: Final[dict[str, dict[str, Any]]] = {
     "definitions": {"name": "helping-process", "version": 2},
     "staff_events": {"seq": 2},
     "access_log": {"seq": 1},
+    "trail_heads": {"trail": ROSTER_TRAIL},
 }
 #: The pseudo case ids under which the roster and access log are reported.
-TRAILS: Final = {"staff_events": ROSTER_TRAIL, "access_log": ACCESS_TRAIL}
+TRAILS: Final = {
+    "staff_events": ROSTER_TRAIL,
+    "access_log": ACCESS_TRAIL,
+    "trail_heads": ROSTER_TRAIL,
+}
 
 
 def _fill(service: CaseService) -> None:
@@ -231,6 +239,7 @@ class TestEveryColumnIsBound:
             "snapshots",
             "staff_events",
             "access_log",
+            "trail_heads",
         }
         assert ("events", "action") in columns
         assert ("personal", "redacted_at") in columns
@@ -245,6 +254,7 @@ class TestEveryColumnIsBound:
             "snapshots",
             "staff_events",
             "access_log",
+            "trail_heads",
         ],
     )
     def test_each_forged_column_is_named(self, trail, open_store, table):

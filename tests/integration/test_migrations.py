@@ -66,6 +66,8 @@ TRIGGERS: Final = {
         "staff_events_no_delete",
         "access_log_no_update",
         "access_log_no_delete",
+        "trail_heads_forward_only",
+        "trail_heads_no_delete",
     },
     "postgresql": {
         "events_append_only",
@@ -86,6 +88,9 @@ TRIGGERS: Final = {
         "staff_events_no_truncate",
         "access_log_append_only",
         "access_log_no_truncate",
+        "trail_heads_forward_only",
+        "trail_heads_no_delete",
+        "trail_heads_no_truncate",
     },
 }
 

@@ -220,7 +220,8 @@ class TestSealFormat:
         seal = service.seal(key)
 
         heads = {case_id: service.get(case_id) for case_id in ids}
-        assert seal.fields["v"] == 2
+        assert seal.fields["v"] == 3
+        assert seal.fields["trails"] == []  # no roster, no read logged yet
         assert (seal.number, seal.fields["number"]) == (1, 1)
         assert seal.fields["previous"] is None
         assert (seal.fields["cases"], seal.fields["events"]) == (3, 9)

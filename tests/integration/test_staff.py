@@ -483,6 +483,10 @@ class TestTampering:
                         row.hash,
                     ),
                 )
+            db.execute(
+                "UPDATE trail_heads SET seq = ?, hash = ? WHERE trail = ?",
+                (bad.seq, bad.hash, ROSTER_TRAIL),
+            )
 
         assert [(f.case_id, f.seq, f.kind, f.cause) for f in forged.verify()] == [
             (

@@ -10,6 +10,8 @@ and deployment.
 from __future__ import annotations
 
 from helping_process.http._app import DATABASE_ENV
+from helping_process.http._app import TOKEN_TTL
+from helping_process.http._app import TOKEN_TTL_ENV
 from helping_process.http._app import create_app
 from helping_process.http._app import environment_app
 from helping_process.http._openapi import openapi_document
@@ -19,6 +21,8 @@ from helping_process.http._problems import ProblemType
 __all__ = [
     "DATABASE_ENV",
     "PROBLEM_TYPES",
+    "TOKEN_TTL",
+    "TOKEN_TTL_ENV",
     "ProblemType",
     "create_app",
     "environment_app",

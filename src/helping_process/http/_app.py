@@ -34,6 +34,8 @@ from litestar.exceptions import HTTPException
 from litestar.exceptions import MethodNotAllowedException
 from litestar.exceptions import NotFoundException
 from litestar.types import ASGIApp
+from litestar.types import HTTPResponseBodyEvent
+from litestar.types import HTTPResponseStartEvent
 from litestar.types import Message
 from litestar.types import Receive
 from litestar.types import Scope
@@ -64,7 +66,9 @@ from helping_process.http._openapi import ENFORCED_REF
 from helping_process.http._openapi import openapi_document
 from helping_process.http._problems import MEDIA_TYPE
 from helping_process.http._problems import Problem
+from helping_process.http._problems import field_error
 from helping_process.http._problems import from_error
+from helping_process.http._problems import invalid
 from helping_process.labels import Language
 from helping_process.labels import render
 from helping_process.model import Actor
@@ -75,6 +79,7 @@ from helping_process.model import Case
 from helping_process.model import Command
 from helping_process.model import Consent
 from helping_process.model import ConsentPurpose
+from helping_process.model import MigrateCase
 from helping_process.model import MoveCase
 from helping_process.model import OpenCase
 from helping_process.model import RecordConsent
@@ -92,7 +97,12 @@ from helping_process.states import Stage
 from helping_process.states import SubReason
 from helping_process.states import TerminationReason
 from helping_process.states import parse_record
+from helping_process.tokens import RememberingTokenStore
 from helping_process.tokens import TokenStore
+
+#: How many seconds a live token's member is remembered by default: a
+#: revocation made elsewhere holds everywhere within this time.
+TOKEN_TTL: Final = 1.0
 
 #: The access log: one line per request, naming the staff member.
 access_log = logging.getLogger("helping_process.http.access")
@@ -138,6 +148,10 @@ _CONSENT: Final = {
     "note": Member("text"),
 }
 _VERIFY: Final = {"case_id": Member("text")}
+_MIGRATION: Final = {
+    "to": Member("text", required=True),
+    "note": Member("text", required=True),
+}
 
 
 @attrs.frozen
@@ -162,9 +176,22 @@ def _api(request: Request[Any, Any, Any]) -> Api:
     return api
 
 
+def _header(request: Request[Any, Any, Any], name: bytes) -> str | None:
+    """Return the first value of a request header (``name`` in lower case).
+
+    Read from the ASGI scope's raw pairs: a request carries a handful of
+    headers, and a scan of them costs less than the framework building its
+    header mapping, which every request would otherwise do several times.
+    """
+    for key, value in request.scope["headers"]:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
 def language(request: Request[Any, Any, Any]) -> Language:
     """Return the language the client prefers: Indonesian or English."""
-    accepted = request.headers.get("accept-language", "")
+    accepted = _header(request, b"accept-language") or ""
     for part in accepted.split(","):
         tag = part.split(";")[0].strip().lower()
         if tag.startswith("id"):
@@ -184,7 +211,7 @@ def _actor(request: Request[Any, Any, Any], lang: Language) -> str:
     Raises:
         Problem: 401, no token or an unknown or revoked one.
     """
-    header = request.headers.get("authorization", "")
+    header = _header(request, b"authorization") or ""
     challenge = {"WWW-Authenticate": 'Bearer realm="helping-process"'}
     if not header.lower().startswith(_BEARER):
         raise Problem(
@@ -195,19 +222,67 @@ def _actor(request: Request[Any, Any, Any], lang: Language) -> str:
         raise Problem(
             "unauthorized", render("http.bad_token", lang, {}), headers=challenge
         )
-    request.state["actor"] = actor_id
+    # For the request log: the scope's own state dict, which the framework's
+    # ``request.state`` would wrap in a new object on every request.
+    request.scope.setdefault("state", {})["actor"] = actor_id
     return actor_id
 
 
-def _json_response(
+class _Answer:
+    """A finished JSON answer, sent to the ASGI server as it is.
+
+    Handlers return it rather than a framework ``Response``, which the
+    framework would convert into an ASGI response of its own on every
+    request (its headers object, media-type and cookie handling): the
+    answers here are all JSON with a few known headers, so their raw
+    header pairs are built directly. Errors still go through the
+    framework's exception handlers as problems.
+    """
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(
+        self,
+        body: bytes,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str = _JSON,
+    ) -> None:
+        self.body = body
+        self.status = status
+        self.headers = [
+            (b"content-type", media_type.encode("ascii")),
+            (b"content-length", str(len(self.body)).encode("ascii")),
+            *(
+                (name.lower().encode("latin-1"), value.encode("latin-1"))
+                for name, value in (headers or {}).items()
+            ),
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Send the status line, the headers and the body."""
+        start: HTTPResponseStartEvent = {
+            "type": "http.response.start",
+            "status": self.status,
+            "headers": self.headers,
+        }
+        await send(start)
+        body: HTTPResponseBodyEvent = {
+            "type": "http.response.body",
+            "body": self.body,
+            "more_body": False,
+        }
+        await send(body)
+
+
+def _json(
     data: object, status: int = 200, headers: Mapping[str, str] | None = None
-) -> Response[bytes]:
-    return Response(
-        orjson.dumps(data), status_code=status, media_type=_JSON, headers=headers
-    )
+) -> ASGIApp:
+    """Answer with ``data`` as JSON."""
+    return _Answer(orjson.dumps(data), status, headers)
 
 
-def _written(api: Api, case: Case, status: int = 200) -> Response[bytes]:
+def _written(api: Api, case: Case, status: int = 200) -> ASGIApp:
     """Answer a command: the case after it, or 202 if it awaits approval.
 
     A command the process definition gates became a request instead: 202
@@ -215,19 +290,17 @@ def _written(api: Api, case: Case, status: int = 200) -> Response[bytes]:
     """
     request = views.made_request(case)
     if request is not None:
-        return _json_response(
-            views.pending_json(case, request), 202, {"ETag": f'"{case.seq}"'}
-        )
+        return _json(views.pending_json(case, request), 202, {"ETag": f'"{case.seq}"'})
     return _case_response(api, case, status)
 
 
-def _case_response(api: Api, case: Case, status: int = 200) -> Response[bytes]:
+def _case_response(api: Api, case: Case, status: int = 200) -> ASGIApp:
     """Answer with the case, its records, its next moves and its ETag."""
     moves = next_moves(case, on=api.clock().date())
     headers = {"ETag": f'"{case.seq}"'}
     if status == 201:  # noqa: PLR2004 - Created
         headers["Location"] = f"/cases/{case.case_id}"
-    return _json_response(views.case_json(case, moves), status, headers)
+    return _json(views.case_json(case, moves), status, headers)
 
 
 def _case_id(case_id: str, lang: Language) -> str:
@@ -239,7 +312,7 @@ def _case_id(case_id: str, lang: Language) -> str:
 
 def _expected_seq(request: Request[Any, Any, Any]) -> int | str | None:
     """Return the seq ``If-Match`` names, None without one, or the bad text."""
-    given = request.headers.get("if-match")
+    given = _header(request, b"if-match")
     if given is None or given.strip() == "*":
         return None
     tag = given.split(",")[0].strip().removeprefix("W/").strip('"')
@@ -286,7 +359,7 @@ def _run(
 
 
 @post("/cases", status_code=201)
-async def open_case(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def open_case(request: Request[Any, Any, Any]) -> ASGIApp:
     """Open a case in engagement."""
     lang = language(request)
     actor = _actor(request, lang)
@@ -317,7 +390,7 @@ async def open_case(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @get("/cases")
-async def list_cases(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def list_cases(request: Request[Any, Any, Any]) -> ASGIApp:
     """List cases, newest first, a page at a time."""
     lang = language(request)
     _api(request).service.read(_actor(request, lang), Operation.LIST, None)
@@ -335,13 +408,13 @@ async def list_cases(request: Request[Any, Any, Any]) -> Response[bytes]:
     more = len(page) > limit
     page = page[:limit]
     cursor = encode_cursor(page[-1].opened_at, page[-1].case_id) if more else None
-    return _json_response(
+    return _json(
         {"cases": [views.summary_json(item) for item in page], "next_cursor": cursor}
     )
 
 
 @get("/cases/{case_id:str}")
-async def show_case(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def show_case(request: Request[Any, Any, Any]) -> ASGIApp:
     """Show a case, its records in force and every legal next move."""
     case_id: str = request.path_params["case_id"]
     lang = language(request)
@@ -351,7 +424,7 @@ async def show_case(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @post("/cases/{case_id:str}/records", status_code=201)
-async def add_record(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def add_record(request: Request[Any, Any, Any]) -> ASGIApp:
     """Add a record of a kind to the case."""
     case_id: str = request.path_params["case_id"]
     lang = language(request)
@@ -363,7 +436,7 @@ async def add_record(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @post("/cases/{case_id:str}/moves", status_code=200)
-async def move(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def move(request: Request[Any, Any, Any]) -> ASGIApp:
     """Move the case to another stage."""
     case_id: str = request.path_params["case_id"]
     lang = language(request)
@@ -375,7 +448,7 @@ async def move(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @post("/cases/{case_id:str}/termination", status_code=200)
-async def terminate(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def terminate(request: Request[Any, Any, Any]) -> ASGIApp:
     """End the case's episode for a reason allowed in its stage."""
     case_id: str = request.path_params["case_id"]
     lang = language(request)
@@ -393,7 +466,7 @@ async def terminate(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 async def _with_note(
     request: Request[Any, Any, Any], command: Callable[..., Command]
-) -> Response[bytes]:
+) -> ASGIApp:
     """Run a command whose body is only a note (a reopening, a redaction)."""
     case_id: str = request.path_params["case_id"]
     lang = language(request)
@@ -406,30 +479,28 @@ async def _with_note(
 
 
 @post("/cases/{case_id:str}/reopen", status_code=200)
-async def reopen(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def reopen(request: Request[Any, Any, Any]) -> ASGIApp:
     """Start a new episode of a terminated case."""
     return await _with_note(request, ReopenCase)
 
 
 @post("/cases/{case_id:str}/redaction", status_code=200)
-async def redact(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def redact(request: Request[Any, Any, Any]) -> ASGIApp:
     """Remove the personal data of the case's earlier events."""
     return await _with_note(request, RedactCase)
 
 
 @get("/cases/{case_id:str}/requests")
-async def case_requests(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def case_requests(request: Request[Any, Any, Any]) -> ASGIApp:
     """The case's requests awaiting approval, oldest first."""
     case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
     found = _api(request).service.requests(_case_id(case_id, lang), reader=actor)
-    return _json_response(
-        {"requests": [views.request_json(case_id, event) for event in found]}
-    )
+    return _json({"requests": [views.request_json(case_id, event) for event in found]})
 
 
-async def _decide(request: Request[Any, Any, Any], *, approve: bool) -> Response[bytes]:
+async def _decide(request: Request[Any, Any, Any], *, approve: bool) -> ASGIApp:
     """Approve or reject a pending request; the body is the decider's note."""
     case_id: str = request.path_params["case_id"]
     number: int = request.path_params["number"]
@@ -445,24 +516,24 @@ async def _decide(request: Request[Any, Any, Any], *, approve: bool) -> Response
 
 
 @post("/cases/{case_id:str}/requests/{number:int}/approval", status_code=200)
-async def approve_request(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def approve_request(request: Request[Any, Any, Any]) -> ASGIApp:
     """Approve a pending request: its command takes effect now."""
     return await _decide(request, approve=True)
 
 
 @post("/cases/{case_id:str}/requests/{number:int}/rejection", status_code=200)
-async def reject_request(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def reject_request(request: Request[Any, Any, Any]) -> ASGIApp:
     """Reject a pending request, or withdraw one's own."""
     return await _decide(request, approve=False)
 
 
 @get("/requests")
-async def pending_requests(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def pending_requests(request: Request[Any, Any, Any]) -> ASGIApp:
     """The requests awaiting the caller's approval (not their own)."""
     lang = language(request)
     actor = _actor(request, lang)
     found = _api(request).service.pending(actor)
-    return _json_response(
+    return _json(
         {"requests": [views.request_json(p.case_id, p.request) for p in found]}
     )
 
@@ -472,7 +543,7 @@ async def _casework(
     members: Mapping[str, Member],
     command: Callable[[dict[str, Any]], Command],
     status: int = 200,
-) -> Response[bytes]:
+) -> ASGIApp:
     """Run an assignment, referral, transfer or consent from its body."""
     case_id: str = request.path_params["case_id"]
     lang = language(request)
@@ -483,7 +554,7 @@ async def _casework(
 
 
 @post("/cases/{case_id:str}/assignment", status_code=200)
-async def assign(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def assign(request: Request[Any, Any, Any]) -> ASGIApp:
     """Make another worker the case's worker of record."""
     return await _casework(
         request,
@@ -497,7 +568,7 @@ async def assign(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @post("/cases/{case_id:str}/referrals", status_code=201)
-async def refer(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def refer(request: Request[Any, Any, Any]) -> ASGIApp:
     """Record an outgoing referral; the case goes on."""
     return await _casework(
         request,
@@ -508,7 +579,7 @@ async def refer(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @post("/cases/{case_id:str}/transfer", status_code=200)
-async def transfer(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def transfer(request: Request[Any, Any, Any]) -> ASGIApp:
     """Hand the case, with its history, to another unit of the agency."""
     return await _casework(
         request,
@@ -518,7 +589,7 @@ async def transfer(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @post("/cases/{case_id:str}/consents", status_code=201)
-async def consent(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def consent(request: Request[Any, Any, Any]) -> ASGIApp:
     """Record the client's consent for a purpose, given or withdrawn."""
     api = _api(request)
 
@@ -537,8 +608,33 @@ async def consent(request: Request[Any, Any, Any]) -> Response[bytes]:
     return await _casework(request, _CONSENT, command, 201)
 
 
+@post("/cases/{case_id:str}/migration", status_code=200)
+async def migrate(request: Request[Any, Any, Any]) -> ASGIApp:
+    """Move the case to another process definition's rules, saying why.
+
+    The target (``NAME@VERSION``, or ``NAME`` for its newest) is one the
+    service knows: a built-in or an installed definition; it is stored
+    with the trail before the migration is decided, as ``case migrate``
+    does. A reference no definition has is a 422 naming ``to``.
+    """
+    case_id: str = request.path_params["case_id"]
+    lang = language(request)
+    actor = _actor(request, lang)
+    body = read_body(await request.body(), _MIGRATION, lang)
+    service = _api(request).service
+    try:
+        target = service.definition(body["to"])
+    except UnknownDefinitionError as error:
+        problem = field_error("to", "unknown", error.message(lang))
+        raise invalid([problem], lang) from None
+    service.install(target)
+    command = MigrateCase(to=target, note=body["note"])
+    case = _run(request, _case_id(case_id, lang), command, lang, actor)
+    return _written(_api(request), case)
+
+
 @get("/cases/{case_id:str}/history")
-async def history(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def history(request: Request[Any, Any, Any]) -> ASGIApp:
     """Return the case's audit events, oldest first, a page at a time."""
     case_id: str = request.path_params["case_id"]
     lang = language(request)
@@ -550,7 +646,7 @@ async def history(request: Request[Any, Any, Any]) -> Response[bytes]:
     )
     more = len(events) > limit
     events = events[:limit]
-    return _json_response(
+    return _json(
         {
             "events": [views.event_json(event) for event in events],
             "next_after": events[-1].seq if more else None,
@@ -575,17 +671,15 @@ def _definition_json(definition: Definition) -> dict[str, Any]:
 
 
 @get("/process")
-async def process(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def process(request: Request[Any, Any, Any]) -> ASGIApp:
     """List the process definitions."""
     lang = language(request)
     _actor(request, lang)
-    return _json_response(
-        {"definitions": [_definition_json(item) for item in builtins()]}
-    )
+    return _json({"definitions": [_definition_json(item) for item in builtins()]})
 
 
 @get("/process/{ref:str}/schemas/{kind:str}")
-async def record_kind_schema(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def record_kind_schema(request: Request[Any, Any, Any]) -> ASGIApp:
     """Return the JSON Schema of a record kind of a process definition."""
     ref: str = request.path_params["ref"]
     kind: str = request.path_params["kind"]
@@ -599,10 +693,10 @@ async def record_kind_schema(request: Request[Any, Any, Any]) -> Response[bytes]
             "http.unknown_kind", lang, {"ref": definition.ref, "kind": kind}
         )
         raise Problem("not-found", detail) from None
-    return Response(
+    return _Answer(
         orjson.dumps(schema),
-        media_type="application/schema+json",
         headers={"Content-Language": lang},
+        media_type="application/schema+json",
     )
 
 
@@ -610,7 +704,7 @@ async def record_kind_schema(request: Request[Any, Any, Any]) -> Response[bytes]
 
 
 @post("/audit/verify", status_code=200)
-async def verify(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def verify(request: Request[Any, Any, Any]) -> ASGIApp:
     """Recompute the chains and replay the cases (one, or all)."""
     lang = language(request)
     actor = _actor(request, lang)
@@ -620,7 +714,7 @@ async def verify(request: Request[Any, Any, Any]) -> Response[bytes]:
     seen: audit.Verification = await anyio.to_thread.run_sync(
         lambda: service.verification(body["case_id"])
     )
-    return _json_response(
+    return _json(
         {
             "ok": not seen.faults,
             "cases": seen.cases,
@@ -631,7 +725,7 @@ async def verify(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @get("/audit/report")
-async def report(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def report(request: Request[Any, Any, Any]) -> ASGIApp:
     """Return the agency's figures and policy findings for a window, as JSON."""
     from helping_process import report as reports  # noqa: PLC0415 - on demand
     from helping_process.policy import Policy  # noqa: PLC0415 - on demand
@@ -655,13 +749,13 @@ async def report(request: Request[Any, Any, Any]) -> Response[bytes]:
         checked = api.service.actors_checked
         return attrs.evolve(built, actors_checked=checked).to_json()
 
-    return _json_response(await anyio.to_thread.run_sync(build))
+    return _json(await anyio.to_thread.run_sync(build))
 
 
 @get("/openapi.json")
-async def openapi(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def openapi(request: Request[Any, Any, Any]) -> ASGIApp:
     """Return the OpenAPI 3.1 document of this API."""
-    return Response(_api(request).openapi, media_type=_JSON)
+    return _Answer(_api(request).openapi)
 
 
 # Errors and the access log -------------------------------------------------------
@@ -766,6 +860,7 @@ def create_app(
     tokens: TokenStore | None = None,
     clock: Callable[[], dt.datetime] | None = None,
     debug: bool = False,
+    token_ttl: float = TOKEN_TTL,
 ) -> Litestar:
     """Return the ASGI application over a case service.
 
@@ -776,6 +871,10 @@ def create_app(
             of the same SQL database (a store that is not SQL needs one).
         clock: the current time (aware), for the next moves' contract days.
         debug: let the framework show tracebacks (never in production).
+        token_ttl: how many seconds a live token's member is remembered
+            (see :class:`~helping_process.tokens.RememberingTokenStore`):
+            a token revoked elsewhere may still be accepted that long; 0
+            asks the token store on every request.
 
     Raises:
         ValueError: no token store was given and the service's store keeps
@@ -794,6 +893,8 @@ def create_app(
             message = "a store other than SqlStore needs a token store (tokens=)"
             raise ValueError(message)
         tokens = SqlTokenStore(service.store)
+    if token_ttl > 0:
+        tokens = RememberingTokenStore(tokens, token_ttl)
     api = Api(
         service=service,
         tokens=tokens,
@@ -818,6 +919,7 @@ def create_app(
             refer,
             transfer,
             consent,
+            migrate,
             history,
             process,
             record_kind_schema,
@@ -847,6 +949,8 @@ def _state(api: Api) -> Any:
 
 #: The environment variable naming the database (the command line's own).
 DATABASE_ENV: Final = "HELPING_PROCESS_DB"
+#: The environment variable giving ``token_ttl`` to ``serve``'s workers.
+TOKEN_TTL_ENV: Final = "HELPING_PROCESS_TOKEN_TTL"  # noqa: S105 - a name
 
 
 def environment_app() -> Litestar:
@@ -863,4 +967,7 @@ def environment_app() -> Litestar:
     access_log.addHandler(handler)
     access_log.setLevel(logging.INFO)
     access_log.propagate = False
-    return create_app(os.environ[DATABASE_ENV])
+    return create_app(
+        os.environ[DATABASE_ENV],
+        token_ttl=float(os.environ.get(TOKEN_TTL_ENV, TOKEN_TTL)),
+    )

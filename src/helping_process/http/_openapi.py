@@ -415,6 +415,18 @@ def _schemas(definition: Definition) -> dict[str, Any]:
             ["purpose", "given"],
             closed=True,
         ),
+        "Migration": _object(
+            {
+                "to": {
+                    **_TEXT,
+                    "description": "The target definition: NAME@VERSION, or NAME"
+                    " for its newest (see GET /process).",
+                },
+                "note": {**_TEXT, "description": "Why the case moves."},
+            },
+            ["to", "note"],
+            closed=True,
+        ),
         "Verify": _object(
             {
                 "case_id": {
@@ -499,6 +511,7 @@ def _links() -> dict[str, Any]:
             ("Terminate", "terminateCase"),
             ("Reopen", "reopenCase"),
             ("Redact", "redactCase"),
+            ("Migrate", "migrateCase"),
             ("History", "caseHistory"),
         )
     }
@@ -740,6 +753,15 @@ def openapi_document(definition: Definition) -> dict[str, Any]:
                     "Consent",
                     "201",
                     _CASEWORK_PROBLEMS,
+                ),
+            },
+            "/cases/{case_id}/migration": {
+                "post": _write(
+                    "migrateCase",
+                    "Move the case to another process definition's rules",
+                    "Migration",
+                    "200",
+                    gated=True,
                 ),
             },
             "/cases/{case_id}/history": {

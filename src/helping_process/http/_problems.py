@@ -22,9 +22,11 @@ import orjson
 from helping_process.exceptions import ApprovalRefusedError
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import ConcurrentUpdateError
+from helping_process.exceptions import DefinitionClashError
 from helping_process.exceptions import DefinitionNotRunnableError
 from helping_process.exceptions import HelpingProcessError
 from helping_process.exceptions import InvalidInputError
+from helping_process.exceptions import MigrationRefusedError
 from helping_process.exceptions import RecordInvalidError
 from helping_process.exceptions import RefusalError
 from helping_process.exceptions import RequirementNotMetError
@@ -142,11 +144,13 @@ def from_error(error: HelpingProcessError, lang: Language) -> Problem:  # noqa: 
                 detail,
                 {"code": code, "request": error.request, "reason": error.reason},
             )
-        case RequirementNotMetError():
+        case RequirementNotMetError() | MigrationRefusedError():
             return Problem(
                 "refused", detail, {"code": code, "missing": list(error.missing)}
             )
-        case RefusalError() | DefinitionNotRunnableError():
+        case RefusalError() | DefinitionClashError() | DefinitionNotRunnableError():
+            # A definition the engine cannot run, or a clash with a stored
+            # one, refuses the command as the process would.
             return Problem("refused", detail, {"code": code, "missing": []})
         case RecordInvalidError():
             where = f"data.{error.field}" if error.field else "data"

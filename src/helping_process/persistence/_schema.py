@@ -165,3 +165,15 @@ access_log = Table(
     Column("hash", String(64), nullable=False),
     Index("ix_access_log_case_id", "case_id"),
 )
+
+#: Where the roster trail and the access log end, as ``cases`` says where a
+#: case's trail ends: one row per trail (``@staff``, ``@access``), moved
+#: forward in the transaction of each entry, so deleting the newest entries
+#: leaves the head ahead of the trail. Never deleted nor moved back.
+trail_heads = Table(
+    "trail_heads",
+    metadata,
+    Column("trail", String(16), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)

@@ -1,9 +1,11 @@
 """The SQL :class:`~helping_process.staff.StaffStore`: roster trail and access log.
 
 Both are append-only tables (triggers refuse updates and deletes) whose rows
-chain by SHA-256 like a case's events. The roster is folded from its trail
-and kept folded in memory; every decision reads only the newest row's seq
-and hash to know whether another process changed it.
+chain by SHA-256 like a case's events. Each has a head in ``trail_heads``,
+moved forward in the transaction of every entry, so deleting the newest
+entries is found as a case's truncation is. The roster is folded from its
+trail and kept folded in memory; every decision reads only the newest row's
+seq and hash to know whether another process changed it.
 """
 
 from __future__ import annotations
@@ -12,14 +14,19 @@ import datetime as dt
 from collections.abc import Iterator
 from collections.abc import Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import orjson
 from sqlalchemy import Connection
+from sqlalchemy import Dialect
 from sqlalchemy import Engine
 from sqlalchemy import insert
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -30,6 +37,7 @@ from helping_process.exceptions import ConcurrentUpdateError
 from helping_process.exceptions import StorageError
 from helping_process.persistence._schema import access_log
 from helping_process.persistence._schema import staff_events
+from helping_process.persistence._schema import trail_heads
 from helping_process.persistence.store import SqlStore
 from helping_process.persistence.store import _Prepared
 from helping_process.staff import ACCESS_TRAIL
@@ -45,6 +53,7 @@ from helping_process.staff import apply_change
 from helping_process.staff import chained
 from helping_process.staff import chained_access
 from helping_process.staff import check_chain
+from helping_process.staff import head_findings
 from helping_process.staff import replay_findings
 
 #: How often an append retries after another writer took its seq.
@@ -57,6 +66,26 @@ _TIP = select(staff_events.c.seq, staff_events.c.hash).order_by(
 _TIP_SQL = "SELECT seq, hash FROM staff_events ORDER BY seq DESC LIMIT 1"
 _ACCESS_TIP_SQL = "SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1"
 _CHANGES_SQL = "SELECT body, prev_hash, hash FROM staff_events ORDER BY seq"
+
+
+#: Each trail's table, by the pseudo case id findings and seals name it.
+_TABLES = {ROSTER_TRAIL: staff_events, ACCESS_TRAIL: access_log}
+
+
+def _move_head(dialect: Dialect) -> Any:
+    """The statement that moves a trail's head to its new entry.
+
+    An upsert: the first entry of a trail creates its head. The database
+    refuses a head moved back (a trigger), and two writers cannot both
+    append the same seq (the trail's primary key), so the head always
+    names the newest entry.
+    """
+    module: Any = postgresql if dialect.name == "postgresql" else sqlite
+    statement = module.insert(trail_heads)
+    return statement.on_conflict_do_update(
+        index_elements=[trail_heads.c.trail],
+        set_={"seq": statement.excluded.seq, "hash": statement.excluded.hash},
+    )
 
 
 def _change(row: Sequence[object]) -> RosterChange:
@@ -102,6 +131,8 @@ class SqlStaffStore:
         self._roster = Roster()
         engine = self.bind if isinstance(self.bind, Engine) else self.bind.engine
         self._insert_access = _Prepared(insert(access_log), engine.dialect)
+        self._move_head = _move_head(engine.dialect)
+        self._move_head_prepared = _Prepared(self._move_head, engine.dialect)
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
@@ -191,6 +222,10 @@ class SqlStaffStore:
                     hash=stored.hash,
                 )
             )
+            connection.execute(
+                self._move_head,
+                {"trail": ROSTER_TRAIL, "seq": stored.seq, "hash": stored.hash},
+            )
         self._roster = after
         return stored
 
@@ -230,6 +265,10 @@ class SqlStaffStore:
                             hash=stored.hash,
                         )
                     )
+                    connection.execute(
+                        self._move_head,
+                        {"trail": ACCESS_TRAIL, "seq": stored.seq, "hash": stored.hash},
+                    )
             except StorageError as error:
                 if (
                     not isinstance(error.__cause__, IntegrityError)
@@ -245,6 +284,7 @@ class SqlStaffStore:
 
         A logged read costs a durable write; going through the store's
         prepared path rather than Core's execution saves most of the rest.
+        The entry and its trail's head are written in one transaction.
         """
         for attempt in range(_ATTEMPTS):
             try:
@@ -268,6 +308,9 @@ class SqlStaffStore:
                                 stored.hash,
                             )
                         ],
+                    )
+                    self._move_head_prepared.run_row(
+                        cursor, (ACCESS_TRAIL, stored.seq, stored.hash)
                     )
             except ConcurrentUpdateError:
                 if attempt == _ATTEMPTS - 1:
@@ -296,6 +339,10 @@ class SqlStaffStore:
             access_rows = connection.execute(
                 select(access_log).order_by(access_log.c.seq)
             ).all()
+            heads: dict[object, tuple[object, object]] = {
+                row.trail: (row.seq, row.hash)
+                for row in connection.execute(select(trail_heads))
+            }
         roster = [
             StoredEntry(
                 row.seq,
@@ -329,7 +376,34 @@ class SqlStaffStore:
         findings = check_chain(ROSTER_TRAIL, staff_events.name, roster)
         if not findings:
             findings = _replayed(roster)
-        return [*findings, *check_chain(ACCESS_TRAIL, access_log.name, access)]
+        return [
+            *findings,
+            *head_findings(ROSTER_TRAIL, roster, heads.get(ROSTER_TRAIL)),
+            *check_chain(ACCESS_TRAIL, access_log.name, access),
+            *head_findings(ACCESS_TRAIL, access, heads.get(ACCESS_TRAIL)),
+        ]
+
+    def heads(self) -> dict[str, tuple[int, str]]:
+        """Return where each non-empty trail ends, as its head row says."""
+        with self._transaction() as connection:
+            rows = connection.execute(select(trail_heads)).all()
+        return {str(row.trail): (int(row.seq), str(row.hash)) for row in rows}
+
+    def entry_hash(self, trail: str, seq: int) -> str | None:
+        """Return the stored hash of a trail's entry ``seq``, or None.
+
+        A cell that is not text (a forger's) is returned as its text, so it
+        differs from any sealed hash rather than failing.
+        """
+        table = _TABLES[trail]
+        try:
+            with self._transaction() as connection:
+                found = connection.execute(
+                    select(table.c.hash).where(table.c.seq == seq)
+                ).scalar()
+        except DBAPIError:  # pragma: no cover - a cell no driver can read
+            return ""
+        return None if found is None else str(found)
 
 
 def _replayed(rows: Sequence[StoredEntry]) -> list[Finding]:
