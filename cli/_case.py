@@ -295,8 +295,10 @@ def terminate(  # noqa: PLR0913 - the termination's parts are named
 ) -> None:
     """End the case's episode for a reason allowed in its stage."""
     if sub_reason is not None and sub_reason not in tuple(SubReason):
+        # A reason of a later definition (client_died, lost_contact) has none.
+        rule = REASON_RULES.get(TerminationReason(reason))
         allowed = sorted(
-            REASON_RULES[TerminationReason(reason)].sub_reasons,
+            rule.sub_reasons if rule is not None else (),
             key=tuple(SubReason).index,
         )
         unknown = InvalidSubReasonError(reason, "", sub_reason, allowed)

@@ -328,6 +328,19 @@ class TestTerminate:
         assert history[-1]["sub_reason"] == "needs_other_discipline"
         assert history[-1]["referral_to"] == "RSJ"
 
+    def test_unknown_sub_reason_of_a_reason_without_any_is_bad_input(self, cli: Cli):
+        """client_died has no sub-reasons: an unknown one is exit 2, not a crash."""
+        case_id = cli.open()
+
+        result = cli.run(
+            "--json", "case", "terminate", case_id,
+            "--reason", "client_died", "--sub-reason", "bogus", "--note", "x",
+            fails=True,
+        )  # fmt: skip
+
+        assert result.exit_code == 2
+        assert json.loads(result.stdout)["error"]["allowed"] == []
+
     def test_missing_sub_reason_is_refused(self, cli: Cli):
         """Without its sub-reason and referral the termination is refused."""
         case_id = cli.open()
