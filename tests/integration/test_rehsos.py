@@ -130,9 +130,10 @@ class TestWholeCase:
         assert shown["stage"] == "closed"
         assert shown["process"]["name"] == "rehsos-pp39"
         assert shown["residential"] is True
-        assert [e["reason"] for e in history["events"] if e["reason"]] == [
-            "goals_achieved"
-        ]
+        # The request and its approved effect both name the reason.
+        assert [
+            e["reason"] for e in history["events"] if e["action"] == "terminate"
+        ] == ["goals_achieved"]
         assert [e["to_stage"] for e in history["events"] if e["action"] == "move"] == [
             "assessment",
             "planning",

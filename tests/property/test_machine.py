@@ -615,8 +615,10 @@ class HelpingProcessMachine(RuleBasedStateMachine):
     ) -> None:
         """Consent, refer, transfer or assign: none moves the case."""
         reference = self.reference
-        active = reference.stage != "termination"
         stage = self.current.stage
+        # Consent and referral are work of an episode in progress: not in
+        # termination, nor in rehsos-pp39's aftercare (after closure) or closed.
+        active = reference.stage not in {"termination", "aftercare", "closed"}
         missing: set[str] = set()
         command: Command
         if work == "consent":
@@ -993,18 +995,18 @@ class ResidentialMachine(HelpingProcessMachine):
             or request.action is not Action.REQUEST
         ):
             return outcome
-        assert self.case.stage == request.from_stage == request.to_stage
+        assert self.current.stage == request.from_stage == request.to_stage
         assert request.approver is ActorRole.SUPERVISOR
         with pytest.raises(ApprovalRefusedError):  # never one's own request
             execute(
-                self.case,
+                self.current,
                 ApproveRequest(request=request.seq, note="Mine."),
                 actor=self.actor,
                 at=self.clock(),
             )
         supervisor = Actor("penyelia-1", ActorRole.SUPERVISOR)
         approval = execute(
-            self.case,
+            self.current,
             ApproveRequest(request=request.seq, note="Signed off."),
             actor=supervisor,
             at=self.clock(),
