@@ -358,6 +358,19 @@ def _run(
 # Cases ------------------------------------------------------------------------
 
 
+def _named_definition(api: Api, field: str, ref: str, lang: Language) -> Definition:
+    """Return the definition a body names in ``field``.
+
+    A body naming no definition is malformed (422 naming the field), not a
+    request for a missing resource.
+    """
+    try:
+        return api.service.definition(ref)
+    except UnknownDefinitionError as error:
+        problem = field_error(field, "unknown", error.message(lang))
+        raise invalid([problem], lang) from None
+
+
 @post("/cases", status_code=201)
 async def open_case(request: Request[Any, Any, Any]) -> ASGIApp:
     """Open a case in engagement."""
@@ -370,15 +383,11 @@ async def open_case(request: Request[Any, Any, Any]) -> ASGIApp:
     command = OpenCase(
         client=body["client"], residential=bool(residential), note=body["note"]
     )
-    process: Definition | None = None
-    if body["process"] is not None:
-        # A body naming no definition is malformed (422), not a missing resource.
-        try:
-            process = api.service.definition(body["process"])
-        except UnknownDefinitionError:
-            raise InvalidInputError(
-                "process", "unknown_code", body["process"]
-            ) from None
+    process = (
+        None
+        if body["process"] is None
+        else _named_definition(api, "process", body["process"], lang)
+    )
     case = api.service.open(
         command.client,
         actor=actor,
@@ -621,13 +630,8 @@ async def migrate(request: Request[Any, Any, Any]) -> ASGIApp:
     lang = language(request)
     actor = _actor(request, lang)
     body = read_body(await request.body(), _MIGRATION, lang)
-    service = _api(request).service
-    try:
-        target = service.definition(body["to"])
-    except UnknownDefinitionError as error:
-        problem = field_error("to", "unknown", error.message(lang))
-        raise invalid([problem], lang) from None
-    service.install(target)
+    target = _named_definition(_api(request), "to", body["to"], lang)
+    _api(request).service.install(target)
     command = MigrateCase(to=target, note=body["note"])
     case = _run(request, _case_id(case_id, lang), command, lang, actor)
     return _written(_api(request), case)
