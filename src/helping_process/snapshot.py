@@ -287,10 +287,13 @@ def _restore(
         termination_reason=None if reason is None else TerminationReason(reason),
         definition=_definition(data.get("process")),
         requests=tuple(
-            _request(seq, snapshot, events) for seq in data.get("requests", ())
+            _named(seq, Action.REQUEST, snapshot, events)
+            for seq in data.get("requests", ())
         ),
         approved=(
-            _request(data["approved"], snapshot, events) if "approved" in data else None
+            _named(data["approved"], Action.REQUEST, snapshot, events)
+            if "approved" in data
+            else None
         ),
         opened_by=events[1][0].actor.id,
         assigned=_text(data.get("assigned")),
@@ -301,14 +304,17 @@ def _restore(
     return case, origins
 
 
-def _request(
-    seq: object, snapshot: Snapshot, events: Mapping[int, tuple[Event, str]]
+def _named(
+    seq: object,
+    action: Action,
+    snapshot: Snapshot,
+    events: Mapping[int, tuple[Event, str]],
 ) -> Event:
-    """The request event a snapshot names by ``seq``, checked to be one."""
+    """The event a snapshot names by ``seq``, checked to be an ``action`` one."""
     if type(seq) is not int or not 0 < seq <= snapshot.seq:
         raise ValueError(seq)
     event = events[seq][0]
-    if event.action is not Action.REQUEST:
+    if event.action is not action:
         raise ValueError(seq)
     return event
 
@@ -325,11 +331,8 @@ def _referral(
     """The referral a snapshot names by ``seq``, checked to be a referral."""
     if seq is None:
         return None
-    if type(seq) is not int or not 0 < seq <= snapshot.seq:
-        raise ValueError(seq)
-    event = events[seq][0]
-    if event.action is not Action.REFER:
-        raise ValueError(seq)
+    event = _named(seq, Action.REFER, snapshot, events)
+    assert isinstance(seq, int)  # noqa: S101 - _named refuses anything else
     return Referral(seq, event.referral_to)
 
 
