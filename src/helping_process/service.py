@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from contextlib import nullcontext
+from functools import partial
 from typing import TYPE_CHECKING
 from typing import Final
 from typing import Protocol
@@ -44,6 +45,7 @@ from helping_process.exceptions import ConcurrentUpdateError
 from helping_process.exceptions import DefinitionClashError
 from helping_process.exceptions import DefinitionError
 from helping_process.exceptions import InvalidInputError
+from helping_process.exceptions import RecordInvalidError
 from helping_process.exceptions import RefusalError
 from helping_process.exceptions import RequirementNotMetError
 from helping_process.exceptions import UnknownDefinitionError
@@ -85,6 +87,7 @@ from helping_process.states import Stage
 from helping_process.states import SubReason
 from helping_process.states import TerminationReason
 from helping_process.states import parse_record
+from helping_process.states import to_json
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -523,12 +526,22 @@ class CaseService:
         actor: Who,
         occurred_at: dt.datetime | None = None,
     ) -> Case:
-        """Add a record to the case (see :func:`parse_record` for JSON)."""
-        return self.execute(
-            case_id, AddRecord(record=record, occurred_at=occurred_at), actor=actor
+        """Add a record to the case (see :func:`parse_record` for JSON).
+
+        Its JSON form is checked against the fields of the case's definition,
+        as :meth:`add_record_json` checks a record given as JSON.
+        """
+        return self._execute(
+            case_id,
+            AddRecord(record=record, occurred_at=occurred_at),
+            who=actor,
+            expected_seq=None,
+            check=lambda definition: check_record(
+                record.kind.value, to_json(record), definition
+            ),
         )
 
-    def add_record_json(
+    def add_record_json(  # noqa: PLR0913 - execute's, and the record's kind and JSON
         self,
         case_id: str,
         kind: RecordKind | str,
@@ -536,19 +549,31 @@ class CaseService:
         *,
         actor: Who,
         occurred_at: dt.datetime | None = None,
+        expected_seq: int | None = None,
     ) -> Case:
         """Add a record given as a JSON object of ``kind``.
 
         The object is checked against the fields of the definition the case
-        runs under.
+        runs under, the one the record is decided on (a migration made
+        meanwhile is not missed). ``expected_seq`` is :meth:`execute`'s.
 
         Raises:
             RecordProblemsError: the object is malformed; every problem is
                 named at once, not only the first.
         """
-        check_record(str(kind), data, self.get(case_id).definition)
-        record = parse_record(kind, data)
-        return self.add_record(case_id, record, actor=actor, occurred_at=occurred_at)
+        try:
+            record = parse_record(kind, data)
+        except RecordInvalidError:
+            # The record reader stops at the first problem: name them all.
+            check_record(str(kind), data, self.get(case_id).definition)
+            raise
+        return self._execute(
+            case_id,
+            AddRecord(record=record, occurred_at=occurred_at),
+            who=actor,
+            expected_seq=expected_seq,
+            check=partial(check_record, str(kind), data),
+        )
 
     def move(
         self,
@@ -762,8 +787,19 @@ class CaseService:
             ConcurrentUpdateError: another writer changed the case first;
                 nothing is stored (see :func:`retry_on_conflict`).
         """
+        return self._execute(case_id, command, who=actor, expected_seq=expected_seq)
+
+    def _execute(
+        self,
+        case_id: str,
+        command: Command,
+        *,
+        who: Who,
+        expected_seq: int | None,
+        check: Callable[[Definition], object] | None = None,
+    ) -> Case:
+        """:meth:`execute`, with ``check`` run on the definition decided under."""
         operation = _OPERATIONS.get(type(command), Operation.RECORD)
-        who = actor
         held = self._cache.get(case_id)
         if (
             held is not None
@@ -777,7 +813,7 @@ class CaseService:
             except NotPermittedError:
                 pass  # the held case may be stale: judged again on the stored one
             else:
-                stored = self._append_held(held, command, acting)
+                stored = self._append_held(held, command, acting, check)
                 if stored is not None:
                     return stored
         with self.store.unit_of_work() as uow:
@@ -791,7 +827,7 @@ class CaseService:
                 command = attrs.evolve(
                     command, events=_redactable(uow.events(case_id), current[0].seq)
                 )
-            decision, sealed = self._decide(current, command, actor)
+            decision, sealed = self._decide(current, command, actor, check)
             uow.append(decision, sealed)
             redacts = decision.event.action is Action.REDACT
             if isinstance(command, RedactCase) and redacts and command.events:
@@ -935,7 +971,11 @@ class CaseService:
         )
 
     def _append_held(
-        self, held: tuple[Case, str], command: Command, actor: Actor
+        self,
+        held: tuple[Case, str],
+        command: Command,
+        actor: Actor,
+        check: Callable[[Definition], object] | None,
     ) -> Case | None:
         """Decide on the case as held and store it in one round of the store.
 
@@ -946,7 +986,7 @@ class CaseService:
         decision is never made, nor a refusal given, on stale data.
         """
         try:
-            decision, sealed = self._decide(held, command, actor)
+            decision, sealed = self._decide(held, command, actor, check)
         except (RefusalError, InvalidInputError):
             return None
         try:
@@ -958,9 +998,15 @@ class CaseService:
         return decision.case
 
     def _decide(
-        self, held: tuple[Case, str], command: Command, actor: Actor
+        self,
+        held: tuple[Case, str],
+        command: Command,
+        actor: Actor,
+        check: Callable[[Definition], object] | None = None,
     ) -> tuple[engine.Decision, Sealed]:
         case, last_hash = held
+        if check is not None:
+            check(case.definition)
         decision = engine.execute(case, command, actor=actor, at=self._clock())
         return decision, audit.seal(decision.event, last_hash, salt=self._salt())
 

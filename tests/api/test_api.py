@@ -13,11 +13,14 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from helping_process.definitions import builtin
+from helping_process.definitions import builtin_text
+from helping_process.definitions import load_definition
 from helping_process.definitions import record_schema
 from helping_process.http import PROBLEM_TYPES
 from helping_process.http import create_app
 from helping_process.persistence import SqlStore
 from helping_process.persistence import SqlTokenStore
+from helping_process.service import CaseService
 from tests.api.conftest import ENGAGEMENT
 from tests.api.conftest import MEMBER
 from tests.cli._support import main
@@ -334,6 +337,58 @@ class TestProblems:
 
         assert body["errors"][0]["field"] == "data.first_contact_on"
         assert body["errors"][0]["problem"] == "not_date"
+
+    def test_bad_record_is_422_naming_every_problem(self, client):
+        """Every problem of a record is named, not only the first one read."""
+        case_id = opened(client)["case_id"]
+
+        body = problem_of(
+            client.post(
+                f"/cases/{case_id}/records",
+                json={
+                    "kind": "engagement",
+                    "data": {"first_contact_on": "soon", "request": 5},
+                },
+            ),
+            "invalid-input",
+            422,
+        )
+
+        assert {(item["field"], item["problem"]) for item in body["errors"]} == {
+            ("data.first_contact_on", "not_date"),
+            ("data.request", "not_text"),
+            ("data.referral_source", "missing"),
+        }
+        assert client.get(f"/cases/{case_id}").json()["seq"] == 1
+
+    def test_record_is_checked_against_the_cases_definition(self, store, client):
+        """A code the case's own definition leaves out is refused over HTTP too."""
+        text = builtin_text("helping-process@2").replace(
+            'name = "helping-process"', 'name = "lks-tanpa-keluarga"', 1
+        )
+        family = next(
+            line
+            for line in text.splitlines()
+            if line.strip().startswith('{ code = "family"')
+        )
+        definition = load_definition(text.replace(family + "\n", "", 1))
+        case_id = (
+            CaseService(store).open("KLIEN-9", actor=MEMBER, process=definition).case_id
+        )
+
+        body = problem_of(
+            client.post(
+                f"/cases/{case_id}/records",
+                json={"kind": "engagement", "data": ENGAGEMENT},
+            ),
+            "invalid-input",
+            422,
+        )
+
+        assert [(item["field"], item["problem"]) for item in body["errors"]] == [
+            ("data.referral_source", "unknown_code")
+        ]
+        assert client.get(f"/cases/{case_id}").json()["seq"] == 1
 
     @pytest.mark.parametrize(
         "query",

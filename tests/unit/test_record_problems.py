@@ -6,11 +6,13 @@ import copy
 import pickle
 from pathlib import Path
 from typing import Any
+from typing import Final
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helping_process import Actor
 from helping_process import InvalidSubReasonError
 from helping_process import RecordInvalidError
 from helping_process import RecordProblemsError
@@ -20,11 +22,15 @@ from helping_process import builtin
 from helping_process import builtins
 from helping_process import parse_record
 from helping_process.definitions import FieldSpec
+from helping_process.definitions import builtin_text
 from helping_process.definitions import check_record
+from helping_process.definitions import load_definition
 from helping_process.definitions import record_problems
 from helping_process.definitions.records_doc import example_record
 from helping_process.definitions.records_doc import records_markdown
+from helping_process.service import CaseService
 from helping_process.states import to_json
+from helping_process.testing import InMemoryStore
 from helping_process.testing import contract_data
 from helping_process.testing import evaluation_data
 from helping_process.testing import plan_data
@@ -311,3 +317,73 @@ class TestRecordsPage:
                     assert f"| `{spec.name}` |" in page
                     for coded in definition.codes(spec.codes) if spec.codes else ():
                         assert f"`{coded.code}`: {coded.label.en}" in page
+
+
+class TestTheCasesDefinitionDecides:
+    """A record is checked against the definition of the case it goes to."""
+
+    ENGAGEMENT: Final = {
+        "first_contact_on": "2026-11-20",
+        "request": "A safe place to stay",
+        "referral_source": "family",
+    }
+
+    @pytest.fixture
+    def service_and_case(self) -> tuple[CaseService, str]:
+        """A case under a definition whose referral sources leave out family."""
+        text = builtin_text("helping-process@2").replace(
+            'name = "helping-process"', 'name = "lks-tanpa-keluarga"', 1
+        )
+        family = next(
+            line
+            for line in text.splitlines()
+            if line.strip().startswith('{ code = "family"')
+        )
+        definition = load_definition(text.replace(family + "\n", "", 1))
+        service = CaseService(InMemoryStore())
+        case = service.open("KLIEN-1", actor=Actor("peksos-1"), process=definition)
+        return service, case.case_id
+
+    def test_a_record_as_json_is_refused_for_a_code_it_leaves_out(
+        self, service_and_case: tuple[CaseService, str]
+    ) -> None:
+        """The JSON is well formed for the engine, not for this definition."""
+        service, case_id = service_and_case
+
+        with pytest.raises(RecordProblemsError) as refused:
+            service.add_record_json(
+                case_id, "engagement", self.ENGAGEMENT, actor="peksos-1"
+            )
+
+        assert _codes(refused.value) == [("referral_source", "unknown_code")]
+        assert service.get(case_id).seq == 1
+
+    def test_a_typed_record_is_refused_too(
+        self, service_and_case: tuple[CaseService, str]
+    ) -> None:
+        """A record built in Python is held to the same definition."""
+        service, case_id = service_and_case
+
+        with pytest.raises(RecordProblemsError):
+            service.add_record(
+                case_id, parse_record("engagement", self.ENGAGEMENT), actor="peksos-1"
+            )
+
+        assert service.get(case_id).seq == 1
+
+    def test_a_json_record_names_every_problem(
+        self, service_and_case: tuple[CaseService, str]
+    ) -> None:
+        """The record reader stops at the first problem; the refusal does not."""
+        service, case_id = service_and_case
+
+        with pytest.raises(RecordProblemsError) as refused:
+            service.add_record_json(
+                case_id, "engagement", {"request": 5}, actor="peksos-1"
+            )
+
+        assert _codes(refused.value) == [
+            ("first_contact_on", "missing"),
+            ("request", "not_text"),
+            ("referral_source", "missing"),
+        ]

@@ -72,7 +72,6 @@ from helping_process.http._problems import invalid
 from helping_process.labels import Language
 from helping_process.labels import render
 from helping_process.model import Actor
-from helping_process.model import AddRecord
 from helping_process.model import AssignCase
 from helping_process.model import AssignReason
 from helping_process.model import Case
@@ -96,7 +95,6 @@ from helping_process.states import RecordKind
 from helping_process.states import Stage
 from helping_process.states import SubReason
 from helping_process.states import TerminationReason
-from helping_process.states import parse_record
 from helping_process.tokens import RememberingTokenStore
 from helping_process.tokens import TokenStore
 
@@ -326,7 +324,23 @@ def _run(
     lang: Language,
     actor: Actor | str,
 ) -> Case:
-    """Run a command on a case, guarded by ``If-Match`` when it is sent.
+    """Run a command on a case, guarded by ``If-Match`` when it is sent."""
+    service = _api(request).service
+    return _guarded(
+        request,
+        case_id,
+        lang,
+        lambda seq: service.execute(case_id, command, actor=actor, expected_seq=seq),
+    )
+
+
+def _guarded(
+    request: Request[Any, Any, Any],
+    case_id: str,
+    lang: Language,
+    write: Callable[[int | None], Case],
+) -> Case:
+    """Write to a case (``write`` is given the seq expected, or None).
 
     Without ``If-Match`` a write that lost a race is decided again on the
     case as it now stands (a few times at most); with it, a case changed
@@ -335,10 +349,10 @@ def _run(
     service = _api(request).service
     expected = _expected_seq(request)
     if expected is None:
-        return retry_on_conflict(lambda: service.execute(case_id, command, actor=actor))
+        return retry_on_conflict(lambda: write(None))
     if isinstance(expected, int):
         try:
-            return service.execute(case_id, command, actor=actor, expected_seq=expected)
+            return write(expected)
         except ConcurrentUpdateError:
             pass
     current = service.get(case_id)
@@ -439,8 +453,16 @@ async def add_record(request: Request[Any, Any, Any]) -> ASGIApp:
     lang = language(request)
     actor = _actor(request, lang)
     body = read_body(await request.body(), _RECORD, lang)
-    command = AddRecord(record=parse_record(body["kind"], body["data"]))
-    case = _run(request, _case_id(case_id, lang), command, lang, actor)
+    case_id = _case_id(case_id, lang)
+    service = _api(request).service
+    case = _guarded(
+        request,
+        case_id,
+        lang,
+        lambda seq: service.add_record_json(
+            case_id, body["kind"], body["data"], actor=actor, expected_seq=seq
+        ),
+    )
     return _written(_api(request), case, 201)
 
 

@@ -28,6 +28,7 @@ from helping_process.exceptions import HelpingProcessError
 from helping_process.exceptions import InvalidInputError
 from helping_process.exceptions import MigrationRefusedError
 from helping_process.exceptions import RecordInvalidError
+from helping_process.exceptions import RecordProblemsError
 from helping_process.exceptions import RefusalError
 from helping_process.exceptions import RequirementNotMetError
 from helping_process.exceptions import StorageError
@@ -152,8 +153,20 @@ def from_error(error: HelpingProcessError, lang: Language) -> Problem:  # noqa: 
             # A definition the engine cannot run, or a clash with a stored
             # one, refuses the command as the process would.
             return Problem("refused", detail, {"code": code, "missing": []})
+        case RecordProblemsError():
+            return invalid(
+                [
+                    field_error(
+                        _in_data(problem.path),
+                        problem.code,
+                        problem.message(lang, error.labelled),
+                    )
+                    for problem in error.problems
+                ],
+                lang,
+            )
         case RecordInvalidError():
-            where = f"data.{error.field}" if error.field else "data"
+            where = _in_data(error.field)
             return invalid([field_error(where, error.problem, detail)], lang)
         case InvalidInputError():
             return invalid([field_error(error.field, error.problem, detail)], lang)
@@ -165,3 +178,8 @@ def from_error(error: HelpingProcessError, lang: Language) -> Problem:  # noqa: 
             return Problem("storage-unavailable", detail, {"code": code})
         case _:
             return Problem("internal", detail, {"code": code})
+
+
+def _in_data(path: str | None) -> str:
+    """Return where in a record's body a field is: ``data.<path>``."""
+    return f"data.{path}" if path else "data"
