@@ -17,6 +17,7 @@ from helping_process.definitions import builtin_text
 from helping_process.definitions import load_definition
 from helping_process.definitions import record_schema
 from helping_process.http import PROBLEM_TYPES
+from helping_process.http._body import MAX_BODY
 from helping_process.http import create_app
 from helping_process.persistence import SqlStore
 from helping_process.persistence import SqlTokenStore
@@ -318,6 +319,24 @@ class TestProblems:
             problem_of(response, "invalid-input", 422)["errors"][0]["problem"]
             == problem
         )
+
+    def test_a_body_over_the_limit_is_422_and_nothing_is_written(self, client):
+        """A body over MAX_BODY bytes is refused before it is read as JSON."""
+        case_id = opened(client)["case_id"]
+        huge = (
+            b'{"kind": "engagement", "data": {"request": "' + b"x" * MAX_BODY + b'"}}'
+        )
+
+        body = problem_of(
+            client.post(f"/cases/{case_id}/records", content=huge),
+            "invalid-input",
+            422,
+        )
+
+        assert [(item["field"], item["problem"]) for item in body["errors"]] == [
+            ("body", "too_large")
+        ]
+        assert client.get(f"/cases/{case_id}").json()["seq"] == 1
 
     def test_bad_record_is_422_with_its_field(self, client):
         """A record's bad field is named with its path under data."""

@@ -58,6 +58,7 @@ from helping_process.http._body import Member
 from helping_process.http._body import decode_cursor
 from helping_process.http._body import encode_cursor
 from helping_process.http._body import read_body
+from helping_process.http._body import receive_body
 from helping_process.http._body import read_code
 from helping_process.http._body import read_count
 from helping_process.http._body import read_limit
@@ -390,7 +391,7 @@ async def open_case(request: Request[Any, Any, Any]) -> ASGIApp:
     """Open a case in engagement."""
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await request.body(), _OPEN, lang)
+    body = read_body(await receive_body(request, lang), _OPEN, lang)
     api = _api(request)
     residential = body["residential"]
     # Validates the client and note before the definition is looked up.
@@ -452,7 +453,7 @@ async def add_record(request: Request[Any, Any, Any]) -> ASGIApp:
     case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await request.body(), _RECORD, lang)
+    body = read_body(await receive_body(request, lang), _RECORD, lang)
     case_id = _case_id(case_id, lang)
     service = _api(request).service
     case = _guarded(
@@ -472,7 +473,7 @@ async def move(request: Request[Any, Any, Any]) -> ASGIApp:
     case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await request.body(), _MOVE, lang)
+    body = read_body(await receive_body(request, lang), _MOVE, lang)
     command = MoveCase(target=Stage(body["to"]), note=body["note"])
     case = _run(request, _case_id(case_id, lang), command, lang, actor)
     return _case_response(_api(request), case)
@@ -484,7 +485,7 @@ async def terminate(request: Request[Any, Any, Any]) -> ASGIApp:
     case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await request.body(), _TERMINATION, lang)
+    body = read_body(await receive_body(request, lang), _TERMINATION, lang)
     command = TerminateCase(
         reason=TerminationReason(body["reason"]),
         sub_reason=SubReason(body["sub_reason"]) if body["sub_reason"] else None,
@@ -502,7 +503,7 @@ async def _with_note(
     case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await request.body(), _NOTE, lang)
+    body = read_body(await receive_body(request, lang), _NOTE, lang)
     case = _run(
         request, _case_id(case_id, lang), command(note=body["note"]), lang, actor
     )
@@ -537,7 +538,7 @@ async def _decide(request: Request[Any, Any, Any], *, approve: bool) -> ASGIApp:
     number: int = request.path_params["number"]
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await request.body(), _NOTE, lang)
+    body = read_body(await receive_body(request, lang), _NOTE, lang)
     service = _api(request).service
     decide = service.approve if approve else service.reject
     case = retry_on_conflict(
@@ -579,7 +580,7 @@ async def _casework(
     case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await request.body(), members, lang)
+    body = read_body(await receive_body(request, lang), members, lang)
     case = _run(request, _case_id(case_id, lang), command(body), lang, actor)
     return _case_response(_api(request), case, status)
 
@@ -651,7 +652,7 @@ async def migrate(request: Request[Any, Any, Any]) -> ASGIApp:
     case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await request.body(), _MIGRATION, lang)
+    body = read_body(await receive_body(request, lang), _MIGRATION, lang)
     target = _named_definition(_api(request), "to", body["to"], lang)
     _api(request).service.install(target)
     command = MigrateCase(to=target, note=body["note"])
@@ -734,7 +735,7 @@ async def verify(request: Request[Any, Any, Any]) -> ASGIApp:
     """Recompute the chains and replay the cases (one, or all)."""
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await request.body(), _VERIFY, lang)
+    body = read_body(await receive_body(request, lang), _VERIFY, lang)
     service = _api(request).service
     service.read(actor, Operation.VERIFY, body["case_id"])
     seen: audit.Verification = await anyio.to_thread.run_sync(

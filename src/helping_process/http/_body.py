@@ -18,6 +18,8 @@ from typing import Final
 
 import attrs
 import orjson
+from litestar import Request
+from litestar.exceptions import ClientException
 
 from helping_process.http._problems import Problem
 from helping_process.http._problems import field_error
@@ -25,6 +27,8 @@ from helping_process.http._problems import invalid
 from helping_process.labels import Language
 from helping_process.labels import render
 
+#: The largest request body read, in bytes (the framework's own default).
+MAX_BODY: Final = 10_000_000
 #: The most items a page holds, and how many it holds unless asked.
 MAX_LIMIT: Final = 500
 DEFAULT_LIMIT: Final = 50
@@ -56,6 +60,32 @@ def _error(
         {"field": field, "problem": problem, "value": value},
     )
     return field_error(field, problem, detail)
+
+
+async def receive_body(request: Request[Any, Any, Any], lang: Language) -> bytes:
+    """Return a request's body, read from the server's messages as they come.
+
+    Read straight from the ASGI channel: the framework's reader builds its
+    header mapping and looks up the route's size limit on every request,
+    which costs ten times the read itself.
+
+    Raises:
+        Problem: 422, the body is over :data:`MAX_BODY` bytes.
+        ClientException: the client went away before sending it all.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await request.receive()
+        if message["type"] != "http.request":
+            raise ClientException("The client disconnected before its body ended.")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise invalid([_error("body", "too_large", lang, MAX_BODY)], lang)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def read_body(
