@@ -22,7 +22,8 @@ Activities are checked without being built: only the latest activity is
 in force, so a run of activities builds (through the reference reader) only
 its last one, when the case is next needed. A new kind of event needs
 nothing here: every action but ``record`` takes the reference path, and so
-does every event of a definition with approval gates.
+does every event of a definition with approval gates or a record kind
+reshaped from the built-ins'.
 
 Pure: it works on stored rows, not on a database.
 """
@@ -133,9 +134,11 @@ def replay_run(  # noqa: PLR0912, PLR0913, PLR0915, PLR0917 - one check per fiel
         not replayed: the reference path must decide it (or it is ``stop``).
     """
     rules = engine.rules_of(case.definition)
-    if rules.gated or case.approved is not None:
+    if rules.gated or rules.reshaped or case.approved is not None:
         # Approval gates turn a command into a request and hold what follows
-        # an approval to its command: the reference path decides all that.
+        # an approval to its command, and a record kind an agency reshaped
+        # is checked against its definition: the reference path decides all
+        # that.
         return case, start
     case_id = case.case_id
     stage_code = case.stage._value_

@@ -46,6 +46,8 @@ from helping_process import engine
 from helping_process import labels
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import HelpingProcessError
+from helping_process.exceptions import RecordInvalidError
+from helping_process.exceptions import RecordProblemsError
 from helping_process.labels import Language
 from helping_process.model import UTC
 from helping_process.model import Action
@@ -1216,6 +1218,9 @@ def _refusal(row: Sealed, error: HelpingProcessError) -> Finding:
             kind = FindingKind.EDITED
         facts = {"finding": error.finding}
         return Finding(row.case_id, row.seq, kind, "finding.integrity", facts)
+    if isinstance(error, RecordProblemsError):
+        # A finding keeps plain facts: the first problem, as a reader names it.
+        error = RecordInvalidError(error.kind, error.field, error.problem, error.value)
     return Finding(
         row.case_id,
         row.seq,

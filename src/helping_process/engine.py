@@ -31,6 +31,8 @@ from transitions import Machine
 from transitions import MachineError
 
 from helping_process.definitions import checks
+from helping_process.definitions._validate import check_record
+from helping_process.definitions._validate import reshaped_kinds
 from helping_process.exceptions import ApprovalRefusedError
 from helping_process.exceptions import AuditIntegrityError
 from helping_process.exceptions import DefinitionNotRunnableError
@@ -76,6 +78,7 @@ from helping_process.states import RecordKind
 from helping_process.states import Stage
 from helping_process.states import SubReason
 from helping_process.states import TerminationReason
+from helping_process.states import to_json
 from helping_process.states._fields import evolve
 from helping_process.states.records import NO_RECORDS
 from helping_process.states.records import RecordsInForce
@@ -240,6 +243,9 @@ class Rules:
         self.progress_evaluation = "intervention" in self.record_stages.get(
             "evaluation", frozenset()
         )
+        #: The record kinds checked against the definition's own fields
+        #: besides their classes' (see :func:`reshaped_kinds`).
+        self.reshaped = reshaped_kinds(definition)
         #: Whether any command of the definition needs approval.
         self.gated = bool(definition.gates)
         #: The options of each ``(stage, residential)``, built on first use.
@@ -831,9 +837,7 @@ def _admit_record(rules: Rules, case: Case, record: Record, day: dt.date) -> Non
     stages = rules.record_stages.get(kind)
     if stages is None or case.stage not in stages:
         raise RecordNotAllowedError(kind, case.stage)
-    for name in rules.unknown_fields[kind]:
-        if getattr(record, name) is not None:
-            raise RecordInvalidError(kind, name, "unknown_field")
+    _admit_fields(rules, record)
     plan = case.records.plan
     goals = plan.goal_ids if plan else frozenset()
     match record:
@@ -861,6 +865,20 @@ def _admit_record(rules: Rules, case: Case, record: Record, day: dt.date) -> Non
                     )
         case _:
             pass
+
+
+def _admit_fields(rules: Rules, record: Record) -> None:
+    """Refuse a record whose fields the case's definition does not have or take.
+
+    The record's class has read its fields as the built-ins shape them; a
+    kind the definition reshaped is checked against the definition too.
+    """
+    kind = record.kind
+    if kind in rules.reshaped:
+        check_record(kind, to_json(record), rules.definition)
+    for name in rules.unknown_fields[kind]:
+        if getattr(record, name) is not None:
+            raise RecordInvalidError(kind, name, "unknown_field")
 
 
 def migration_problems(case: Case, target: Definition, day: dt.date) -> list[str]:

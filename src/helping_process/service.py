@@ -87,7 +87,6 @@ from helping_process.states import Stage
 from helping_process.states import SubReason
 from helping_process.states import TerminationReason
 from helping_process.states import parse_record
-from helping_process.states import to_json
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -526,19 +525,9 @@ class CaseService:
         actor: Who,
         occurred_at: dt.datetime | None = None,
     ) -> Case:
-        """Add a record to the case (see :func:`parse_record` for JSON).
-
-        Its JSON form is checked against the fields of the case's definition,
-        as :meth:`add_record_json` checks a record given as JSON.
-        """
-        return self._execute(
-            case_id,
-            AddRecord(record=record, occurred_at=occurred_at),
-            who=actor,
-            expected_seq=None,
-            check=lambda definition: check_record(
-                record.kind.value, to_json(record), definition
-            ),
+        """Add a record to the case (see :func:`parse_record` for JSON)."""
+        return self.execute(
+            case_id, AddRecord(record=record, occurred_at=occurred_at), actor=actor
         )
 
     def add_record_json(  # noqa: PLR0913 - execute's, and the record's kind and JSON

@@ -17,8 +17,8 @@ from helping_process.definitions import builtin_text
 from helping_process.definitions import load_definition
 from helping_process.definitions import record_schema
 from helping_process.http import PROBLEM_TYPES
-from helping_process.http._body import MAX_BODY
 from helping_process.http import create_app
+from helping_process.http._body import MAX_BODY
 from helping_process.persistence import SqlStore
 from helping_process.persistence import SqlTokenStore
 from helping_process.service import CaseService

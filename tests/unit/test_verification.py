@@ -6,20 +6,29 @@ import datetime as dt
 from typing import Any
 
 import attrs
+import pytest
 
 from helping_process import Action
 from helping_process import Actor
+from helping_process import AddRecord
 from helping_process import OpenCase
 from helping_process import RequirementNotMetError
 from helping_process import Stage
 from helping_process import audit
 from helping_process import engine
+from helping_process import parse_record
 from helping_process import seals
 from helping_process.audit import FindingKind
 from helping_process.audit import Head
 from helping_process.audit import Sealed
 from helping_process.audit import replay_case
 from helping_process.audit import verify_chain
+from helping_process.definitions import Definition
+from helping_process.definitions import builtin
+from helping_process.definitions import builtin_text
+from helping_process.definitions import builtins
+from helping_process.definitions import load_definition
+from helping_process.definitions._validate import reshaped_kinds
 from helping_process.service import CaseService
 from helping_process.testing import FixedClock
 from helping_process.testing import InMemoryStore
@@ -407,3 +416,59 @@ class TestStoredColumns:
         assert [(f.seq, dict(f.params)) for f in findings] == [
             (1, {"table": "personal", "column": "redacted_at"})
         ]
+
+
+def _without_family() -> Definition:
+    """helping-process@2 as an agency might narrow it: no referral by family."""
+    text = builtin_text("helping-process@2").replace(
+        'name = "helping-process"', 'name = "lks-tanpa-keluarga"', 1
+    )
+    family = next(
+        line
+        for line in text.splitlines()
+        if line.strip().startswith('{ code = "family"')
+    )
+    return load_definition(text.replace(family + "\n", "", 1))
+
+
+class TestAnAgencysOwnRecordFields:
+    """A record kind an agency reshaped is replayed against its definition."""
+
+    def test_only_a_reshaped_kind_is_checked_besides_its_class(self):
+        """Built-ins need no more than the record classes; a narrowed list does."""
+        assert [reshaped_kinds(each) for each in builtins()] == [frozenset()] * len(
+            builtins()
+        )
+        assert reshaped_kinds(_without_family()) == {"engagement"}
+
+    @pytest.mark.parametrize("fast", [True, False])
+    def test_a_code_the_definition_leaves_out_is_an_illegal_move(self, fast):
+        """A re-chained record the built-in would take, but the case's own refuses."""
+        clock = FixedClock()
+        service = CaseService(InMemoryStore(), clock=clock)
+        case = service.open("KLIEN-1", actor=WORKER, process=_without_family())
+        lenient = attrs.evolve(case, definition=builtin("helping-process@2"))
+        record = parse_record("engagement", engagement_data(referral_source="family"))
+        decision = engine.execute(
+            lenient, AddRecord(record=record), actor=WORKER, at=clock()
+        )
+        rows, _ = _trail(service, case.case_id)
+        forged = audit.seal(decision.event, rows[-1].hash)
+
+        _, (finding,) = replay_case([*rows, forged], fast=fast)
+
+        assert (finding.seq, finding.kind, finding.cause) == (
+            2,
+            FindingKind.ILLEGAL_MOVE,
+            "error.record_invalid",
+        )
+        assert dict(finding.params) == {
+            "kind": "engagement",
+            "field": "referral_source",
+            "problem": "unknown_code",
+            "value": "family",
+        }
+        assert finding.describe("id") == (
+            "Catatan kontak awal: isian 'referral_source' bukan kode yang dikenal"
+            " ('family')."
+        )

@@ -15,6 +15,7 @@ definition names (``intake.criteria_failed``, ``activity.justification``,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -30,6 +31,7 @@ from helping_process.definitions._model import FieldSpec
 from helping_process.definitions._model import RecordKindSpec
 from helping_process.definitions._problems import join
 from helping_process.exceptions import RecordProblemsError
+from helping_process.exceptions import UnknownDefinitionError
 from helping_process.labels import Language
 from helping_process.states._fields import MAX_ITEMS
 from helping_process.states._fields import check_text
@@ -392,3 +394,64 @@ def check_record(kind: str, data: object, definition: Definition | None = None) 
         raise RecordProblemsError(
             spec.code, problems, labelled_codes(definition, spec.code)
         )
+
+
+def reshaped_kinds(definition: Definition) -> frozenset[str]:
+    """Return the record kinds whose checks differ from every built-in's.
+
+    The record classes read the fields of the built-in definitions (a field
+    a definition lacks is refused as unknown), so a kind shaped as in some
+    built-in needs nothing more. A kind an agency reshaped (a code left out
+    of a list, a field made required, a range narrowed) must be checked
+    against its own definition as well, when recorded and when replayed.
+    """
+    from helping_process.definitions._load import builtin  # noqa: PLC0415 - on first use
+
+    try:
+        if builtin(definition.ref).digest == definition.digest:
+            return frozenset()  # without loading the other built-ins
+    except UnknownDefinitionError:
+        pass
+    known = _builtin_shapes()
+    return frozenset(
+        spec.code
+        for spec in definition.record_kinds
+        if (spec.code, _shape(definition, spec)) not in known
+    )
+
+
+@functools.cache
+def _builtin_shapes() -> frozenset[tuple[str, tuple[object, ...]]]:
+    from helping_process.definitions._load import builtins  # noqa: PLC0415 - on first use
+
+    return frozenset(
+        (spec.code, _shape(definition, spec))
+        for definition in builtins()
+        for spec in definition.record_kinds
+    )
+
+
+def _shape(definition: Definition, spec: RecordKindSpec) -> tuple[object, ...]:
+    """What a kind's checks depend on: its fields and rules, without labels."""
+    return (spec.rules, tuple(_field_shape(definition, field) for field in spec.fields))
+
+
+def _field_shape(definition: Definition, spec: FieldSpec) -> tuple[object, ...]:
+    codes = (
+        None
+        if spec.codes is None
+        else frozenset(each.code for each in definition.codes(spec.codes))
+    )
+    return (
+        spec.name,
+        spec.type,
+        spec.required,
+        codes,
+        spec.min,
+        spec.max,
+        spec.exclusive_min,
+        spec.min_items,
+        spec.keys,
+        spec.values,
+        tuple(_field_shape(definition, field) for field in spec.fields),
+    )

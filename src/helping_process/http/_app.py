@@ -58,11 +58,11 @@ from helping_process.http._body import Member
 from helping_process.http._body import decode_cursor
 from helping_process.http._body import encode_cursor
 from helping_process.http._body import read_body
-from helping_process.http._body import receive_body
 from helping_process.http._body import read_code
 from helping_process.http._body import read_count
 from helping_process.http._body import read_limit
 from helping_process.http._body import read_moment
+from helping_process.http._body import receive_body
 from helping_process.http._openapi import ENFORCED_REF
 from helping_process.http._openapi import openapi_document
 from helping_process.http._problems import MEDIA_TYPE

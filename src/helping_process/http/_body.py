@@ -78,7 +78,8 @@ async def receive_body(request: Request[Any, Any, Any], lang: Language) -> bytes
     while True:
         message = await request.receive()
         if message["type"] != "http.request":
-            raise ClientException("The client disconnected before its body ended.")
+            gone = "The client disconnected before its body ended."
+            raise ClientException(gone)
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY:
