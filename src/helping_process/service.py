@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from contextlib import nullcontext
-from functools import partial
 from typing import TYPE_CHECKING
 from typing import Final
 from typing import Protocol
@@ -542,9 +541,10 @@ class CaseService:
     ) -> Case:
         """Add a record given as a JSON object of ``kind``.
 
-        The object is checked against the fields of the definition the case
-        runs under, the one the record is decided on (a migration made
-        meanwhile is not missed). ``expected_seq`` is :meth:`execute`'s.
+        The record is read by its class; the engine checks it against the
+        fields of the case's definition where that definition narrowed its
+        kind (see :func:`helping_process.definitions.reshaped_kinds`).
+        ``expected_seq`` is :meth:`execute`'s.
 
         Raises:
             RecordProblemsError: the object is malformed; every problem is
@@ -556,12 +556,11 @@ class CaseService:
             # The record reader stops at the first problem: name them all.
             check_record(str(kind), data, self.get(case_id).definition)
             raise
-        return self._execute(
+        return self.execute(
             case_id,
             AddRecord(record=record, occurred_at=occurred_at),
-            who=actor,
+            actor=actor,
             expected_seq=expected_seq,
-            check=partial(check_record, str(kind), data),
         )
 
     def move(
@@ -776,19 +775,8 @@ class CaseService:
             ConcurrentUpdateError: another writer changed the case first;
                 nothing is stored (see :func:`retry_on_conflict`).
         """
-        return self._execute(case_id, command, who=actor, expected_seq=expected_seq)
-
-    def _execute(
-        self,
-        case_id: str,
-        command: Command,
-        *,
-        who: Who,
-        expected_seq: int | None,
-        check: Callable[[Definition], object] | None = None,
-    ) -> Case:
-        """:meth:`execute`, with ``check`` run on the definition decided under."""
         operation = _OPERATIONS.get(type(command), Operation.RECORD)
+        who = actor
         held = self._cache.get(case_id)
         if (
             held is not None
@@ -802,7 +790,7 @@ class CaseService:
             except NotPermittedError:
                 pass  # the held case may be stale: judged again on the stored one
             else:
-                stored = self._append_held(held, command, acting, check)
+                stored = self._append_held(held, command, acting)
                 if stored is not None:
                     return stored
         with self.store.unit_of_work() as uow:
@@ -816,7 +804,7 @@ class CaseService:
                 command = attrs.evolve(
                     command, events=_redactable(uow.events(case_id), current[0].seq)
                 )
-            decision, sealed = self._decide(current, command, actor, check)
+            decision, sealed = self._decide(current, command, actor)
             uow.append(decision, sealed)
             redacts = decision.event.action is Action.REDACT
             if isinstance(command, RedactCase) and redacts and command.events:
@@ -960,11 +948,7 @@ class CaseService:
         )
 
     def _append_held(
-        self,
-        held: tuple[Case, str],
-        command: Command,
-        actor: Actor,
-        check: Callable[[Definition], object] | None,
+        self, held: tuple[Case, str], command: Command, actor: Actor
     ) -> Case | None:
         """Decide on the case as held and store it in one round of the store.
 
@@ -975,7 +959,7 @@ class CaseService:
         decision is never made, nor a refusal given, on stale data.
         """
         try:
-            decision, sealed = self._decide(held, command, actor, check)
+            decision, sealed = self._decide(held, command, actor)
         except (RefusalError, InvalidInputError):
             return None
         try:
@@ -987,15 +971,9 @@ class CaseService:
         return decision.case
 
     def _decide(
-        self,
-        held: tuple[Case, str],
-        command: Command,
-        actor: Actor,
-        check: Callable[[Definition], object] | None = None,
+        self, held: tuple[Case, str], command: Command, actor: Actor
     ) -> tuple[engine.Decision, Sealed]:
         case, last_hash = held
-        if check is not None:
-            check(case.definition)
         decision = engine.execute(case, command, actor=actor, at=self._clock())
         return decision, audit.seal(decision.event, last_hash, salt=self._salt())
 

@@ -28,7 +28,7 @@ from helping_process.definitions import builtin
 from helping_process.definitions import builtin_text
 from helping_process.definitions import builtins
 from helping_process.definitions import load_definition
-from helping_process.definitions._validate import reshaped_kinds
+from helping_process.definitions import reshaped_kinds
 from helping_process.service import CaseService
 from helping_process.testing import FixedClock
 from helping_process.testing import InMemoryStore

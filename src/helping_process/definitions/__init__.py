@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from helping_process.definitions._validate import check_record
     from helping_process.definitions._validate import labelled_codes
     from helping_process.definitions._validate import record_problems
+    from helping_process.definitions._validate import reshaped_kinds
 
 _EXPORTS: Final[dict[str, str]] = {
     "BUILTIN_FILES": "helping_process.definitions._load",
@@ -73,6 +74,7 @@ _EXPORTS: Final[dict[str, str]] = {
     "record_schema": "helping_process.definitions._record_schema",
     "record_template": "helping_process.definitions._record_schema",
     "record_problems": "helping_process.definitions._validate",
+    "reshaped_kinds": "helping_process.definitions._validate",
     "schema": "helping_process.definitions._schema",
     "schema_text": "helping_process.definitions._schema",
 }
@@ -102,6 +104,7 @@ __all__ = [
     "record_problems",
     "record_schema",
     "record_template",
+    "reshaped_kinds",
     "schema",
     "schema_text",
 ]
