@@ -177,6 +177,7 @@ def replay_run(  # noqa: PLR0912, PLR0913, PLR0915, PLR0917 - one check per fiel
     # An activity's body, read as bytes: what precedes its instant (for the
     # last actor checked; empty until one is) and what follows its seq.
     head = b""
+    last_record: list[Any] = [None, None]  # the last record's bytes, decoded
     tail = b',"sub_reason":null,"to_stage":%b,"v":%d}' % (
         orjson.dumps(stage_code),
         audit.FORMAT_VERSION,
@@ -187,7 +188,9 @@ def replay_run(  # noqa: PLR0912, PLR0913, PLR0915, PLR0917 - one check per fiel
         try:
             personal_bytes = row.personal
             facts = (
-                _activity_facts(row.body, head, b"%b%d%b" % (_SEQ, seq + 1, tail))
+                _activity_facts(
+                    row.body, head, b"%b%d%b" % (_SEQ, seq + 1, tail), last_record
+                )
                 if head and personal_bytes
                 else None
             )
@@ -469,7 +472,7 @@ def _body_head(case_id: str, episode: int, stage: str, actor: object) -> bytes:
 
 
 def _activity_facts(
-    body: bytes, head: bytes, tail: bytes
+    body: bytes, head: bytes, tail: bytes, last: list[Any]
 ) -> tuple[str, str, Any, str] | None:
     """An activity's own facts, read from its body's canonical bytes, or None.
 
@@ -483,7 +486,9 @@ def _activity_facts(
     digest must still equal the personal data's, so it is hex; the caller
     reads the instants as the chain writes them, which holds no escape).
     Anything else (another actor, a body not canonical, a forged one) is
-    None: the caller decodes the body as JSON then.
+    None: the caller decodes the body as JSON then. ``last`` holds the
+    last record's bytes and what they decode to: the next activity's
+    (redacted) record is often the same bytes, decoded once.
 
     Returns:
         The occurred instant, the personal digest, the record and the
@@ -504,7 +509,12 @@ def _activity_facts(
     ):
         return None
     try:
-        record = orjson.loads(body[record_at:kind_at])
+        record_bytes = body[record_at:kind_at]
+        if record_bytes == last[0]:
+            record = last[1]
+        else:
+            record = orjson.loads(record_bytes)
+            last[:] = (record_bytes, record)
         return (
             body[len(head) : at].decode(),
             body[digest_at : digest_at + _HEX_LENGTH].decode(),
