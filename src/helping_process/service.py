@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from contextlib import nullcontext
+from operator import itemgetter
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Final
@@ -1750,6 +1751,9 @@ def _forged_definitions(uow: UnitOfWork) -> list[audit.Finding]:
     return findings
 
 
+_action_cell: Final = itemgetter(1)
+
+
 def _unstored_pins(
     rows: Sequence[Sealed],
     columns: Sequence[audit.Columns],
@@ -1762,7 +1766,10 @@ def _unstored_pins(
     the database cannot resolve is a definition deleted (or never stored).
     Only the open event and migrations carry pins: the rest is not read.
     """
-    candidates = [0, *(i for i, row in enumerate(columns) if row[1] == "migrate")]
+    actions = list(map(_action_cell, columns))
+    candidates = [0]
+    if "migrate" in actions:
+        candidates += [i for i, action in enumerate(actions) if action == "migrate"]
     named = {
         finding.seq
         for finding in found
