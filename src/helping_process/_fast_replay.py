@@ -169,7 +169,7 @@ def replay_run(  # noqa: PLR0912, PLR0913, PLR0915, PLR0917 - one check per fiel
     occurred = last_at
     last_text: object = _NO_TEXT  # the last instant read, as the chain writes it
     stored_text = day = ""  # that instant as SQLite stores it, and its day
-    last_actor: object = _NO_TEXT  # the last actor checked, as the body has it
+    last_actor: Any = _NO_TEXT  # the last actor checked, as the body has it
     stored_same: tuple[object, ...] = ()  # the columns of a record by that actor
     last_on: object = _NO_TEXT  # the last activity day checked
     pending: tuple[Any, int] | None = None  # the latest activity, unbuilt
@@ -177,39 +177,61 @@ def replay_run(  # noqa: PLR0912, PLR0913, PLR0915, PLR0917 - one check per fiel
     sha256 = hashlib.sha256
     is_instant = audit._INSTANT.fullmatch
     instant = dt.datetime.fromisoformat
+    # An activity's body, read as bytes: what precedes its instant (for the
+    # last actor checked; empty until one is) and what follows its seq.
+    head = b""
+    last_record: list[Any] = [None, None]  # the last record's bytes, decoded
+    tail = b',"sub_reason":null,"to_stage":%b,"v":%d}' % (
+        orjson.dumps(stage_code),
+        audit.FORMAT_VERSION,
+    )
     index = start
     while index < stop:
         row = rows[index]
         try:
-            body = loads(row.body)
-            if len(body) != _RECORD_KEYS:
-                break
-            if _same_fields(body) != same:
-                # A move ends the run: the stage its checks were made for.
-                if pending is not None:
-                    records = _with_activity(records, pending, origins)
-                    pending = None
-                if seq != case.seq:
-                    case = evolve(
-                        case,
-                        {"seq": seq, "last_occurred_at": last_at, "records": records},
-                    )
-                moved = _move(
-                    rules, case, row, body, None if columns is None else columns[index]
+            personal_bytes = row.personal
+            facts = (
+                _activity_facts(
+                    row.body, head, b"%b%d%b" % (_SEQ, seq + 1, tail), last_record
                 )
-                return (case, index) if moved is None else (moved, index + 1)
-            (
-                body_seq,
-                occurred_text,
-                recorded_text,
-                personal_digest,
-                record_data,
-                kind,
-                actor,
-            ) = _own_fields(body)
+                if head and personal_bytes
+                else None
+            )
+            if facts is not None:
+                occurred_text, personal_digest, record_data, recorded_text = facts
+                body_seq, kind, actor = seq + 1, "activity", last_actor
+            else:
+                body = loads(row.body)
+                if len(body) != _RECORD_KEYS:
+                    break
+                if _same_fields(body) != same:
+                    # A move ends the run: the stage its checks were made for.
+                    if pending is not None:
+                        records = _with_activity(records, pending, origins)
+                        pending = None
+                    if seq != case.seq:
+                        case = evolve(
+                            case,
+                            {
+                                "seq": seq,
+                                "last_occurred_at": last_at,
+                                "records": records,
+                            },
+                        )
+                    stored = None if columns is None else columns[index]
+                    moved = _move(rules, case, row, body, stored)
+                    return (case, index) if moved is None else (moved, index + 1)
+                (
+                    body_seq,
+                    occurred_text,
+                    recorded_text,
+                    personal_digest,
+                    record_data,
+                    kind,
+                    actor,
+                ) = _own_fields(body)
             if body_seq != seq + 1:
                 break
-            personal_bytes = row.personal
             if personal_bytes:
                 personal = loads(personal_bytes)
                 if (
@@ -234,11 +256,12 @@ def replay_run(  # noqa: PLR0912, PLR0913, PLR0915, PLR0917 - one check per fiel
                 recorded = instant(recorded_text)
                 if recorded < occurred:
                     break
-            if actor != last_actor:
+            if actor is not last_actor and actor != last_actor:
                 actor_id = actor["id"]
                 audit._actor(actor_id, actor["role"])
                 last_actor = actor
                 stored_same = (episode, "record", stage_code, stage_code, actor_id)
+                head = _body_head(case_id, episode, stage_code, actor)
             if columns is not None:
                 stored = columns[index]
                 if stored[:5] != stored_same or type(stored[0]) is not int:
@@ -417,6 +440,92 @@ def _move(  # noqa: PLR0911 - one refusal per check
             ),
         },
     )
+
+
+#: The canonical bytes of a record body between its fields (see
+#: :func:`_activity_facts`), in their order.
+_DIGEST: Final = b'","personal_digest":"'
+_RECORD: Final = b'","reason":null,"record":'
+_KIND: Final = b',"record_kind":"activity","recorded_at":"'
+_SEQ: Final = b'","referral_to":null,"residential":null,"seq":'
+#: The length of an instant as the chain writes it, and of a SHA-256 in hex.
+_INSTANT_LENGTH: Final = 27
+_HEX_LENGTH: Final = 64
+
+
+def _body_head(case_id: str, episode: int, stage: str, actor: object) -> bytes:
+    """The canonical bytes a record body starts with, up to its instant's text.
+
+    Empty (no body starts so) when the actor cannot be written.
+    """
+    fields = {
+        "action": "record",
+        "actor": actor,
+        "case_id": case_id,
+        "client": None,
+        "episode": episode,
+        "from_stage": stage,
+        "note": None,
+        "occurred_at": "",
+    }
+    try:
+        return audit.canonical(fields)[:-2]  # without the closing '"}'
+    except TypeError:
+        return b""
+
+
+def _activity_facts(
+    body: bytes, head: bytes, tail: bytes, last: list[Any]
+) -> tuple[str, str, Any, str] | None:
+    """An activity's own facts, read from its body's canonical bytes, or None.
+
+    A record body is canonical JSON (keys sorted, no white space), so an
+    activity of a known case, stage, actor and seq is ``head``, its
+    instant, its digest, its record, its second instant and ``tail``, with
+    fixed bytes between them: the bytes are compared and only the record
+    is decoded, three times faster than decoding the body. A body that
+    reads so is exactly the JSON object those fields make (the record, a
+    JSON value of its own, cannot reach past the bytes around it; the
+    digest must still equal the personal data's, so it is hex; the caller
+    reads the instants as the chain writes them, which holds no escape).
+    Anything else (another actor, a body not canonical, a forged one) is
+    None: the caller decodes the body as JSON then. ``last`` holds the
+    last record's bytes and what they decode to: the next activity's
+    (redacted) record is often the same bytes, decoded once.
+
+    Returns:
+        The occurred instant, the personal digest, the record and the
+        recorded instant, as the body holds them.
+    """
+    if not (body.startswith(head) and body.endswith(tail)):
+        return None
+    at = len(head) + _INSTANT_LENGTH
+    digest_at = at + len(_DIGEST)
+    record_at = digest_at + _HEX_LENGTH + len(_RECORD)
+    end = len(body) - len(tail)
+    kind_at = end - _INSTANT_LENGTH - len(_KIND)
+    if (
+        body[at:digest_at] != _DIGEST
+        or body[record_at - len(_RECORD) : record_at] != _RECORD
+        or body[kind_at : end - _INSTANT_LENGTH] != _KIND
+        or record_at > kind_at
+    ):
+        return None
+    try:
+        record_bytes = body[record_at:kind_at]
+        if record_bytes == last[0]:
+            record = last[1]
+        else:
+            record = orjson.loads(record_bytes)
+            last[:] = (record_bytes, record)
+        return (
+            body[len(head) : at].decode(),
+            body[digest_at : digest_at + _HEX_LENGTH].decode(),
+            record,
+            body[end - _INSTANT_LENGTH : end].decode(),
+        )
+    except ValueError:  # not JSON, or not UTF-8
+        return None
 
 
 def _with_activity(

@@ -34,6 +34,7 @@ from enum import unique
 from itertools import groupby
 from itertools import pairwise
 from operator import attrgetter
+from operator import itemgetter
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Final
@@ -960,8 +961,12 @@ def _redactions(
     the stored columns, ``personal.redacted_at`` is checked too: it is NULL
     unless a later redaction removed the event's personal data, and then it
     is when that redaction was recorded. Only the redaction events' bodies
-    are parsed, for the events they name and their time.
+    are parsed, for the events they name and their time. A case whose every
+    event keeps its personal data, with no time of redaction, has nothing
+    to note: that is checked first (see :func:`_all_kept`).
     """
+    if _all_kept(rows, columns):
+        return []
     #: Each redaction: its seq, the events it names (None: every earlier
     #: one), and when it was recorded (None without the columns).
     redactions: list[tuple[int, frozenset[int] | None, object]] = []
@@ -1040,6 +1045,32 @@ def _redactions(
                     )
                 )
     return findings
+
+
+def _all_kept(rows: Sequence[Sealed], columns: Sequence[Columns] | None) -> bool:
+    """Whether every event keeps the personal data it had, none redacted.
+
+    Each event's personal data is there, or its body says it had none; and
+    no ``redacted_at`` is set. Checked a column at a time in C calls: the
+    rows of a sound case pass without a Python step each.
+    """
+    if columns is not None and set(map(_redacted_at, columns)) - {None}:
+        return False
+    personals = list(map(_personal_cell, rows))
+    kinds = set(map(type, personals))
+    if kinds == {bytes}:
+        return True
+    return kinds <= {bytes, type(None)} and all(
+        type(row.body) is bytes and _NO_PERSONAL in row.body
+        for row, personal in zip(rows, personals, strict=True)
+        if personal is None
+    )
+
+
+_personal_cell: Final = itemgetter(3)
+_redacted_at: Final = itemgetter(7)
+#: How a body says its event had no personal data.
+_NO_PERSONAL: Final = b'"personal_digest":null'
 
 
 def _named(body: bytes) -> list[int] | None:

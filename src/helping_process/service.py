@@ -21,7 +21,9 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from contextlib import nullcontext
+from operator import itemgetter
 from typing import TYPE_CHECKING
+from typing import Any
 from typing import Final
 from typing import Protocol
 from typing import TypeVar
@@ -1306,9 +1308,10 @@ class CaseService:
                 are independent, so the store's cases are split into ranges
                 of about equal events, each worker opens the store itself
                 and checks whole ranges, and the findings are merged in case
-                order: the same findings as with one job. 1 (the default)
-                verifies in this process: starting a worker costs about
-                half a second of imports, more than a small trail takes.
+                order: the same findings as with one job. This process is
+                one of the ``jobs``: it checks ranges while the others start
+                (about half a second of imports each). 1 (the default)
+                verifies in this process alone, as a small trail is best.
                 A store that another process cannot open (in memory, or on
                 a caller's connection) is verified in this process.
             reader: who verifies; authorized as ``verify`` (not logged).
@@ -1336,14 +1339,19 @@ class CaseService:
             opener = self.store.opener() if jobs > 1 and case_id is None else None
             ranges = uow.case_ranges(jobs * _RANGES_PER_JOB) if opener else []
             if opener is None or len(ranges) < 2:  # noqa: PLR2004 - one range: no pool
-                opener = None
                 parts = [
                     _check_range(uow, case_id, audit.EVERY_CASE, replay, sealed, tick)
                 ]
-        if opener is not None:
-            parts = _check_in_parallel(
-                opener, ranges, jobs=jobs, replay=replay, sealed=sealed, tick=tick
-            )
+            else:
+                parts = _check_in_parallel(
+                    uow,
+                    opener,
+                    ranges,
+                    jobs=jobs,
+                    replay=replay,
+                    sealed=sealed,
+                    tick=tick,
+                )
         found = _Findings(max_findings)
         found.add(forged)
         for part in parts:
@@ -1637,8 +1645,9 @@ def _sealed_seqs(review: SealReview | None) -> dict[str, set[int]]:
     return sealed
 
 
-#: Ranges per verifying process: more, smaller ranges even out their loads.
-_RANGES_PER_JOB: Final = 4
+#: Ranges per verifying process: more, smaller ranges even out their loads
+#: (a worker opens the store once, so a range costs only its queries).
+_RANGES_PER_JOB: Final = 8
 
 
 @attrs.define
@@ -1755,6 +1764,9 @@ def _forged_definitions(uow: UnitOfWork) -> list[audit.Finding]:
     return findings
 
 
+_action_cell: Final = itemgetter(1)
+
+
 def _unstored_pins(
     rows: Sequence[Sealed],
     columns: Sequence[audit.Columns],
@@ -1767,7 +1779,10 @@ def _unstored_pins(
     the database cannot resolve is a definition deleted (or never stored).
     Only the open event and migrations carry pins: the rest is not read.
     """
-    candidates = [0, *(i for i, row in enumerate(columns) if row[1] == "migrate")]
+    actions = list(map(_action_cell, columns))
+    candidates = [0]
+    if "migrate" in actions:
+        candidates += [i for i, action in enumerate(actions) if action == "migrate"]
     named = {
         finding.seq
         for finding in found
@@ -1797,24 +1812,41 @@ def _unstored_pins(
     return findings
 
 
-def _verify_range(
-    opener: Callable[[], AuditStore],
-    within: audit.CaseRange,
-    replay: bool,
-    sealed: Mapping[str, set[int]],
-) -> _Part:
-    """Open the store in this (worker) process and verify one range of cases."""
+#: The store a verifying worker opened once, for every range it checks.
+_worker_store: list[AuditStore] = []
+
+
+def _open_worker(opener: Callable[[], AuditStore]) -> None:
+    """Open the store in a verifying worker, load its definitions, close it at exit.
+
+    Once per worker: opening a store and loading its definitions take tens
+    of milliseconds, which every range would otherwise pay again.
+    """
+    from multiprocessing import util  # noqa: PLC0415 - only a worker needs it
+
     store = opener()
-    try:
-        with _reading(store) as uow:
-            return _check_range(uow, None, within, replay, sealed, _ignore)
-    finally:
-        close = getattr(store, "dispose", None)
-        if close is not None:
-            close()
+    with _reading(store) as uow:
+        _sound_definitions(uow)
+    close = getattr(store, "dispose", None)
+    if close is not None:
+        util.Finalize(store, close, exitpriority=10)
+    _worker_store.append(store)
+
+
+def _verify_range(
+    within: audit.CaseRange, replay: bool, sealed: Mapping[str, set[int]]
+) -> _Part:
+    """Verify one range of cases on the store this worker opened."""
+    with _reading(_worker_store[0]) as uow:
+        return _check_range(uow, None, within, replay, sealed, _ignore)
+
+
+def _ready() -> None:
+    """Nothing: a worker that ran it has started and opened the store."""
 
 
 def _check_in_parallel(  # noqa: PLR0913 - the verification's parts, passed on
+    uow: UnitOfWork,
     opener: Callable[[], AuditStore],
     ranges: Sequence[audit.CaseRange],
     *,
@@ -1823,26 +1855,63 @@ def _check_in_parallel(  # noqa: PLR0913 - the verification's parts, passed on
     sealed: Mapping[str, set[int]],
     tick: Callable[[int], object],
 ) -> list[_Part]:
-    """Verify ranges of cases in ``jobs`` processes; return them in order.
+    """Verify ranges of cases in ``jobs`` processes, this one too; return them in order.
 
     Workers are spawned, not forked: a fork would copy the parent's open
-    database connections, which a child must never use.
+    database connections, which a child must never use. A spawned worker
+    first imports the engine and opens the store, half a second or more,
+    so no range waits for that: this process checks ranges from the last
+    back on ``uow``, and a worker is given the first range no one has
+    taken once it is ready, and the next each time it finishes one, until
+    the two ends meet. Every range is checked once, by whoever reaches it
+    first; a trail this process checks alone before a worker is ready is
+    not held up by it (the pool is left to shut down on its own).
     """
     import multiprocessing  # noqa: PLC0415 - only a parallel verification needs it
+    import threading  # noqa: PLC0415
+    from concurrent.futures import Future  # noqa: PLC0415
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
-    context = multiprocessing.get_context("spawn")
-    parts = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [
-            pool.submit(_verify_range, opener, within, replay, sealed)
-            for within in ranges
-        ]
-        for future in futures:
-            part = future.result()
+    parts: list[_Part | None] = [None] * len(ranges)
+    futures: dict[int, Future[_Part]] = {}
+    lock = threading.Lock()
+    bounds = [0, len(ranges)]  # the first range no one has taken, and the last + 1
+    pool = ProcessPoolExecutor(
+        max_workers=jobs - 1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_open_worker,
+        initargs=(opener,),
+    )
+
+    def give(done: Future[Any]) -> None:
+        """Give a worker that is ready, or just finished a range, the next one."""
+        if done.cancelled() or done.exception() is not None:
+            return  # the pool is broken or shut down; the error is the range's
+        with lock:
+            at = bounds[0]
+            if at >= bounds[1]:
+                return
+            bounds[0] = at + 1
+            futures[at] = pool.submit(_verify_range, ranges[at], replay, sealed)
+        futures[at].add_done_callback(give)
+
+    try:
+        for _ in range(jobs - 1):
+            pool.submit(_ready).add_done_callback(give)
+        while True:
+            with lock:
+                at = bounds[1] - 1
+                if at < bounds[0]:
+                    break
+                bounds[1] = at
+            parts[at] = _check_range(uow, None, ranges[at], replay, sealed, tick)
+        for at in sorted(futures):
+            part = futures[at].result()
             tick(part.events)
-            parts.append(part)
-    return parts
+            parts[at] = part
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return [part for part in parts if part is not None]
 
 
 def _sealed_hashes(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Any
 from typing import Final
 
+import pytest
 from sqlalchemy import Engine
 from sqlalchemy import text
 
 from helping_process import Stage
+from helping_process import service as service_module
 from helping_process.audit import FindingKind
 from helping_process.persistence import SqlStore
 from helping_process.service import CaseService
@@ -114,6 +118,35 @@ class TestParallelVerification:
         assert seen.ok
         assert sum(told) == seen.events
         assert len(told) > 1
+
+    def test_workers_check_the_ranges_this_process_does_not_reach(
+        self,
+        store_url: str,
+        open_store: Callable[..., SqlStore],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """This process checks ranges from the last; a ready worker, from the first.
+
+        Here this process is held back (its progress callback waits), so the
+        worker, once started, checks the rest: the findings are the same.
+        """
+        ids = _fill(CaseService(open_store(store_url), clock=FixedClock()))
+        _tamper(store_url, ids)
+        service = CaseService(open_store(store_url), clock=FixedClock())
+        alone = service.verification(jobs=1)
+        here: list[object] = []
+        check_range = service_module._check_range
+
+        def checked_here(*args: Any) -> Any:
+            here.append(args[2])
+            return check_range(*args)
+
+        monkeypatch.setattr(service_module, "_check_range", checked_here)
+
+        parallel = service.verification(jobs=2, progress=lambda _: time.sleep(0.5))
+
+        assert parallel == alone
+        assert 0 < len(here) < CASES
 
     def test_a_store_on_a_callers_connection_verifies_in_process(
         self, sqlite_url: str, open_store: Callable[..., SqlStore]

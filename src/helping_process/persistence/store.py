@@ -1802,9 +1802,10 @@ _HEAD_COLUMNS: Final = (
     cases.c.updated_at,
 )
 _first_cell: Final = itemgetter(0)
-#: A full scan's row cut into the chain's cells and the columns beside them.
-_chain_cells: Final = itemgetter(*range(6))
-_column_cells: Final = itemgetter(*range(6, 14))
+#: A full scan's row cut into the chain's cells and the columns beside them:
+#: one slice each (an itemgetter of six indexes converts each of them).
+_chain_cells: Final = itemgetter(slice(6))
+_column_cells: Final = itemgetter(slice(6, 14))
 _columns: Final[Callable[[tuple[Any, ...]], Columns]] = partial(tuple.__new__, Columns)
 
 
