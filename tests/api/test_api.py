@@ -13,8 +13,6 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from helping_process.definitions import builtin
-from helping_process.definitions import builtin_text
-from helping_process.definitions import load_definition
 from helping_process.definitions import record_schema
 from helping_process.http import PROBLEM_TYPES
 from helping_process.http import create_app
@@ -25,6 +23,7 @@ from helping_process.service import CaseService
 from tests.api.conftest import ENGAGEMENT
 from tests.api.conftest import MEMBER
 from tests.cli._support import main
+from tests.definitions import without_family
 
 PROBLEM = "application/problem+json"
 
@@ -382,17 +381,10 @@ class TestProblems:
 
     def test_record_is_checked_against_the_cases_definition(self, store, client):
         """A code the case's own definition leaves out is refused over HTTP too."""
-        text = builtin_text("helping-process@2").replace(
-            'name = "helping-process"', 'name = "lks-tanpa-keluarga"', 1
-        )
-        family = next(
-            line
-            for line in text.splitlines()
-            if line.strip().startswith('{ code = "family"')
-        )
-        definition = load_definition(text.replace(family + "\n", "", 1))
         case_id = (
-            CaseService(store).open("KLIEN-9", actor=MEMBER, process=definition).case_id
+            CaseService(store)
+            .open("KLIEN-9", actor=MEMBER, process=without_family())
+            .case_id
         )
 
         body = problem_of(

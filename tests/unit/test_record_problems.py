@@ -22,9 +22,7 @@ from helping_process import builtin
 from helping_process import builtins
 from helping_process import parse_record
 from helping_process.definitions import FieldSpec
-from helping_process.definitions import builtin_text
 from helping_process.definitions import check_record
-from helping_process.definitions import load_definition
 from helping_process.definitions import record_problems
 from helping_process.definitions.records_doc import example_record
 from helping_process.definitions.records_doc import records_markdown
@@ -32,8 +30,10 @@ from helping_process.service import CaseService
 from helping_process.states import to_json
 from helping_process.testing import InMemoryStore
 from helping_process.testing import contract_data
+from helping_process.testing import engagement_data
 from helping_process.testing import evaluation_data
 from helping_process.testing import plan_data
+from tests.definitions import without_family
 from tests.strategies import Malformed
 from tests.strategies import complete_records
 from tests.strategies import malformed_records
@@ -322,26 +322,15 @@ class TestRecordsPage:
 class TestTheCasesDefinitionDecides:
     """A record is checked against the definition of the case it goes to."""
 
-    ENGAGEMENT: Final = {
-        "first_contact_on": "2026-11-20",
-        "request": "A safe place to stay",
-        "referral_source": "family",
-    }
+    ENGAGEMENT: Final = engagement_data(referral_source="family")
 
     @pytest.fixture
     def service_and_case(self) -> tuple[CaseService, str]:
         """A case under a definition whose referral sources leave out family."""
-        text = builtin_text("helping-process@2").replace(
-            'name = "helping-process"', 'name = "lks-tanpa-keluarga"', 1
-        )
-        family = next(
-            line
-            for line in text.splitlines()
-            if line.strip().startswith('{ code = "family"')
-        )
-        definition = load_definition(text.replace(family + "\n", "", 1))
         service = CaseService(InMemoryStore())
-        case = service.open("KLIEN-1", actor=Actor("peksos-1"), process=definition)
+        case = service.open(
+            "KLIEN-1", actor=Actor("peksos-1"), process=without_family()
+        )
         return service, case.case_id
 
     def test_a_record_as_json_is_refused_for_a_code_it_leaves_out(

@@ -23,16 +23,14 @@ from helping_process.audit import Head
 from helping_process.audit import Sealed
 from helping_process.audit import replay_case
 from helping_process.audit import verify_chain
-from helping_process.definitions import Definition
 from helping_process.definitions import builtin
-from helping_process.definitions import builtin_text
 from helping_process.definitions import builtins
-from helping_process.definitions import load_definition
 from helping_process.definitions import reshaped_kinds
 from helping_process.service import CaseService
 from helping_process.testing import FixedClock
 from helping_process.testing import InMemoryStore
 from helping_process.testing import engagement_data
+from tests.definitions import without_family
 
 WORKER = Actor("worker-1")
 
@@ -418,19 +416,6 @@ class TestStoredColumns:
         ]
 
 
-def _without_family() -> Definition:
-    """helping-process@2 as an agency might narrow it: no referral by family."""
-    text = builtin_text("helping-process@2").replace(
-        'name = "helping-process"', 'name = "lks-tanpa-keluarga"', 1
-    )
-    family = next(
-        line
-        for line in text.splitlines()
-        if line.strip().startswith('{ code = "family"')
-    )
-    return load_definition(text.replace(family + "\n", "", 1))
-
-
 class TestAnAgencysOwnRecordFields:
     """A record kind an agency reshaped is replayed against its definition."""
 
@@ -439,14 +424,14 @@ class TestAnAgencysOwnRecordFields:
         assert [reshaped_kinds(each) for each in builtins()] == [frozenset()] * len(
             builtins()
         )
-        assert reshaped_kinds(_without_family()) == {"engagement"}
+        assert reshaped_kinds(without_family()) == {"engagement"}
 
     @pytest.mark.parametrize("fast", [True, False])
     def test_a_code_the_definition_leaves_out_is_an_illegal_move(self, fast):
         """A re-chained record the built-in would take, but the case's own refuses."""
         clock = FixedClock()
         service = CaseService(InMemoryStore(), clock=clock)
-        case = service.open("KLIEN-1", actor=WORKER, process=_without_family())
+        case = service.open("KLIEN-1", actor=WORKER, process=without_family())
         lenient = attrs.evolve(case, definition=builtin("helping-process@2"))
         record = parse_record("engagement", engagement_data(referral_source="family"))
         decision = engine.execute(

@@ -57,12 +57,11 @@ from helping_process.exceptions import UnknownDefinitionError
 from helping_process.http._body import Member
 from helping_process.http._body import decode_cursor
 from helping_process.http._body import encode_cursor
-from helping_process.http._body import read_body
 from helping_process.http._body import read_code
 from helping_process.http._body import read_count
 from helping_process.http._body import read_limit
 from helping_process.http._body import read_moment
-from helping_process.http._body import receive_body
+from helping_process.http._body import read_request
 from helping_process.http._openapi import ENFORCED_REF
 from helping_process.http._openapi import openapi_document
 from helping_process.http._problems import MEDIA_TYPE
@@ -391,7 +390,7 @@ async def open_case(request: Request[Any, Any, Any]) -> ASGIApp:
     """Open a case in engagement."""
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await receive_body(request, lang), _OPEN, lang)
+    body = await read_request(request, _OPEN, lang)
     api = _api(request)
     residential = body["residential"]
     # Validates the client and note before the definition is looked up.
@@ -453,7 +452,7 @@ async def add_record(request: Request[Any, Any, Any]) -> ASGIApp:
     case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await receive_body(request, lang), _RECORD, lang)
+    body = await read_request(request, _RECORD, lang)
     case_id = _case_id(case_id, lang)
     service = _api(request).service
     case = _guarded(
@@ -473,7 +472,7 @@ async def move(request: Request[Any, Any, Any]) -> ASGIApp:
     case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await receive_body(request, lang), _MOVE, lang)
+    body = await read_request(request, _MOVE, lang)
     command = MoveCase(target=Stage(body["to"]), note=body["note"])
     case = _run(request, _case_id(case_id, lang), command, lang, actor)
     return _case_response(_api(request), case)
@@ -485,7 +484,7 @@ async def terminate(request: Request[Any, Any, Any]) -> ASGIApp:
     case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await receive_body(request, lang), _TERMINATION, lang)
+    body = await read_request(request, _TERMINATION, lang)
     command = TerminateCase(
         reason=TerminationReason(body["reason"]),
         sub_reason=SubReason(body["sub_reason"]) if body["sub_reason"] else None,
@@ -503,7 +502,7 @@ async def _with_note(
     case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await receive_body(request, lang), _NOTE, lang)
+    body = await read_request(request, _NOTE, lang)
     case = _run(
         request, _case_id(case_id, lang), command(note=body["note"]), lang, actor
     )
@@ -538,7 +537,7 @@ async def _decide(request: Request[Any, Any, Any], *, approve: bool) -> ASGIApp:
     number: int = request.path_params["number"]
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await receive_body(request, lang), _NOTE, lang)
+    body = await read_request(request, _NOTE, lang)
     service = _api(request).service
     decide = service.approve if approve else service.reject
     case = retry_on_conflict(
@@ -580,7 +579,7 @@ async def _casework(
     case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await receive_body(request, lang), members, lang)
+    body = await read_request(request, members, lang)
     case = _run(request, _case_id(case_id, lang), command(body), lang, actor)
     return _case_response(_api(request), case, status)
 
@@ -652,7 +651,7 @@ async def migrate(request: Request[Any, Any, Any]) -> ASGIApp:
     case_id: str = request.path_params["case_id"]
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await receive_body(request, lang), _MIGRATION, lang)
+    body = await read_request(request, _MIGRATION, lang)
     target = _named_definition(_api(request), "to", body["to"], lang)
     _api(request).service.install(target)
     command = MigrateCase(to=target, note=body["note"])
@@ -735,7 +734,7 @@ async def verify(request: Request[Any, Any, Any]) -> ASGIApp:
     """Recompute the chains and replay the cases (one, or all)."""
     lang = language(request)
     actor = _actor(request, lang)
-    body = read_body(await receive_body(request, lang), _VERIFY, lang)
+    body = await read_request(request, _VERIFY, lang)
     service = _api(request).service
     service.read(actor, Operation.VERIFY, body["case_id"])
     seen: audit.Verification = await anyio.to_thread.run_sync(
