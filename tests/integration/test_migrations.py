@@ -19,6 +19,8 @@ from typing import Any
 from typing import Final
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import Connection
 from sqlalchemy import Engine
 from sqlalchemy import inspect
@@ -339,6 +341,80 @@ class TestUpgrade:
             with plain_connection(url) as connection:
                 mode = connection.execute(text("PRAGMA journal_mode")).scalar()
             assert mode == "wal"
+
+
+class TestPersonalClustered:
+    """Revision 0013: SQLite keeps personal data clustered by its event's key."""
+
+    @staticmethod
+    def _without_rowid(engine: Engine) -> bool:
+        with engine.connect() as connection:
+            sql = connection.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = 'personal'")
+            ).scalar_one()
+        return "WITHOUT ROWID" in sql.upper()
+
+    def test_a_new_database_has_it(self, sqlite_url):
+        """A database made at the head has a personal table without rowid."""
+        engine = make_engine(sqlite_url)
+        try:
+            SqlStore(engine)
+            assert self._without_rowid(engine)
+        finally:
+            engine.dispose()
+
+    def test_an_old_database_is_rebuilt_with_its_rows_and_guards(self, sqlite_url):
+        """Revision 0012's rowid table becomes clustered, same rows, same triggers."""
+        engine = make_engine(sqlite_url)
+        try:
+            upgrade(engine, "0012")
+            old = CaseService(SqlStore(engine, upgrade=False), clock=FixedClock())
+            _fill(old)
+            before = snapshot(sqlite_url)
+            clustered_before = self._without_rowid(engine)
+
+            assert upgrade(engine) == "0012"
+
+            assert (clustered_before, self._without_rowid(engine)) == (False, True)
+            assert snapshot(sqlite_url) == before
+            with engine.connect() as connection:
+                assert TRIGGERS["sqlite"] <= _triggers(connection)
+            for statement in (
+                "UPDATE personal SET data = x'00' WHERE data IS NULL",
+                "DELETE FROM personal",
+            ):
+                with (
+                    plain_connection(sqlite_url) as connection,
+                    pytest.raises(DBAPIError, match="can only be redacted"),
+                ):
+                    connection.execute(text(statement))
+            assert snapshot(sqlite_url) == before
+            service = CaseService(SqlStore(engine), clock=FixedClock())
+            assert not any(finding.is_tampering for finding in service.verify())
+        finally:
+            engine.dispose()
+
+    def test_the_downgrade_makes_a_rowid_table_again(self, sqlite_url):
+        """Down to 0012 and up again: the rows stay, the layout follows."""
+        engine = make_engine(sqlite_url)
+        try:
+            SqlStore(engine)
+            _fill(CaseService(SqlStore(engine), clock=FixedClock()))
+            before = snapshot(sqlite_url)
+            with engine.begin() as connection:
+                config = Config()
+                config.set_main_option(
+                    "script_location", "helping_process.persistence:migrations"
+                )
+                config.attributes["connection"] = connection
+                command.downgrade(config, "0012")
+            down = self._without_rowid(engine)
+            upgrade(engine)
+
+            assert (down, self._without_rowid(engine)) == (False, True)
+            assert snapshot(sqlite_url) == before
+        finally:
+            engine.dispose()
 
 
 class TestSchema:

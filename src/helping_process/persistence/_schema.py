@@ -71,6 +71,7 @@ events = Table(
 )
 
 #: Personal data of events, outside the chain; only ever set to NULL after.
+#: Read only by its event's key, so SQLite keeps it clustered by that key.
 personal = Table(
     "personal",
     metadata,
@@ -79,6 +80,7 @@ personal = Table(
     Column("data", LargeBinary, nullable=True),
     Column("redacted_at", UTCDateTime, nullable=True),
     ForeignKeyConstraint(["case_id", "seq"], ["events.case_id", "events.seq"]),
+    sqlite_with_rowid=False,
 )
 
 #: Signed checkpoints over every case head (see helping_process.seals).

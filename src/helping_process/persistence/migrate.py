@@ -17,7 +17,7 @@ from sqlalchemy import inspect
 from sqlalchemy import text
 
 #: The newest revision in ``migrations/versions``.
-HEAD: Final = "0012"
+HEAD: Final = "0013"
 _LOCK_ID: Final = 7_264_001
 
 
