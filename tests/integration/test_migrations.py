@@ -7,6 +7,7 @@ FULL and foreign keys on every store connection.
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -389,6 +390,31 @@ class TestPersonalClustered:
                 ):
                     connection.execute(text(statement))
             assert snapshot(sqlite_url) == before
+            service = CaseService(SqlStore(engine), clock=FixedClock())
+            assert not any(finding.is_tampering for finding in service.verify())
+        finally:
+            engine.dispose()
+
+    def test_personal_data_of_no_event_is_kept_where_it_is(self, sqlite_path):
+        """A forged row no event owns fails no upgrade: the table stays as it was."""
+        url = f"sqlite:///{sqlite_path}"
+        engine = make_engine(url)
+        try:
+            upgrade(engine, "0012")
+            _fill(CaseService(SqlStore(engine, upgrade=False), clock=FixedClock()))
+        finally:
+            engine.dispose()
+        forger = sqlite3.connect(sqlite_path)  # foreign keys off, as sqlite3 opens
+        forger.execute("INSERT INTO personal VALUES ('no-such-case', 1, x'7b7d', NULL)")
+        forger.commit()
+        forger.close()
+        before = snapshot(url)
+        engine = make_engine(url)
+        try:
+            assert upgrade(engine) == "0012"
+
+            assert (_revision(engine), self._without_rowid(engine)) == (HEAD, False)
+            assert snapshot(url) == before
             service = CaseService(SqlStore(engine), clock=FixedClock())
             assert not any(finding.is_tampering for finding in service.verify())
         finally:
