@@ -1069,6 +1069,34 @@ def _all_kept(rows: Sequence[Sealed], columns: Sequence[Columns] | None) -> bool
     )
 
 
+def personal_rows(rows: Sequence[Sealed], columns: Sequence[Columns]) -> int:
+    """How many of the events were read with a row of personal data.
+
+    A row holds the data or, once redacted, the time of its redaction;
+    a row holding neither counts as none (no command writes one). Counted
+    in C calls for a case whose every event has its data.
+    """
+    absent = list(map(_personal_cell, rows)).count(None)
+    if not absent:
+        return len(rows)
+    return len(rows) - sum(
+        1
+        for row, stored in zip(rows, columns, strict=True)
+        if row[3] is None and stored[7] is None
+    )
+
+
+def stray_personal(case_id: object, seq: object) -> Finding:
+    """The finding of personal data that no stored event owns (``inserted``)."""
+    return Finding(
+        _as_text(case_id),
+        seq if type(seq) is int else 0,
+        FindingKind.INSERTED,
+        "finding.personal_without_event",
+        {"table": "personal"},
+    )
+
+
 _personal_cell: Final = itemgetter(3)
 _redacted_at: Final = itemgetter(7)
 #: How a body says its event had no personal data.

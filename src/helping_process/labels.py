@@ -508,6 +508,7 @@ _MESSAGES: Final = Messages(
     M("finding.forged", "a forged event"),
     M("finding.rehashed", "re-hashed to hide a change"),
     M("finding.personal_removed", "personal data removed without a redaction"),
+    M("finding.personal_without_event", "personal data of no stored event"),
     M("finding.integrity", "{finding}"),
     M(
         "finding.snapshot_differs",

@@ -196,6 +196,13 @@ class UnitOfWork(Protocol):
     def snapshot_cases(self) -> set[str]:
         """Return the ids of the cases that have snapshots."""
 
+    def stray_personal(self, seen: int) -> list[tuple[object, object]]:
+        """Return the keys of stored personal data that no stored event owns.
+
+        ``seen``: how many rows of personal data were read with their
+        events; a store holding no more has none to look up.
+        """
+
     def definitions(self) -> list[tuple[str, str, int, str]]:
         """Return the stored process definitions: digest, name, version, text."""
 
@@ -1358,6 +1365,7 @@ class CaseService:
             found.add(part.findings)
         if case_id is None and replay:
             found.add(self._orphan_snapshots(parts))
+            found.add(self._stray_personal(parts))
         if case_id is None and self.staff is not None:
             found.add(self.staff.verify())
         hashes = {at: value for part in parts for at, value in part.hashes.items()}
@@ -1402,6 +1410,19 @@ class CaseService:
                 audit.snapshot_differs(stored)
                 for case_id in orphans
                 for stored in uow.snapshots(case_id)
+            ]
+
+    def _stray_personal(self, parts: Sequence[_Part]) -> list[audit.Finding]:
+        """Personal data that no stored event owns: each is ``inserted``.
+
+        The database's foreign key keeps it out, unless someone turned it
+        off; no command shows it, but an agency's own SQL would.
+        """
+        with _reading(self.store) as uow:
+            seen = sum(part.personal for part in parts)
+            return [
+                audit.stray_personal(case_id, seq)
+                for case_id, seq in uow.stray_personal(seen)
             ]
 
     def report(  # noqa: PLR0913 - the window and the verification are named
@@ -1659,6 +1680,8 @@ class _Part:
     events: int = 0
     hashes: dict[tuple[str, int], str] = attrs.field(factory=dict)
     snapshot_cases: set[str] = attrs.field(factory=set)
+    #: How many rows of personal data were read with their events.
+    personal: int = 0
 
 
 def _check_range(  # noqa: PLR0913, PLR0917 - the verification's parts, passed on
@@ -1696,6 +1719,7 @@ def _check_range(  # noqa: PLR0913, PLR0917 - the verification's parts, passed o
                 findings += found
                 if rows and columns is not None:
                     findings += _unstored_pins(rows, columns, stored, found)
+                    part.personal += audit.personal_rows(rows, columns)
             tick(len(rows))
             if sealed:
                 _sealed_hashes(rows, sealed, part.hashes)

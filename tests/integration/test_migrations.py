@@ -416,7 +416,11 @@ class TestPersonalClustered:
             assert (_revision(engine), self._without_rowid(engine)) == (HEAD, False)
             assert snapshot(url) == before
             service = CaseService(SqlStore(engine), clock=FixedClock())
-            assert not any(finding.is_tampering for finding in service.verify())
+            assert [
+                (finding.case_id, finding.seq, finding.cause)
+                for finding in service.verify()
+                if finding.is_tampering
+            ] == [("no-such-case", 1, "finding.personal_without_event")]
         finally:
             engine.dispose()
 

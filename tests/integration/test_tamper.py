@@ -208,6 +208,14 @@ def _delete_personal(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM personal WHERE case_id = ? AND seq = 4", (A,))
 
 
+def _insert_stray_personal(db: sqlite3.Connection) -> None:
+    """Personal data of no event, in a stored case and in no case at all."""
+    db.executemany(
+        "INSERT INTO personal (case_id, seq, data) VALUES (?, ?, ?)",
+        [(A, 99, b'{"client":"X"}'), ("case-z", 1, b'{"client":"Y"}')],
+    )
+
+
 def _rehash_edited_event(db: sqlite3.Connection) -> None:
     prev_hash, body = _body(db, 2)
     edited = body.replace(b'"referral_source":"self"', b'"referral_source":"court"')
@@ -263,6 +271,10 @@ ATTACKS: Final[dict[str, tuple[Attack, list[tuple[str, int, FindingKind]]]]] = {
     "remove_newest_events": (_remove_newest, [(A, 5, FindingKind.TRUNCATED)]),
     "edit_personal_data": (_edit_personal, [(A, 2, FindingKind.EDITED)]),
     "delete_personal_data": (_delete_personal, [(A, 4, FindingKind.EDITED)]),
+    "insert_stray_personal_data": (
+        _insert_stray_personal,
+        [(A, 99, FindingKind.INSERTED), ("case-z", 1, FindingKind.INSERTED)],
+    ),
     "rehash_edited_event": (_rehash_edited_event, [(A, 2, FindingKind.EDITED)]),
     "rehash_to_the_head": (
         _rehash_to_the_head,
@@ -425,6 +437,20 @@ class TestPostgresRefusesRewrites:
         findings = CaseService(open_store(postgres_trail)).verify()
 
         assert _kinds(findings) == [(A, 2, FindingKind.EDITED)]
+
+    def test_personal_data_of_no_event_is_found(self, postgres_trail, open_store):
+        """A row in personal that no event owns, the foreign key off: inserted."""
+        with _psycopg(postgres_trail) as connection:
+            connection.execute("ALTER TABLE personal DISABLE TRIGGER ALL")
+            connection.execute(
+                "INSERT INTO personal (case_id, seq, data) VALUES (%s, 99, %s)",
+                (A, b'{"client":"X"}'),
+            )
+
+        findings = CaseService(open_store(postgres_trail)).verify()
+
+        assert _kinds(findings) == [(A, 99, FindingKind.INSERTED)]
+        assert findings[0].cause == "finding.personal_without_event"
 
     @pytest.mark.parametrize(
         ("statements", "expected"),

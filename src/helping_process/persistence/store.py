@@ -459,6 +459,21 @@ class _Statements:
             dialect,
         )
         self.snapshot_cases = _Prepared(select(snapshots.c.case_id).distinct(), dialect)
+        # Personal data that no stored event owns (see stray_personal).
+        self.personal_count = _Prepared(
+            select(func.count()).select_from(personal), dialect
+        )
+        self.stray_personal = _Prepared(
+            _raw_select(personal.c.case_id, personal.c.seq)
+            .where(
+                ~exists().where(
+                    (events.c.case_id == personal.c.case_id)
+                    & (events.c.seq == personal.c.seq)
+                )
+            )
+            .order_by(personal.c.case_id, personal.c.seq),
+            dialect,
+        )
         self.one_event = _Prepared(
             case_events.where(events.c.seq == bindparam("b_seq")), dialect
         )
@@ -1129,6 +1144,23 @@ class SqlUnitOfWork:
         """Return the ids of the cases that have snapshots."""
         self.flush()
         return {row[0] for row in self._sql.snapshot_cases.rows(self._cursor)}
+
+    def stray_personal(self, seen: int) -> list[tuple[object, object]]:
+        """Return the keys of stored personal data that no stored event owns.
+
+        Such rows are shown by no command, but by any SQL an agency runs
+        on ``personal``; only someone writing with the foreign keys off can
+        leave them. ``seen`` is how many rows verification read with their
+        events: a table holding no more (one count) has none, and only
+        otherwise is every row looked up. The cells come as stored.
+        """
+        self.flush()
+        (total,) = self._raw(self._sql.personal_count, None)[0]
+        if total <= seen:
+            return []
+        return [
+            (case_id, seq) for case_id, seq in self._raw(self._sql.stray_personal, None)
+        ]
 
     def add_snapshot(self, snapshot: Snapshot) -> None:
         """Store a snapshot (nothing if one at that event is stored already)."""
