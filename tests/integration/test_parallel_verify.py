@@ -60,14 +60,25 @@ def _fill(service: CaseService) -> list[str]:
 
 
 def _tamper(url: str, ids: list[str]) -> None:
-    """As an attacker with write access: edit, delete and cut in three cases."""
+    """As an attacker with write access: edit, delete and cut in three cases.
+
+    And personal data that no event owns, in a fourth: only the counts of
+    every range together show it is there.
+    """
     with plain_connection(url) as connection:
         if connection.dialect.name == "sqlite":
             for trigger in _SQLITE_TRIGGERS:
                 connection.execute(text(f"DROP TRIGGER {trigger}"))
         else:
-            for table in ("events", "personal", "cases"):
+            for table in ("events", "cases"):
                 connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+            # ALL: the foreign key's own triggers too.
+            connection.execute(text("ALTER TABLE personal DISABLE TRIGGER ALL"))
+        connection.execute(
+            text(
+                "INSERT INTO personal (case_id, seq, data) VALUES (:case, 99, :data)"
+            ).bindparams(case=ids[4], data=b'{"client":"X"}')
+        )
         connection.execute(
             text(
                 "UPDATE events SET body = :body WHERE case_id = :case AND seq = 4"
@@ -100,6 +111,7 @@ class TestParallelVerification:
         assert parallel == alone
         assert {finding.case_id for finding in alone.faults} == {
             ids[2],
+            ids[4],
             ids[7],
             ids[11],
         }

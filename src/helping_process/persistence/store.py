@@ -1152,15 +1152,18 @@ class SqlUnitOfWork:
         on ``personal``; only someone writing with the foreign keys off can
         leave them. ``seen`` is how many rows verification read with their
         events: a table holding no more (one count) has none, and only
-        otherwise is every row looked up. The cells come as stored.
+        otherwise is every row looked up. The cells come as stored (text
+        that is not UTF-8 with U+FFFD, see :meth:`_lenient`).
         """
         self.flush()
         (total,) = self._raw(self._sql.personal_count, None)[0]
         if total <= seen:
             return []
-        return [
-            (case_id, seq) for case_id, seq in self._raw(self._sql.stray_personal, None)
-        ]
+
+        def strays() -> Iterator[tuple[Any, ...]]:
+            return iter(self._raw(self._sql.stray_personal, None))
+
+        return [(case_id, seq) for case_id, seq in self._lenient(strays)]
 
     def add_snapshot(self, snapshot: Snapshot) -> None:
         """Store a snapshot (nothing if one at that event is stored already)."""
