@@ -1082,7 +1082,7 @@ def personal_rows(rows: Sequence[Sealed], columns: Sequence[Columns]) -> int:
     return len(rows) - sum(
         1
         for row, stored in zip(rows, columns, strict=True)
-        if row[3] is None and stored[7] is None
+        if _personal_cell(row) is None and _redacted_at(stored) is None
     )
 
 

@@ -1359,13 +1359,12 @@ class CaseService:
                     sealed=sealed,
                     tick=tick,
                 )
+            strays = _strays(uow, parts) if case_id is None and replay else []
         found = _Findings(max_findings)
         found.add(forged)
         for part in parts:
             found.add(part.findings)
-        if case_id is None and replay:
-            found.add(self._orphan_snapshots(parts))
-            found.add(self._stray_personal(parts))
+        found.add(strays)
         if case_id is None and self.staff is not None:
             found.add(self.staff.verify())
         hashes = {at: value for part in parts for at, value in part.hashes.items()}
@@ -1396,34 +1395,6 @@ class CaseService:
             unlisted=found.unlisted,
             unlisted_faults=found.unlisted_faults,
         )
-
-    def _orphan_snapshots(self, parts: Sequence[_Part]) -> list[audit.Finding]:
-        """Snapshots of a case that has neither events nor a head: each is edited.
-
-        The database's foreign key keeps them out, unless someone turned it
-        off; no load reads them, but verify says they are there.
-        """
-        checked = set().union(*(part.snapshot_cases for part in parts))
-        with _reading(self.store) as uow:
-            orphans = sorted(uow.snapshot_cases() - checked)
-            return [
-                audit.snapshot_differs(stored)
-                for case_id in orphans
-                for stored in uow.snapshots(case_id)
-            ]
-
-    def _stray_personal(self, parts: Sequence[_Part]) -> list[audit.Finding]:
-        """Personal data that no stored event owns: each is ``inserted``.
-
-        The database's foreign key keeps it out, unless someone turned it
-        off; no command shows it, but an agency's own SQL would.
-        """
-        with _reading(self.store) as uow:
-            seen = sum(part.personal for part in parts)
-            return [
-                audit.stray_personal(case_id, seq)
-                for case_id, seq in uow.stray_personal(seen)
-            ]
 
     def report(  # noqa: PLR0913 - the window and the verification are named
         self,
@@ -1664,6 +1635,31 @@ def _sealed_seqs(review: SealReview | None) -> dict[str, set[int]]:
     for _, case_id, seq, _ in review.covered if review else ():
         sealed.setdefault(case_id, {1}).add(seq)
     return sealed
+
+
+def _strays(uow: UnitOfWork, parts: Sequence[_Part]) -> list[audit.Finding]:
+    """Rows that belong to no case the verification read, after it read them all.
+
+    Snapshots of a case that has neither events nor a head (each is
+    ``edited``: no load reads them, but verify says they are there), then
+    personal data that no stored event owns (each is ``inserted``: no
+    command shows it, but an agency's own SQL would). The database's
+    foreign keys keep both out, unless someone turned them off.
+    """
+    checked = set().union(*(part.snapshot_cases for part in parts))
+    orphans = sorted(uow.snapshot_cases() - checked)
+    seen = sum(part.personal for part in parts)
+    return [
+        *(
+            audit.snapshot_differs(stored)
+            for case_id in orphans
+            for stored in uow.snapshots(case_id)
+        ),
+        *(
+            audit.stray_personal(case_id, seq)
+            for case_id, seq in uow.stray_personal(seen)
+        ),
+    ]
 
 
 #: Ranges per verifying process: more, smaller ranges even out their loads

@@ -21,7 +21,6 @@ from typing import Final
 
 import pytest
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection
 from sqlalchemy import Engine
 from sqlalchemy import inspect
@@ -41,6 +40,7 @@ from helping_process.persistence import current_revision
 from helping_process.persistence import make_engine
 from helping_process.persistence import upgrade
 from helping_process.persistence._schema import metadata
+from helping_process.persistence.migrate import _alembic_config
 from helping_process.service import CaseService
 from helping_process.testing import FixedClock
 from helping_process.testing import engagement_data
@@ -347,6 +347,13 @@ class TestUpgrade:
 class TestPersonalClustered:
     """Revision 0013: SQLite keeps personal data clustered by its event's key."""
 
+    @pytest.fixture
+    def sqlite_engine(self, sqlite_url: str) -> Iterator[Engine]:
+        """A library engine on the test's SQLite file, disposed afterwards."""
+        made = make_engine(sqlite_url)
+        yield made
+        made.dispose()
+
     @staticmethod
     def _without_rowid(engine: Engine) -> bool:
         with engine.connect() as connection:
@@ -355,96 +362,78 @@ class TestPersonalClustered:
             ).scalar_one()
         return "WITHOUT ROWID" in sql.upper()
 
-    def test_a_new_database_has_it(self, sqlite_url):
+    def test_a_new_database_has_it(self, sqlite_engine):
         """A database made at the head has a personal table without rowid."""
-        engine = make_engine(sqlite_url)
-        try:
-            SqlStore(engine)
-            assert self._without_rowid(engine)
-        finally:
-            engine.dispose()
+        SqlStore(sqlite_engine)
 
-    def test_an_old_database_is_rebuilt_with_its_rows_and_guards(self, sqlite_url):
+        assert self._without_rowid(sqlite_engine)
+
+    def test_an_old_database_is_rebuilt_with_its_rows_and_guards(
+        self, sqlite_engine, sqlite_url
+    ):
         """Revision 0012's rowid table becomes clustered, same rows, same triggers."""
-        engine = make_engine(sqlite_url)
-        try:
-            upgrade(engine, "0012")
-            old = CaseService(SqlStore(engine, upgrade=False), clock=FixedClock())
-            _fill(old)
-            before = snapshot(sqlite_url)
-            clustered_before = self._without_rowid(engine)
+        upgrade(sqlite_engine, "0012")
+        _fill(CaseService(SqlStore(sqlite_engine, upgrade=False), clock=FixedClock()))
+        before = snapshot(sqlite_url)
+        clustered_before = self._without_rowid(sqlite_engine)
 
-            assert upgrade(engine) == "0012"
+        assert upgrade(sqlite_engine) == "0012"
 
-            assert (clustered_before, self._without_rowid(engine)) == (False, True)
-            assert snapshot(sqlite_url) == before
-            with engine.connect() as connection:
-                assert TRIGGERS["sqlite"] <= _triggers(connection)
-            for statement in (
-                "UPDATE personal SET data = x'00' WHERE data IS NULL",
-                "DELETE FROM personal",
+        assert (clustered_before, self._without_rowid(sqlite_engine)) == (False, True)
+        assert snapshot(sqlite_url) == before
+        with sqlite_engine.connect() as connection:
+            assert TRIGGERS["sqlite"] <= _triggers(connection)
+        for statement in (
+            "UPDATE personal SET data = x'00' WHERE data IS NULL",
+            "DELETE FROM personal",
+        ):
+            with (
+                plain_connection(sqlite_url) as connection,
+                pytest.raises(DBAPIError, match="can only be redacted"),
             ):
-                with (
-                    plain_connection(sqlite_url) as connection,
-                    pytest.raises(DBAPIError, match="can only be redacted"),
-                ):
-                    connection.execute(text(statement))
-            assert snapshot(sqlite_url) == before
-            service = CaseService(SqlStore(engine), clock=FixedClock())
-            assert not any(finding.is_tampering for finding in service.verify())
-        finally:
-            engine.dispose()
+                connection.execute(text(statement))
+        assert snapshot(sqlite_url) == before
+        service = CaseService(SqlStore(sqlite_engine), clock=FixedClock())
+        assert not any(finding.is_tampering for finding in service.verify())
 
-    def test_personal_data_of_no_event_is_kept_where_it_is(self, sqlite_path):
+    def test_personal_data_of_no_event_is_kept_where_it_is(
+        self, sqlite_engine, sqlite_path, sqlite_url
+    ):
         """A forged row no event owns fails no upgrade: the table stays as it was."""
-        url = f"sqlite:///{sqlite_path}"
-        engine = make_engine(url)
-        try:
-            upgrade(engine, "0012")
-            _fill(CaseService(SqlStore(engine, upgrade=False), clock=FixedClock()))
-        finally:
-            engine.dispose()
+        upgrade(sqlite_engine, "0012")
+        _fill(CaseService(SqlStore(sqlite_engine, upgrade=False), clock=FixedClock()))
         forger = sqlite3.connect(sqlite_path)  # foreign keys off, as sqlite3 opens
         forger.execute("INSERT INTO personal VALUES ('no-such-case', 1, x'7b7d', NULL)")
         forger.commit()
         forger.close()
-        before = snapshot(url)
-        engine = make_engine(url)
-        try:
-            assert upgrade(engine) == "0012"
+        before = snapshot(sqlite_url)
 
-            assert (_revision(engine), self._without_rowid(engine)) == (HEAD, False)
-            assert snapshot(url) == before
-            service = CaseService(SqlStore(engine), clock=FixedClock())
-            assert [
-                (finding.case_id, finding.seq, finding.cause)
-                for finding in service.verify()
-                if finding.is_tampering
-            ] == [("no-such-case", 1, "finding.personal_without_event")]
-        finally:
-            engine.dispose()
+        assert upgrade(sqlite_engine) == "0012"
 
-    def test_the_downgrade_makes_a_rowid_table_again(self, sqlite_url):
+        assert (_revision(sqlite_engine), self._without_rowid(sqlite_engine)) == (
+            HEAD,
+            False,
+        )
+        assert snapshot(sqlite_url) == before
+        service = CaseService(SqlStore(sqlite_engine), clock=FixedClock())
+        assert [
+            (finding.case_id, finding.seq, finding.cause)
+            for finding in service.verify()
+            if finding.is_tampering
+        ] == [("no-such-case", 1, "finding.personal_without_event")]
+
+    def test_the_downgrade_makes_a_rowid_table_again(self, sqlite_engine, sqlite_url):
         """Down to 0012 and up again: the rows stay, the layout follows."""
-        engine = make_engine(sqlite_url)
-        try:
-            SqlStore(engine)
-            _fill(CaseService(SqlStore(engine), clock=FixedClock()))
-            before = snapshot(sqlite_url)
-            with engine.begin() as connection:
-                config = Config()
-                config.set_main_option(
-                    "script_location", "helping_process.persistence:migrations"
-                )
-                config.attributes["connection"] = connection
-                command.downgrade(config, "0012")
-            down = self._without_rowid(engine)
-            upgrade(engine)
+        SqlStore(sqlite_engine)
+        _fill(CaseService(SqlStore(sqlite_engine), clock=FixedClock()))
+        before = snapshot(sqlite_url)
+        with sqlite_engine.begin() as connection:
+            command.downgrade(_alembic_config(connection), "0012")
+        down = self._without_rowid(sqlite_engine)
+        upgrade(sqlite_engine)
 
-            assert (down, self._without_rowid(engine)) == (False, True)
-            assert snapshot(sqlite_url) == before
-        finally:
-            engine.dispose()
+        assert (down, self._without_rowid(sqlite_engine)) == (False, True)
+        assert snapshot(sqlite_url) == before
 
 
 class TestSchema:

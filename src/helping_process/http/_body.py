@@ -89,8 +89,7 @@ async def read_request(
             raise invalid([_error("body", "too_large", lang, MAX_BODY)], lang)
         chunks.append(chunk)
         if not message.get("more_body", False):
-            raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-            return read_body(raw, members, lang)
+            return read_body(b"".join(chunks), members, lang)
 
 
 def read_body(

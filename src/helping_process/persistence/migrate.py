@@ -9,12 +9,16 @@ something to migrate.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from typing import Final
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine
 from sqlalchemy import inspect
 from sqlalchemy import text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 #: The newest revision in ``migrations/versions``.
 HEAD: Final = "0013"
@@ -58,10 +62,16 @@ def _upgrade(connection: Connection, revision: str) -> str | None:
     if before == HEAD and revision == "head":
         return before
     from alembic import command  # noqa: PLC0415 - only when there is work
-    from alembic.config import Config  # noqa: PLC0415
+
+    command.upgrade(_alembic_config(connection), revision)
+    return before
+
+
+def _alembic_config(connection: Connection) -> Config:
+    """Alembic's configuration for running the migrations on ``connection``."""
+    from alembic.config import Config  # noqa: PLC0415 - only when there is work
 
     config = Config()
     config.set_main_option("script_location", "helping_process.persistence:migrations")
     config.attributes["connection"] = connection
-    command.upgrade(config, revision)
-    return before
+    return config
